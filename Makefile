@@ -1,0 +1,61 @@
+# Meridian: everything a fresh clone needs is done by these targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+WORKERS ?= 3
+PYTEST_ARGS ?=
+APT_PACKAGES_RUN  := gettext
+APT_PACKAGES_TEST := gettext chromium fonts-noto-cjk
+
+.PHONY: run test install system-deps system-deps-test lint format bench messages prepare clean
+
+$(BIN)/.installed: requirements/lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-virtualenv -r requirements/lock.txt
+	$(BIN)/pip install --quiet --require-virtualenv --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+# Debian packages: gettext compiles the translations; Chromium and CJK fonts are for the browser tests.
+system-deps:
+	@scripts/apt-ensure $(APT_PACKAGES_RUN)
+
+system-deps-test:
+	@scripts/apt-ensure $(APT_PACKAGES_TEST)
+
+messages: install system-deps
+	cd meridian && ../$(BIN)/meridian compilemessages --verbosity 0
+
+prepare: messages
+	$(BIN)/meridian migrate --no-input --verbosity 1
+	$(BIN)/meridian collectstatic --no-input --verbosity 0
+	$(BIN)/meridian load-reference
+	$(BIN)/meridian demo-data --if-empty
+
+run: prepare
+	@echo "Meridian is starting on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn meridian.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+test: install system-deps-test messages
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/meridian check --fail-level WARNING
+	$(BIN)/meridian makemigrations --check --dry-run --verbosity 1
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install messages
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var/static

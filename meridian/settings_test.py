@@ -1,0 +1,23 @@
+"""Settings for the test suite: fast hashing, in-memory e-mail, a throw-away data folder."""
+
+import tempfile
+from pathlib import Path
+
+from meridian.settings import *  # noqa: F403
+from meridian.settings import DATABASES
+
+_TMP = Path(tempfile.mkdtemp(prefix="meridian-test-"))
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = _TMP / "media"
+PRIVATE_STORAGE_ROOT = _TMP / "private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+ALLOWED_HOSTS = ["*"]
+AXES_ENABLED = True
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
