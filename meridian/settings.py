@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "meridian.agreements",
     "meridian.imports",
     "meridian.dashboard",
+    "meridian.demo",
 ]
 
 MIDDLEWARE = [
