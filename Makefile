@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-virtualenv -r requirements/lock.txt
-	$(BIN)/pip install --quiet --require-virtualenv --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --require-virtualenv --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed

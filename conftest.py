@@ -34,16 +34,26 @@ class People:
 
 @pytest.fixture
 def org(db) -> Org:
-    uni = org_unit_create(kind=UnitKind.UNIVERSITY, code="uni", name_en="Meridian University", name_zh="子午线大学")
-    office = org_unit_create(
-        kind=UnitKind.OFFICE, code="io", name_en="International Office", name_zh="国际合作与交流处",
-        parent=uni, is_international_office=True,
+    uni = org_unit_create(
+        kind=UnitKind.UNIVERSITY, code="uni", name_en="Meridian University", name_zh="子午线大学"
     )
-    eng = org_unit_create(kind=UnitKind.SCHOOL, code="eng", name_en="School of Engineering", name_zh="工程学院", parent=uni)
+    office = org_unit_create(
+        kind=UnitKind.OFFICE,
+        code="io",
+        name_en="International Office",
+        name_zh="国际合作与交流处",
+        parent=uni,
+        is_international_office=True,
+    )
+    eng = org_unit_create(
+        kind=UnitKind.SCHOOL, code="eng", name_en="School of Engineering", name_zh="工程学院", parent=uni
+    )
     comp = org_unit_create(
         kind=UnitKind.DEPARTMENT, code="cs", name_en="Department of Computing", name_zh="计算机系", parent=eng
     )
-    hum = org_unit_create(kind=UnitKind.SCHOOL, code="hum", name_en="School of Humanities", name_zh="人文学院", parent=uni)
+    hum = org_unit_create(
+        kind=UnitKind.SCHOOL, code="hum", name_en="School of Humanities", name_zh="人文学院", parent=uni
+    )
     return Org(university=uni, intl_office=office, engineering=eng, computing=comp, humanities=hum)
 
 

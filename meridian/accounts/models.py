@@ -11,7 +11,10 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=[("en", "English"), ("zh-hans", "简体中文")], default="en"
+        _("preferred language"),
+        max_length=10,
+        choices=[("en", "English"), ("zh-hans", "简体中文")],
+        default="en",
     )
 
     def __str__(self) -> str:
@@ -26,9 +29,14 @@ class OrgUnit(models.Model):
     name_en = models.CharField(_("English name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    # Materialised path of ids ("/1/4/9/") so that "this unit and its descendants" is one indexed prefix query.
+    # Materialised path of ids ("/1/4/9/"): "this unit and its descendants" is one indexed prefix query.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     is_international_office = models.BooleanField(_("is the International Office"), default=False)
 

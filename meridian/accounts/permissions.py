@@ -56,7 +56,9 @@ def standing(user: User | AnonymousUser | None) -> Standing:
     if paths_by_role:
         all_units = list(OrgUnit.objects.values_list("id", "path"))
         for role, paths in paths_by_role.items():
-            units_by_role[role] = frozenset(uid for uid, p in all_units if any(p.startswith(x) for x in paths))
+            units_by_role[role] = frozenset(
+                uid for uid, p in all_units if any(p.startswith(x) for x in paths)
+            )
     result = Standing(roles=frozenset(roles), units_by_role=units_by_role, is_superuser=user.is_superuser)
     user._meridian_standing = result  # type: ignore[union-attr]
     return result

@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from meridian.core.models import Activity
 
 
-def activity_record(*, target: models.Model, verb: str, message: str, actor=None, comment: str = "") -> Activity:
+def activity_record(
+    *, target: models.Model, verb: str, message: str, actor=None, comment: str = ""
+) -> Activity:
     return Activity.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,

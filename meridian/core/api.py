@@ -19,7 +19,9 @@ class StandardPagination(PageNumberPagination):
 
 
 def _error(code: str, message: str, http_status: int, details: object = None) -> Response:
-    return Response({"error": {"code": code, "message": message, "details": details or {}}}, status=http_status)
+    return Response(
+        {"error": {"code": code, "message": message, "details": details or {}}}, status=http_status
+    )
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -33,7 +35,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return _error(exc.code, exc.message, status.HTTP_409_CONFLICT, details)
     if isinstance(exc, DuplicateError):
         existing = exc.existing
-        return _error(exc.code, exc.message, status.HTTP_409_CONFLICT, {"existing_id": getattr(existing, "pk", None)})
+        return _error(
+            exc.code, exc.message, status.HTTP_409_CONFLICT, {"existing_id": getattr(existing, "pk", None)}
+        )
     if isinstance(exc, PermissionDeniedError):
         return _error(exc.code, exc.message, status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):

@@ -31,9 +31,13 @@ def _value(record: models.Model, model: type[models.Model], name: str) -> str:
     return str(raw)
 
 
-def history_entries(*, instance: models.Model, limit: int = 100, skip: tuple[str, ...] = ("version",)) -> list[HistoryEntry]:
+def history_entries(
+    *, instance: models.Model, limit: int = 100, skip: tuple[str, ...] = ("version",)
+) -> list[HistoryEntry]:
     """Newest first: each saved version with the fields that changed against the one before."""
-    records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     model = type(instance)
     tracked = [f.name for f in instance.history.model.tracked_fields if f.name not in skip]  # type: ignore[attr-defined]
     entries: list[HistoryEntry] = []

@@ -28,7 +28,7 @@ def clean_spaces(text: str) -> str:
 
 
 def normalise_domain(value: str) -> str:
-    """"https://www.Uni-Heidelberg.de/en/" → "uni-heidelberg.de"; an e-mail address gives its domain."""
+    """ "https://www.Uni-Heidelberg.de/en/" → "uni-heidelberg.de"; an e-mail address gives its domain."""
     value = (value or "").strip().lower()
     if not value:
         return ""

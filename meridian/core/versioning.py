@@ -41,7 +41,9 @@ def ensure_fresh(*, instance: models.Model, expected_version: int | None, fields
                     continue
                 old, new = _display(before, field), _display(instance, field)
                 if old != new:
-                    changes.append(FieldChange(field=name, label=str(field.verbose_name), before=old, after=new))
+                    changes.append(
+                        FieldChange(field=name, label=str(field.verbose_name), before=old, after=new)
+                    )
     from django.utils.translation import gettext as _
 
     raise StaleEditError(
