@@ -160,6 +160,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EXPIRING_SOON_DAYS = env_int("EXPIRING_SOON_DAYS", 180)
 REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
+# Public address of the app, used for links in e-mails sent outside a request (reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,6 +185,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerTypeEnum": "meridian.partners.choices.PartnerType",
+        "AgreementTypeEnum": "meridian.agreements.choices.AgreementType",
+        "AgreementStateEnum": "meridian.agreements.choices.AgreementState",
+        "RelationshipStatusEnum": "meridian.partners.choices.RelationshipStatus",
+        "ChannelEnum": "meridian.agreements.choices.Channel",
+        "DocumentKindEnum": "meridian.agreements.choices.DocumentKind",
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,7 +1,152 @@
-from rest_framework import viewsets
+"""REST API for agreements: the same filter, services and permission checks as the pages."""
 
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from meridian.agreements import selectors, services
+from meridian.agreements.filters import AgreementFilter
 from meridian.agreements.models import Agreement
+from meridian.agreements.serializers import (
+    AgreementDetailSerializer,
+    AgreementListSerializer,
+    AgreementWriteSerializer,
+    RenewRequestSerializer,
+    TransitionRequestSerializer,
+)
+
+ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
 
 
-class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Agreement.objects.none()
+def _write_kwargs(data: dict) -> dict:
+    fields = dict(data)
+    fields.pop("version", None)
+    for name in ("partners", "channels", "signatories"):
+        fields.pop(name, None)
+    if "number" in fields:
+        fields["number"] = (fields["number"] or "").strip()
+    return fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List agreements (same filters as the agreement list page)"),
+    retrieve=extend_schema(summary="One agreement with parties, signatories, documents and its lifecycle"),
+    create=extend_schema(
+        summary="Create a draft agreement",
+        request=AgreementWriteSerializer,
+        responses={201: AgreementDetailSerializer, 400: ERROR, 403: ERROR},
+    ),
+    update=extend_schema(
+        summary="Replace an agreement's data",
+        request=AgreementWriteSerializer,
+        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an agreement's data",
+        request=AgreementWriteSerializer,
+        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+    ),
+)
+class AgreementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    filterset_class = AgreementFilter
+    queryset = Agreement.objects.none()  # replaced per request by get_queryset; kept for schema generation
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
+        queryset = selectors.agreement_list(user=self.request.user)
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("signatories", "documents", "transitions__actor")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return AgreementListSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return AgreementWriteSerializer
+        return AgreementDetailSerializer
+
+    def _detail(self, agreement: Agreement, http_status: int = status.HTTP_200_OK) -> Response:
+        fresh = (
+            self.get_queryset()
+            .prefetch_related("signatories", "documents", "transitions__actor")
+            .get(pk=agreement.pk)
+        )
+        return Response(
+            AgreementDetailSerializer(fresh, context=self.get_serializer_context()).data, status=http_status
+        )
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = AgreementWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agreement = services.agreement_create(
+            actor=request.user,
+            partners=list(data["partners"]),
+            channels=data.get("channels", []),
+            signatories=[dict(s) for s in data.get("signatories", [])],
+            **_write_kwargs(data),
+        )
+        return self._detail(agreement, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        agreement = self.get_object()
+        partial = kwargs.get("partial", False)
+        serializer = AgreementWriteSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agreement = services.agreement_update(
+            agreement=agreement,
+            actor=request.user,
+            expected_version=data.get("version"),
+            partners=list(data["partners"]) if "partners" in data else None,
+            channels=data.get("channels"),
+            signatories=[dict(s) for s in data["signatories"]] if "signatories" in data else None,
+            **_write_kwargs(data),
+        )
+        return self._detail(agreement)
+
+    @extend_schema(
+        summary="Move an agreement along its lifecycle",
+        request=TransitionRequestSerializer,
+        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        agreement = self.get_object()
+        serializer = TransitionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agreement = services.agreement_transition(
+            agreement=agreement,
+            actor=request.user,
+            action=serializer.validated_data["action"],
+            comment=serializer.validated_data["comment"],
+        )
+        return self._detail(agreement)
+
+    @extend_schema(
+        summary="Renew: create the successor (a draft) and mark this agreement renewed",
+        request=RenewRequestSerializer,
+        responses={201: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, pk: str | None = None) -> Response:
+        agreement = self.get_object()
+        serializer = RenewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        successor = services.agreement_renew(
+            agreement=agreement, actor=request.user, **serializer.validated_data
+        )
+        return self._detail(successor, status.HTTP_201_CREATED)

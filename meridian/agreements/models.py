@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from meridian.agreements.choices import AgreementState, AgreementType, Channel, DocumentKind, ReminderKind, Side
+from meridian.agreements.choices import (
+    AgreementState,
+    AgreementType,
+    Channel,
+    DocumentKind,
+    ReminderKind,
+    Side,
+)
 from meridian.core.models import VersionedModel
 
 
@@ -26,7 +34,9 @@ class AgreementQuerySet(models.QuerySet):
     def expiring_within(self, days: int, *, today: date | None = None) -> AgreementQuerySet:
         today = today or timezone.localdate()
         return self.filter(
-            state=AgreementState.ACTIVE, end_date__isnull=False, end_date__gte=today,
+            state=AgreementState.ACTIVE,
+            end_date__isnull=False,
+            end_date__gte=today,
             end_date__lte=today + timedelta(days=days),
         )
 
@@ -40,7 +50,10 @@ class Agreement(VersionedModel):
         "partners.Partner", through="AgreementPartner", verbose_name=_("partners"), related_name="agreements"
     )
     responsible_unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="agreements"
+        "accounts.OrgUnit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="agreements",
     )
     home_coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,7 +64,9 @@ class Agreement(VersionedModel):
         related_name="coordinated_agreements",
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty if open-ended."))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Leave empty if open-ended.")
+    )
     auto_renew = models.BooleanField(_("renews automatically"), default=False)
     renewal_notice_days = models.PositiveIntegerField(_("notice period (days)"), null=True, blank=True)
     languages = models.CharField(
@@ -141,7 +156,9 @@ class AgreementChannel(models.Model):
     channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agreement", "channel"], name="unique_agreement_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "channel"], name="unique_agreement_channel")
+        ]
         indexes = [models.Index(fields=["channel", "agreement"])]
 
     def __str__(self) -> str:
@@ -152,9 +169,15 @@ class AgreementPartner(models.Model):
     """A partner party to an agreement, with its coordinator and (optionally) the partner-side unit."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="agreement_parties")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="agreement_parties"
+    )
     partner_unit = models.ForeignKey(
-        "partners.PartnerUnit", verbose_name=_("partner-side unit"), null=True, blank=True, on_delete=models.SET_NULL
+        "partners.PartnerUnit",
+        verbose_name=_("partner-side unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     coordinator = models.ForeignKey(
         "partners.PartnerContact",
@@ -165,13 +188,20 @@ class AgreementPartner(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agreement", "partner"], name="unique_agreement_partner")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "partner"], name="unique_agreement_partner")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.partner)
 
 
 class Signatory(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
@@ -180,6 +210,9 @@ class Signatory(models.Model):
         ordering = ["side", "signed_on", "name"]
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_side_display()})"
 
 
 class AgreementTransition(models.Model):
@@ -196,6 +229,14 @@ class AgreementTransition(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+
+def private_storage() -> FileSystemStorage:
+    """Documents live outside MEDIA_ROOT and are served only through the permission-checked download view."""
+    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+
 
 def _document_path(instance: AgreementDocument, filename: str) -> str:
     # The stored name never reuses the uploaded name: no path tricks, no clashes.
@@ -204,14 +245,18 @@ def _document_path(instance: AgreementDocument, filename: str) -> str:
 
 class AgreementDocument(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.DRAFT)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.DRAFT
+    )
     version = models.PositiveIntegerField(_("version"))
-    file = models.FileField(upload_to=_document_path, max_length=300)
+    file = models.FileField(upload_to=_document_path, storage=private_storage, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -219,6 +264,9 @@ class AgreementDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agreement", "kind", "version"], name="unique_document_version")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} v{self.version}"
 
 
 class ReminderSent(models.Model):
@@ -232,5 +280,10 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "kind", "end_date"], name="unique_reminder_per_end_date")
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "end_date"], name="unique_reminder_per_end_date"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.kind} {self.end_date}"

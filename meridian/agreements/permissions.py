@@ -4,10 +4,10 @@ Visibility: administrators, officers and leadership see all agreements; coordina
 agreements of units within their reach; a partner contact sees agreements their organisation is party to;
 students see none.
 
-Changes: the lifecycle is draft → under review → approved → active → expired / terminated, and renewal creates a
-successor and marks the old agreement renewed. Coordinators create and edit agreements of their units while they
-are drafts, submit them for review and start renewals. Officers and administrators do everything. Leadership changes
-nothing.
+Changes: the lifecycle is draft → under review → approved → active → expired / terminated, and renewal
+creates a successor and marks the old agreement renewed. Coordinators create and edit agreements of their
+units while they are drafts, submit them for review and start renewals. Officers and administrators do
+everything. Leadership changes nothing.
 """
 
 from __future__ import annotations
@@ -89,3 +89,10 @@ def can_upload_document(user, agreement) -> bool:
 
 def can_export_agreements(user) -> bool:
     return can_read_university(user) or bool(member_unit_ids(user))
+
+
+def agreement_unit_filter(user) -> Q | None:
+    """Units the user may make responsible for an agreement they create or edit (None means every unit)."""
+    if can_write_university(user):
+        return None
+    return Q(pk__in=coordinated_unit_ids(user))

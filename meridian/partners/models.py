@@ -41,9 +41,14 @@ class Partner(VersionedModel):
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     name_zh = models.CharField(_("Chinese name"), max_length=300, blank=True)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
-    kind = models.CharField(_("type"), max_length=30, choices=PartnerType.choices, default=PartnerType.UNIVERSITY)
+    kind = models.CharField(
+        _("type"), max_length=30, choices=PartnerType.choices, default=PartnerType.UNIVERSITY
+    )
     country = models.ForeignKey(
-        "reference.Country", verbose_name=_("country or region"), on_delete=models.PROTECT, related_name="partners"
+        "reference.Country",
+        verbose_name=_("country or region"),
+        on_delete=models.PROTECT,
+        related_name="partners",
     )
     province = models.CharField(_("province / state"), max_length=120, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -51,11 +56,21 @@ class Partner(VersionedModel):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
     # Normalised host of `website` ("uni-heidelberg.de"), kept by the services for duplicate detection.
-    website_domain = models.CharField(_("website domain"), max_length=253, blank=True, db_index=True, editable=False)
-    ror_id = models.CharField(_("ROR ID"), max_length=9, blank=True, help_text=_("Nine characters, e.g. 038t36y30"))
-    erasmus_code = models.CharField(_("Erasmus code"), max_length=20, blank=True, help_text=_('e.g. "D  HEIDELB01"'))
-    pic = models.CharField(_("PIC"), max_length=12, blank=True, help_text=_("Participant Identification Code"))
-    schac_code = models.CharField(_("SCHAC code"), max_length=120, blank=True, help_text=_("e.g. uni-heidelberg.de"))
+    website_domain = models.CharField(
+        _("website domain"), max_length=253, blank=True, db_index=True, editable=False
+    )
+    ror_id = models.CharField(
+        _("ROR ID"), max_length=9, blank=True, help_text=_("Nine characters, e.g. 038t36y30")
+    )
+    erasmus_code = models.CharField(
+        _("Erasmus code"), max_length=20, blank=True, help_text=_('e.g. "D  HEIDELB01"')
+    )
+    pic = models.CharField(
+        _("PIC"), max_length=12, blank=True, help_text=_("Participant Identification Code")
+    )
+    schac_code = models.CharField(
+        _("SCHAC code"), max_length=120, blank=True, help_text=_("e.g. uni-heidelberg.de")
+    )
     other_identifiers = models.CharField(_("other identifiers"), max_length=300, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -66,7 +81,10 @@ class Partner(VersionedModel):
         related_name="children",
     )
     status = models.CharField(
-        _("relationship status"), max_length=10, choices=RelationshipStatus.choices, default=RelationshipStatus.PROSPECT
+        _("relationship status"),
+        max_length=10,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.PROSPECT,
     )
     cooperating_since = models.DateField(_("cooperating since"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="partners")
@@ -162,7 +180,9 @@ class PartnerUnit(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="units")
     name_en = models.CharField(_("English name"), max_length=300)
     name_zh = models.CharField(_("Chinese name"), max_length=300, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=PartnerUnitKind.choices, default=PartnerUnitKind.FACULTY)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PartnerUnitKind.choices, default=PartnerUnitKind.FACULTY
+    )
     website = models.URLField(_("website"), max_length=300, blank=True)
 
     class Meta:

@@ -55,3 +55,10 @@ def can_see_internal_notes(user) -> bool:
 
 def can_export_partners(user) -> bool:
     return is_internal(user)
+
+
+def can_assign_owner_unit(user, unit_id: int | None) -> bool:
+    """Officers give a partner to any unit; a coordinator only to a unit within their reach."""
+    if can_write_university(user):
+        return True
+    return unit_id is not None and unit_id in coordinated_unit_ids(user)

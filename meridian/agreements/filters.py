@@ -1,0 +1,133 @@
+"""One filter definition for the agreement list: the HTML page, the API and the exports all use it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meridian.accounts.models import OrgUnit
+from meridian.agreements.choices import AgreementState, AgreementType, Channel
+from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
+from meridian.partners.models import Partner
+from meridian.reference.models import Country
+
+ORDERING = {
+    "number": "number",
+    "title": "title_en",
+    "end_date": "end_date",
+    "state": "state",
+}
+
+
+def _visible_partners(request) -> QuerySet[Partner]:
+    user = getattr(request, "user", None)
+    return Partner.objects.visible_to(user)
+
+
+def _region_choices() -> list[tuple[str, str]]:
+    rows = (
+        Country.objects.exclude(region_code="")
+        .order_by("region_code")
+        .values_list("region_code", "region_en")
+    )
+    return list(dict(rows).items())
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=AgreementState.choices)
+    kind = django_filters.MultipleChoiceFilter(label=_("Type"), choices=AgreementType.choices)
+    channel = django_filters.MultipleChoiceFilter(
+        label=_("Channel"), choices=Channel.choices, method="filter_channel"
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"),
+        queryset=_visible_partners,
+        method="filter_partner",
+        # Thousands of partners make a select too heavy; the partner page links here with ?partner=<id>.
+        widget=forms.HiddenInput,
+    )
+    country = django_filters.ModelChoiceFilter(
+        label=_("Partner country"), queryset=Country.objects.all(), method="filter_country"
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=_region_choices, method="filter_region")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.all(), method="filter_unit"
+    )
+    expiring_within = django_filters.NumberFilter(
+        label=_("Expiring within (days)"), method="filter_expiring", min_value=0
+    )
+    ends_after = django_filters.DateFilter(
+        label=_("Ends on or after"), field_name="end_date", lookup_expr="gte"
+    )
+    ends_before = django_filters.DateFilter(
+        label=_("Ends on or before"), field_name="end_date", lookup_expr="lte"
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=tuple(ORDERING.items()),
+        field_labels={
+            "number": _("Number"),
+            "title_en": _("Title"),
+            "end_date": _("End date"),
+            "state": _("State"),
+        },
+    )
+
+    class Meta:
+        model = Agreement
+        fields: list[str] = []
+
+    def _party(self, condition: Q) -> Exists:
+        return Exists(AgreementPartner.objects.filter(condition, agreement=OuterRef("pk")))
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        partner_match = self._party(
+            Q(partner__name__icontains=value)
+            | Q(partner__name_en__icontains=value)
+            | Q(partner__name_zh__icontains=value)
+            | Q(partner__acronym__iexact=value)
+        )
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title_en__icontains=value)
+            | Q(title_zh__icontains=value)
+            | partner_match
+        )
+
+    def filter_channel(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(AgreementChannel.objects.filter(agreement=OuterRef("pk"), channel__in=value))
+        )
+
+    def filter_partner(self, queryset: QuerySet, name: str, value: Partner | None) -> QuerySet:
+        return queryset.filter(self._party(Q(partner=value))) if value else queryset
+
+    def filter_country(self, queryset: QuerySet, name: str, value: Country | None) -> QuerySet:
+        return queryset.filter(self._party(Q(partner__country=value))) if value else queryset
+
+    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(self._party(Q(partner__country__region_code=value))) if value else queryset
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: OrgUnit | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(responsible_unit__path__startswith=value.path)
+
+    def filter_expiring(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(
+            state=AgreementState.ACTIVE, end_date__gte=today, end_date__lte=today + timedelta(days=int(value))
+        )

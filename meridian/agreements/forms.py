@@ -1,0 +1,112 @@
+"""Forms for the agreement pages; they collect input, the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meridian.accounts.models import User
+from meridian.agreements.choices import Channel, DocumentKind, Side
+from meridian.agreements.models import Agreement
+from meridian.partners.models import Partner
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgreementForm(forms.ModelForm):
+    partners = forms.ModelMultipleChoiceField(label=_("Partners"), queryset=Partner.objects.none())
+    channels = forms.MultipleChoiceField(
+        label=_("Cooperation channels"),
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "number",
+            "title_en",
+            "title_zh",
+            "kind",
+            "partners",
+            "channels",
+            "responsible_unit",
+            "home_coordinator",
+            "start_date",
+            "end_date",
+            "auto_renew",
+            "renewal_notice_days",
+            "languages",
+            "umbrella",
+            "description",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"number": _("Leave empty to generate one.")}
+
+    def __init__(self, *args, user, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number"].required = False
+        self.fields["partners"].queryset = (
+            Partner.objects.visible_to(user).select_related("country").order_by("name")
+        )
+        self.fields["responsible_unit"].queryset = units
+        self.fields["home_coordinator"].queryset = User.objects.filter(is_active=True).order_by("username")
+        umbrellas = Agreement.objects.visible_to(user).order_by("number")
+        if self.instance.pk:
+            umbrellas = umbrellas.exclude(pk=self.instance.pk)
+            self.fields["partners"].initial = list(self.instance.parties.values_list("partner_id", flat=True))
+            self.fields["channels"].initial = list(self.instance.channels.values_list("channel", flat=True))
+            self.fields["version"].initial = self.instance.version
+        self.fields["umbrella"].queryset = umbrellas
+
+    def _post_clean(self) -> None:
+        # Cross-field rules and saving belong to the services; skip the model's own validation here.
+        pass
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("partners", "channels", "version"):
+            data.pop(name, None)
+        data["number"] = (data.get("number") or "").strip()
+        return data
+
+
+class SignatoryForm(forms.Form):
+    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DATE)
+
+    def __init__(self, *args, partners=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if partners is not None:
+            self.fields["partner"].queryset = partners
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("side") == Side.PARTNER and not data.get("partner"):
+            self.add_error("partner", _("Choose which partner this person signs for."))
+        if data.get("side") == Side.HOME:
+            data["partner"] = None
+        return data
+
+
+SignatoryFormSet = forms.formset_factory(SignatoryForm, extra=2, can_delete=True)
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RenewForm(forms.Form):
+    start_date = forms.DateField(label=_("Start date"), required=False, widget=DATE)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DATE)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("PDF or Word document"))

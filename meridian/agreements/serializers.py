@@ -1,0 +1,168 @@
+"""API representations of agreements; writes are handed to the services."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from meridian.accounts.models import OrgUnit, User
+from meridian.agreements import permissions
+from meridian.agreements.choices import Channel
+from meridian.agreements.models import Agreement, AgreementDocument, AgreementTransition, Signatory
+from meridian.partners.models import Partner
+
+
+class PartyPartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="partner.id")
+    name = serializers.CharField(source="partner.display_name")
+    country = serializers.CharField(source="partner.country_id")
+
+
+class AgreementListSerializer(serializers.ModelSerializer):
+    partners = serializers.SerializerMethodField()
+    channels = serializers.SerializerMethodField()
+    responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True)
+    expiring_soon = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "number",
+            "title_en",
+            "title_zh",
+            "kind",
+            "state",
+            "partners",
+            "channels",
+            "responsible_unit",
+            "responsible_unit_name",
+            "start_date",
+            "end_date",
+            "auto_renew",
+            "expiring_soon",
+            "version",
+        ]
+
+    @extend_schema_field(PartyPartnerSerializer(many=True))
+    def get_partners(self, obj: Agreement) -> list[dict]:
+        return PartyPartnerSerializer(obj.parties.all(), many=True).data
+
+    def get_channels(self, obj: Agreement) -> list[str]:
+        return [c.channel for c in obj.channels.all()]
+
+    def get_expiring_soon(self, obj: Agreement) -> bool:
+        return obj.is_expiring_soon()
+
+
+class SignatorySerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(
+        queryset=Partner.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Signatory
+        fields = ["side", "partner", "name", "title", "signed_on"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgreementDocument
+        fields = [
+            "id",
+            "kind",
+            "version",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, obj: AgreementDocument) -> str:
+        url = reverse("agreements:document_download", args=[obj.agreement_id, obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = AgreementTransition
+        fields = ["action", "from_state", "to_state", "actor", "at", "comment"]
+
+
+class AgreementDetailSerializer(AgreementListSerializer):
+    signatories = SignatorySerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(AgreementListSerializer.Meta):
+        fields = [
+            *AgreementListSerializer.Meta.fields,
+            "home_coordinator",
+            "renewal_notice_days",
+            "languages",
+            "umbrella",
+            "renews",
+            "description",
+            "state_changed_at",
+            "signatories",
+            "documents",
+            "transitions",
+            "allowed_actions",
+        ]
+
+    def get_allowed_actions(self, obj: Agreement) -> list[str]:
+        user = self.context["request"].user
+        return [a for a in permissions.TRANSITIONS if permissions.can_transition(user, obj, a)]
+
+
+class AgreementWriteSerializer(serializers.Serializer):
+    number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    title_en = serializers.CharField(max_length=300)
+    title_zh = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    kind = serializers.ChoiceField(choices=Agreement._meta.get_field("kind").choices)
+    partners = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), many=True)
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    home_coordinator = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    auto_renew = serializers.BooleanField(required=False)
+    renewal_notice_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    languages = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    umbrella = serializers.PrimaryKeyRelatedField(
+        queryset=Agreement.objects.none(), required=False, allow_null=True
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    signatories = SignatorySerializer(many=True, required=False)
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; a stale one answers 409."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["partners"].child_relation.queryset = Partner.objects.visible_to(user)
+        self.fields["umbrella"].queryset = Agreement.objects.visible_to(user)
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[a for a in permissions.TRANSITIONS if a != "renew"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RenewRequestSerializer(serializers.Serializer):
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,40 @@
+import datetime
+
+from django.utils import timezone
+
+from meridian.agreements import selectors, services
+
+TODAY = timezone.localdate()
+
+
+def test_counts_by_state_are_restricted_to_visible(people, org, make_agreement):
+    make_agreement(state="active")
+    make_agreement(state="active")
+    make_agreement(state="draft", unit=org.humanities)
+    counts = selectors.agreement_counts_by_state(user=people.officer)
+    assert counts["active"] == 2 and counts["draft"] == 1 and counts["terminated"] == 0
+    assert selectors.agreement_counts_by_state(user=people.staff)["draft"] == 0
+    assert sum(selectors.agreement_counts_by_state(user=people.student).values()) == 0
+
+
+def test_agreements_expiring(people, make_agreement):
+    soon = make_agreement(state="active", end_date=TODAY + datetime.timedelta(days=10))
+    later = make_agreement(state="active", end_date=TODAY + datetime.timedelta(days=60))
+    make_agreement(state="active", end_date=TODAY + datetime.timedelta(days=200))
+    make_agreement(state="draft", end_date=TODAY + datetime.timedelta(days=5))
+    assert list(selectors.agreements_expiring(user=people.coordinator, days=90)) == [soon, later]
+    assert list(selectors.agreements_expiring(user=people.other_coordinator, days=90)) == []
+
+
+def test_detail_collects_everything_for_the_page(people, make_agreement):
+    umbrella = make_agreement(state="active")
+    agreement = make_agreement(state="active", umbrella=umbrella)
+    services.agreement_update(agreement=agreement, actor=people.officer, title_en="Changed title")
+    detail = selectors.agreement_detail(user=people.coordinator, agreement=umbrella)
+    assert detail.addenda == [agreement]
+    assert detail.actions == ["renew"]
+    other = selectors.agreement_detail(user=people.officer, agreement=agreement)
+    assert other.actions == ["expire", "terminate", "renew"]
+    assert other.history[0].changes[0].after == "Changed title"
+    assert other.activity[0].verb == "updated"
+    assert [p.partner.country.code for p in other.parties] == ["DE"]

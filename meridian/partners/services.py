@@ -1,0 +1,468 @@
+"""Every change to partners, their contacts and partner-side units goes through these functions."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Length
+from django.utils.translation import gettext as _
+
+from meridian.accounts.models import OrgUnit, User
+from meridian.accounts.permissions import coordinated_unit_ids
+from meridian.core.activity import activity_record
+from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError
+from meridian.core.models import Activity
+from meridian.core.text import clean_spaces, normalise_domain
+from meridian.core.versioning import bump_version, ensure_fresh
+from meridian.partners import permissions
+from meridian.partners.models import Partner, PartnerContact, PartnerUnit, Tag
+
+ROR_ID = re.compile(r"^0[a-z0-9]{6}[0-9]{2}$")
+ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
+PIC = re.compile(r"^[0-9]{9}$")
+SIX_PLACES = Decimal("0.000001")
+
+# Fields a person edits on the partner form; the stale-edit message compares these.
+EDITABLE_FIELDS = [
+    "name", "name_en", "name_zh", "acronym", "kind", "country", "province", "city", "latitude", "longitude",
+    "website", "ror_id", "erasmus_code", "pic", "schac_code", "other_identifiers", "parent", "status",
+    "cooperating_since", "notes", "is_public", "owner_unit",
+    "registry_institution",
+]  # fmt: skip
+# Identifiers and profile fields a merge copies from the duplicate when the survivor lacks them.
+MERGE_FILL_FIELDS = [
+    "ror_id", "erasmus_code", "pic", "schac_code", "other_identifiers", "website", "name_en", "name_zh",
+    "acronym", "province", "city", "latitude", "longitude", "parent", "cooperating_since", "owner_unit",
+    "registry_institution",
+]  # fmt: skip
+UNIQUE_IDENTIFIERS = ("ror_id", "erasmus_code", "pic")
+
+
+# --- normalisation and validation -----------------------------------------------------------------
+
+
+def normalise_ror_id(value: str) -> str:
+    """ "https://ror.org/038t36y30" → "038t36y30"."""
+    value = (value or "").strip()
+    for prefix in ROR_URL_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+            break
+    return value.strip("/").lower()
+
+
+def erasmus_key(value: str) -> str:
+    """Erasmus codes compare without their padding spaces: "D  HEIDELB01" ~ "D HEIDELB01"."""
+    return re.sub(r"\s+", "", clean_spaces(value)).upper()
+
+
+def _coordinate(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value)).quantize(SIX_PLACES)
+    except (InvalidOperation, ValueError):
+        return value  # full_clean reports it as not a number
+
+
+def _normalise(partner: Partner) -> None:
+    partner.name = clean_spaces(partner.name)
+    partner.name_en = clean_spaces(partner.name_en)
+    partner.name_zh = clean_spaces(partner.name_zh)
+    partner.ror_id = normalise_ror_id(partner.ror_id)
+    partner.erasmus_code = clean_spaces(partner.erasmus_code).upper()
+    partner.pic = re.sub(r"\s+", "", partner.pic or "")
+    partner.website = (partner.website or "").strip()
+    partner.website_domain = normalise_domain(partner.website)
+    partner.latitude = _coordinate(partner.latitude)
+    partner.longitude = _coordinate(partner.longitude)
+
+
+def _validate(partner: Partner) -> None:
+    """full_clean plus the identifier formats; all problems are reported together, per field."""
+    errors: dict[str, list[str]] = {}
+    if partner.ror_id and not ROR_ID.match(partner.ror_id):
+        errors["ror_id"] = [_("A ROR ID has nine characters: 0, six letters or digits, then two digits.")]
+    if partner.pic and not PIC.match(partner.pic):
+        errors["pic"] = [_("A PIC has nine digits.")]
+    if isinstance(partner.latitude, Decimal) and not -90 <= partner.latitude <= 90:
+        errors["latitude"] = [_("Latitude lies between -90 and 90.")]
+    if isinstance(partner.longitude, Decimal) and not -180 <= partner.longitude <= 180:
+        errors["longitude"] = [_("Longitude lies between -180 and 180.")]
+    if partner.pk and partner.parent_id == partner.pk:
+        errors["parent"] = [_("A partner cannot be its own parent organisation.")]
+    try:
+        # Duplicates are reported by _refuse_duplicate with a link to the existing record instead.
+        partner.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def find_duplicate(
+    *,
+    ror_id: str = "",
+    erasmus_code: str = "",
+    pic: str = "",
+    website: str = "",
+    exclude_pk: int | None = None,
+) -> tuple[Partner, str] | None:
+    """The partner that already holds one of these identifiers, and the label of the identifier."""
+    base = Partner.objects.all()
+    if exclude_pk is not None:
+        base = base.exclude(pk=exclude_pk)
+    ror_id = normalise_ror_id(ror_id)
+    if ror_id:
+        found = base.filter(ror_id=ror_id).first()
+        if found:
+            return found, _("ROR ID")
+    key = erasmus_key(erasmus_code)
+    if key:
+        # Codes differ only in padding; the first letters before the spaces narrow the scan.
+        candidates = base.exclude(erasmus_code="").filter(erasmus_code__istartswith=key[0])
+        for candidate in candidates.only("pk", "erasmus_code"):
+            if erasmus_key(candidate.erasmus_code) == key:
+                return base.get(pk=candidate.pk), _("Erasmus code")
+    pic = re.sub(r"\s+", "", pic or "")
+    if pic:
+        found = base.filter(pic=pic).first()
+        if found:
+            return found, _("PIC")
+    domain = normalise_domain(website)
+    if domain:
+        found = base.filter(website_domain=domain).first()
+        if found:
+            return found, _("website domain")
+    return None
+
+
+def _refuse_duplicate(partner: Partner) -> None:
+    found = find_duplicate(
+        ror_id=partner.ror_id,
+        erasmus_code=partner.erasmus_code,
+        pic=partner.pic,
+        website=partner.website,
+        exclude_pk=partner.pk,
+    )
+    if found:
+        existing, label = found
+        raise DuplicateError(
+            _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
+            % {"identifier": label, "name": existing.display_name, "id": existing.pk},
+            existing=existing,
+        )
+
+
+def _set_tags(partner: Partner, names: list[str]) -> None:
+    wanted = {clean_spaces(n)[:60] for n in names if clean_spaces(n)}
+    tags = [Tag.objects.get_or_create(name=n)[0] for n in sorted(wanted)]
+    # Tag changes are written to the activity stream; an extra history row would show no field change.
+    partner.skip_history_when_saving = True
+    try:
+        partner.tags.set(tags)
+    finally:
+        del partner.skip_history_when_saving
+
+
+def default_owner_unit(actor: User) -> OrgUnit | None:
+    """A coordinator's new partner belongs to the broadest unit they coordinate, so they can edit it later."""
+    ids = coordinated_unit_ids(actor)
+    return OrgUnit.objects.filter(pk__in=ids).order_by(Length("path"), "path").first()
+
+
+# --- partners -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_create(*, actor: User | None, tags: list[str] | None = None, **fields: Any) -> Partner:
+    """Create a partner; refuses a second record with the same ROR ID, Erasmus code, PIC or website domain."""
+    if actor is not None and not permissions.can_create_partner(actor):
+        raise PermissionDeniedError(_("You may not create partners."))
+    unknown = set(fields) - {f.name for f in Partner._meta.fields} - {f.attname for f in Partner._meta.fields}
+    if unknown:
+        raise DomainError(_("Unknown partner fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    partner = Partner(**fields)
+    if actor is not None:
+        if partner.owner_unit_id is None and not permissions.can_assign_owner_unit(actor, None):
+            partner.owner_unit = default_owner_unit(actor)
+        if not permissions.can_assign_owner_unit(actor, partner.owner_unit_id):
+            raise PermissionDeniedError(_("You may only give a partner to a unit you coordinate."))
+        partner.created_by = actor
+    _normalise(partner)
+    _validate(partner)
+    _refuse_duplicate(partner)
+    partner._history_user = actor
+    partner.save()
+    if tags:
+        _set_tags(partner, tags)
+    activity_record(
+        target=partner,
+        verb="created",
+        actor=actor,
+        message=_("Created partner %(name)s") % {"name": partner.name},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update(
+    *,
+    partner: Partner,
+    actor: User | None,
+    expected_version: int | None = None,
+    tags: list[str] | None = None,
+    **fields: Any,
+) -> Partner:
+    """Change a partner; a save based on an older version is refused with what changed (StaleEditError)."""
+    if actor is not None and not permissions.can_edit_partner(actor, partner):
+        raise PermissionDeniedError(_("You may not change this partner."))
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    ensure_fresh(instance=locked, expected_version=expected_version, fields=EDITABLE_FIELDS)
+    before = {name: getattr(locked, Partner._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS and name.removesuffix("_id") not in EDITABLE_FIELDS:
+            raise DomainError(_("Unknown partner field: %(name)s") % {"name": name})
+        setattr(locked, name, value)
+    if (
+        actor is not None
+        and locked.owner_unit_id != before["owner_unit"]
+        and not permissions.can_assign_owner_unit(actor, locked.owner_unit_id)
+    ):
+        raise PermissionDeniedError(_("You may only give a partner to a unit you coordinate."))
+    _normalise(locked)
+    _validate(locked)
+    _refuse_duplicate(locked)
+    changed = [
+        str(Partner._meta.get_field(name).verbose_name)
+        for name in EDITABLE_FIELDS
+        if getattr(locked, Partner._meta.get_field(name).attname) != before[name]
+    ]
+    if tags is not None:
+        old_tags = set(locked.tags.values_list("name", flat=True))
+        _set_tags(locked, tags)
+        if set(locked.tags.values_list("name", flat=True)) != old_tags:
+            changed.append(str(Partner._meta.get_field("tags").verbose_name))
+    bump_version(locked)
+    locked._history_user = actor
+    locked.save()
+    if changed:
+        activity_record(
+            target=locked,
+            verb="updated",
+            actor=actor,
+            message=_("Changed %(fields)s") % {"fields": ", ".join(changed)},
+        )
+    return locked
+
+
+def _move_agreement_parties(survivor: Partner, duplicate: Partner) -> None:
+    from meridian.agreements.models import AgreementPartner, Signatory
+
+    kept = {p.agreement_id: p for p in AgreementPartner.objects.filter(partner=survivor)}
+    for party in AgreementPartner.objects.filter(partner=duplicate):
+        existing = kept.get(party.agreement_id)
+        if existing is None:
+            party.partner = survivor
+            party.save(update_fields=["partner"])
+            continue
+        # Both were party to the same agreement: keep one row, without losing its unit or coordinator.
+        existing.partner_unit_id = existing.partner_unit_id or party.partner_unit_id
+        existing.coordinator_id = existing.coordinator_id or party.coordinator_id
+        existing.save(update_fields=["partner_unit", "coordinator"])
+        party.delete()
+    Signatory.objects.filter(partner=duplicate).update(partner=survivor)
+
+
+def _move_other_links(survivor: Partner, duplicate: Partner, handled: set[type[models.Model]]) -> None:
+    """Links added by later apps follow the survivor too, without this function having to know them."""
+    for relation in Partner._meta.related_objects:
+        model = relation.related_model
+        if not relation.one_to_many or model in handled or model is Partner:
+            continue
+        if model.__module__.startswith("simple_history") or model.__name__.startswith("Historical"):
+            continue
+        model._default_manager.filter(**{relation.field.name: duplicate}).update(
+            **{relation.field.name: survivor}
+        )
+
+
+@transaction.atomic
+def partner_merge(*, survivor: Partner, duplicate: Partner, actor: User | None) -> Partner:
+    """Move every link of `duplicate` to `survivor`, keep what only the duplicate had, delete it."""
+    from meridian.agreements.models import AgreementPartner
+
+    if actor is not None and not permissions.can_merge_partners(actor):
+        raise PermissionDeniedError(
+            _("Only administrators and International Office officers merge partners.")
+        )
+    if survivor.pk == duplicate.pk:
+        raise DomainError(_("A partner cannot be merged into itself."))
+    locked = {p.pk: p for p in Partner.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    duplicate_label = f"{duplicate.display_name} (#{duplicate.pk})"
+
+    for contact in PartnerContact.objects.filter(partner=duplicate):
+        contact.partner = survivor
+        contact.save(update_fields=["partner"])
+    PartnerUnit.objects.filter(partner=duplicate).update(partner=survivor)
+    _move_agreement_parties(survivor, duplicate)
+    Partner.objects.filter(parent=duplicate).exclude(pk=survivor.pk).update(parent=survivor)
+    _move_other_links(survivor, duplicate, {PartnerContact, PartnerUnit, AgreementPartner, Activity})
+
+    # Identifiers move: clear them on the duplicate first, the unique constraints would refuse two holders.
+    taken = {
+        name: getattr(duplicate, name)
+        for name in UNIQUE_IDENTIFIERS
+        if getattr(duplicate, name) and not getattr(survivor, name)
+    }
+    if taken:
+        Partner.objects.filter(pk=duplicate.pk).update(**dict.fromkeys(taken, ""))
+    for name in MERGE_FILL_FIELDS:
+        field = Partner._meta.get_field(name)
+        if getattr(survivor, field.attname) in (None, "") and getattr(duplicate, field.attname) not in (
+            None,
+            "",
+        ):
+            setattr(survivor, field.attname, getattr(duplicate, field.attname))
+    if survivor.parent_id in (duplicate.pk, survivor.pk):
+        survivor.parent_id = duplicate.parent_id if duplicate.parent_id != survivor.pk else None
+    if duplicate.notes and duplicate.notes not in survivor.notes:
+        survivor.notes = "\n\n".join(filter(None, [survivor.notes, duplicate.notes]))
+    if survivor.is_public is False and duplicate.is_public:
+        survivor.is_public = True
+    _normalise(survivor)
+
+    survivor.skip_history_when_saving = True
+    survivor.tags.add(*duplicate.tags.all())
+    del survivor.skip_history_when_saving
+    # The duplicate's timeline becomes part of the survivor's.
+    Activity.objects.filter(
+        content_type__app_label="partners", content_type__model="partner", object_id=duplicate.pk
+    ).update(object_id=survivor.pk)
+
+    bump_version(survivor)
+    survivor._history_user = actor
+    survivor._change_reason = f"Merged {duplicate_label}"
+    survivor.save()
+    duplicate._history_user = actor
+    duplicate.delete()
+    activity_record(
+        target=survivor,
+        verb="merged",
+        actor=actor,
+        message=_("Merged %(duplicate)s into this record") % {"duplicate": duplicate_label},
+    )
+    return survivor
+
+
+# --- contacts and partner-side units ----------------------------------------------------------------
+
+
+def _require_edit(actor: User | None, partner: Partner) -> None:
+    if actor is not None and not permissions.can_edit_partner(actor, partner):
+        raise PermissionDeniedError(_("You may not change this partner."))
+
+
+def _save_contact(contact: PartnerContact) -> None:
+    contact.name = clean_spaces(contact.name)
+    contact.full_clean()
+    contact.save()
+    if contact.is_primary:
+        PartnerContact.objects.filter(partner_id=contact.partner_id, is_primary=True).exclude(
+            pk=contact.pk
+        ).update(is_primary=False)
+
+
+@transaction.atomic
+def contact_create(*, partner: Partner, actor: User | None, **fields: Any) -> PartnerContact:
+    _require_edit(actor, partner)
+    contact = PartnerContact(partner=partner, **fields)
+    contact._history_user = actor
+    _save_contact(contact)
+    activity_record(
+        target=partner,
+        verb="contact_added",
+        actor=actor,
+        message=_("Added contact %(name)s") % {"name": contact.name},
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: PartnerContact, actor: User | None, **fields: Any) -> PartnerContact:
+    _require_edit(actor, contact.partner)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact._history_user = actor
+    _save_contact(contact)
+    activity_record(
+        target=contact.partner, verb="contact_changed", actor=actor,
+        message=_("Changed contact %(name)s") % {"name": contact.name},
+    )  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: PartnerContact, actor: User | None) -> None:
+    partner = contact.partner
+    _require_edit(actor, partner)
+    name = contact.name
+    contact._history_user = actor
+    contact.delete()
+    activity_record(
+        target=partner,
+        verb="contact_removed",
+        actor=actor,
+        message=_("Removed contact %(name)s") % {"name": name},
+    )
+
+
+def _save_unit(unit: PartnerUnit) -> None:
+    unit.name_en = clean_spaces(unit.name_en)
+    unit.name_zh = clean_spaces(unit.name_zh)
+    unit.full_clean()
+    unit.save()
+
+
+@transaction.atomic
+def partner_unit_create(*, partner: Partner, actor: User | None, **fields: Any) -> PartnerUnit:
+    _require_edit(actor, partner)
+    unit = PartnerUnit(partner=partner, **fields)
+    _save_unit(unit)
+    activity_record(
+        target=partner,
+        verb="unit_added",
+        actor=actor,
+        message=_("Added unit %(name)s") % {"name": unit.name_en},
+    )
+    return unit
+
+
+@transaction.atomic
+def partner_unit_update(*, unit: PartnerUnit, actor: User | None, **fields: Any) -> PartnerUnit:
+    _require_edit(actor, unit.partner)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    _save_unit(unit)
+    activity_record(
+        target=unit.partner, verb="unit_changed", actor=actor,
+        message=_("Changed unit %(name)s") % {"name": unit.name_en},
+    )  # fmt: skip
+    return unit
+
+
+@transaction.atomic
+def partner_unit_delete(*, unit: PartnerUnit, actor: User | None) -> None:
+    partner = unit.partner
+    _require_edit(actor, partner)
+    name = unit.name_en
+    unit.delete()
+    activity_record(
+        target=partner, verb="unit_removed", actor=actor, message=_("Removed unit %(name)s") % {"name": name}
+    )
