@@ -36,7 +36,9 @@ class Country(models.Model):
 
     @property
     def region(self) -> str:
-        return self.region_zh if (get_language() or "en").startswith("zh") and self.region_zh else self.region_en
+        return (
+            self.region_zh if (get_language() or "en").startswith("zh") and self.region_zh else self.region_en
+        )
 
 
 class IscedField(models.Model):
@@ -46,7 +48,9 @@ class IscedField(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=IscedLevel.choices)
     name_en = models.CharField(_("English name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -80,7 +84,9 @@ class Institution(models.Model):
     """An institution in the look-up registry, merged from ROR, the ECHE list and the domains list."""
 
     name = models.CharField(_("name"), max_length=300)
-    country = models.ForeignKey(Country, verbose_name=_("country"), null=True, blank=True, on_delete=models.PROTECT)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), null=True, blank=True, on_delete=models.PROTECT
+    )
     subdivision = models.CharField(_("province / state"), max_length=120, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -88,12 +94,18 @@ class Institution(models.Model):
     website = models.URLField(_("website"), max_length=300, blank=True)
     ror_id = models.CharField(_("ROR ID"), max_length=9, null=True, blank=True, unique=True)
     erasmus_code = models.CharField(_("Erasmus code"), max_length=20, null=True, blank=True, unique=True)
+    # The code without spaces, upper-cased, so that "a graz01" finds "A  GRAZ01".
+    erasmus_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    # The domains list has no identifiers: its records are recognised again by folded name and country.
+    domains_key = models.CharField(max_length=310, blank=True, db_index=True, editable=False)
     pic = models.CharField(_("PIC"), max_length=12, null=True, blank=True, db_index=True)
     oid = models.CharField(_("OID"), max_length=12, blank=True)
     types = models.CharField(_("types"), max_length=200, blank=True)
     established = models.PositiveSmallIntegerField(_("established"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=InstitutionStatus.choices, default="active")
-    sources = models.CharField(_("sources"), max_length=40, blank=True, help_text="Comma-separated registry sources")
+    sources = models.CharField(
+        _("sources"), max_length=40, blank=True, help_text="Comma-separated registry sources"
+    )
     eche_start = models.DateField(_("ECHE start"), null=True, blank=True)
     eche_end = models.DateField(_("ECHE end"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,6 +124,7 @@ class InstitutionName(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="names")
     kind = models.CharField(max_length=10, choices=NameKind.choices)
+    source = models.CharField(max_length=10, choices=RegistrySource.choices, blank=True)
     value = models.CharField(max_length=300)
     language = models.CharField(max_length=10, blank=True)
     normalised = models.CharField(max_length=300, db_index=True)
@@ -119,23 +132,53 @@ class InstitutionName(models.Model):
     class Meta:
         verbose_name = _("institution name")
 
+    def __str__(self) -> str:
+        return self.value
+
 
 class InstitutionToken(models.Model):
     """One normalised word of an institution's names, so that a word prefix is an indexed range query."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="tokens")
+    # The (institution, token) index below also serves the foreign key.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="tokens", db_index=False
+    )
     token = models.CharField(max_length=80)
+    source = models.CharField(max_length=10, choices=RegistrySource.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["token", "institution"])]
+        indexes = [
+            # Word prefix → institutions, read from the index alone. PostgreSQL uses an index for
+            # LIKE 'abc%' only with the pattern operator class, whatever the database collation.
+            models.Index(
+                fields=["token", "institution"],
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+                name="reference_token_prefix",
+            ),
+            # Does this institution have a word starting so? (the second and later words of a query)
+            models.Index(fields=["institution", "token"], name="reference_token_by_inst"),
+        ]
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class InstitutionDomain(models.Model):
+    """A web or e-mail domain of an institution, as given by one registry source."""
+
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(max_length=253, db_index=True)
+    source = models.CharField(max_length=10, choices=RegistrySource.choices, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "domain"], name="unique_institution_domain")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "domain", "source"], name="unique_institution_domain"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class RegistryImport(models.Model):
@@ -148,8 +191,13 @@ class RegistryImport(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     withdrawn = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("registry import")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name}"

@@ -1,6 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from meridian.reference import views
 
 app_name = "reference"
 
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="registry")]
+urlpatterns = [
+    path("", views.registry_view, name="registry"),
+    path("lookup/", views.lookup_view, name="lookup"),
+    path("countries/", views.country_list_view, name="countries"),
+]

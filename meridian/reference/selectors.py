@@ -1,0 +1,216 @@
+"""Reads of reference data: country choices and the institution registry look-up."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+
+from meridian.core.text import fold, normalise_domain, words
+from meridian.reference.choices import RegistrySource
+from meridian.reference.models import (
+    Country,
+    Institution,
+    InstitutionDomain,
+    InstitutionName,
+    InstitutionToken,
+    RegistryImport,
+)
+from meridian.reference.registry_import.records import erasmus_key
+from meridian.reference.registry_import.ror import ror_id_of
+
+_HOST = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:].*)?$", re.IGNORECASE)
+_PIC = re.compile(r"^\d{9}$")
+_ERASMUS = re.compile(r"^[A-Z]{1,3}\s*[A-Z-]{2,8}\s*\d{2}$", re.IGNORECASE)
+_TOP = "\U0010ffff"  # sorts after every character: "abc" <= token < "abc" + _TOP is "token starts with abc"
+_CANDIDATES = 60  # name matches fetched per rank before ordering in Python
+_COUNT_CAP = 2000  # enough to tell a rare word from a common one
+_DRIVER_SCAN = 4000  # tokens of the driving word examined per attempt
+
+
+def country_choices() -> QuerySet[Country]:
+    return Country.objects.order_by("name_en")
+
+
+def _prefix(field: str, value: str) -> Q:
+    """An index-friendly "starts with": a range on SQLite, LIKE with the pattern index on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": value})
+    return Q(**{f"{field}__gte": value, f"{field}__lt": value + _TOP})
+
+
+def _identifier_ids(query: str) -> list[int]:
+    text = query.strip()
+    ids: list[int] = []
+    ror = ror_id_of(text)
+    if ror:
+        ids += Institution.objects.filter(ror_id=ror).values_list("pk", flat=True)
+    if _PIC.match(text):
+        ids += Institution.objects.filter(pic=text).values_list("pk", flat=True)
+    if _ERASMUS.match(text.replace("\u00a0", " ")):
+        ids += Institution.objects.filter(erasmus_key=erasmus_key(text)).values_list("pk", flat=True)
+    return ids
+
+
+# Second-level labels under a country code that are not an institution's own domain (ac.uk, edu.au ...).
+_GENERIC_SECOND_LEVEL = {"ac", "edu", "co", "com", "gov", "org", "net", "or", "ne", "go", "sch", "gob", "mil"}
+
+
+def _domain_ids(query: str, country: str | None) -> list[int]:
+    """Institutions with the domain of a website or e-mail address, or a parent (cs.ox.ac.uk → ox.ac.uk)."""
+    text = query.strip()
+    if " " in text or not ("@" in text or _HOST.match(text)):
+        return []
+    labels = normalise_domain(text).split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    candidates = [
+        c for c in candidates if not (c.count(".") == 1 and c.split(".")[0] in _GENERIC_SECOND_LEVEL)
+    ]
+    rows = InstitutionDomain.objects.filter(domain__in=candidates)
+    if country:
+        rows = rows.filter(institution__country_id=country)
+    ordered = sorted(rows.values_list("domain", "institution_id"), key=lambda row: -len(row[0]))
+    return [inst_id for _domain, inst_id in ordered]
+
+
+def _selectivity(word: str) -> int:
+    """How many tokens start with the word, counted no further than needed to compare words.
+
+    Only indexed columns are read, so both databases answer from the (token, institution) index alone.
+    """
+    return len(
+        InstitutionToken.objects.filter(_prefix("token", word)).values_list("institution_id")[:_COUNT_CAP]
+    )
+
+
+def _name_ids(
+    query: str, country: str | None, *, words_too: bool = True
+) -> tuple[list[int], list[int], list[int]]:
+    """Ids by rank: name equals the query; name starts with it; every query word starts a name word."""
+    folded = fold(query)
+    query_words = list(dict.fromkeys(words(query)))
+    if not folded or not query_words:
+        return [], [], []
+    names = InstitutionName.objects.all()
+    tokens = InstitutionToken.objects.all()
+    if country:
+        names = names.filter(institution__country_id=country)
+        tokens = tokens.filter(institution__country_id=country)
+    exact = list(names.filter(normalised=folded).values_list("institution_id", flat=True)[:_CANDIDATES])
+    prefix = list(
+        names.filter(_prefix("normalised", folded)).values_list("institution_id", flat=True)[:_CANDIDATES]
+    )
+    if not words_too:
+        return exact, prefix, []
+    return exact, prefix, _word_ids(query_words, country)
+
+
+def _word_ids(query_words: list[str], country: str | None) -> list[int]:
+    """Institutions with every query word starting one of their tokens.
+
+    One word "drives": a bounded range scan of its tokens gives candidates, and every other word is
+    checked per candidate through the (institution, token) index. The rarest word drives first; when
+    all words are common, a bounded scan can miss, so the next word takes over until enough are found.
+    """
+    wanted = _CANDIDATES * 2
+    if len(query_words) > 1:
+        counts = {word: _selectivity(word) for word in query_words}
+        query_words = sorted(query_words, key=lambda w: (counts[w], -len(w)))
+    else:
+        counts = {query_words[0]: 0}
+    found: list[int] = []
+    for driver in query_words:
+        candidates = InstitutionToken.objects.filter(_prefix("token", driver))
+        if country:
+            candidates = candidates.filter(institution__country_id=country)
+        matches = Institution.objects.filter(pk__in=candidates.values("institution_id")[:_DRIVER_SCAN])
+        for word in query_words:
+            if word != driver:
+                others = InstitutionToken.objects.filter(
+                    _prefix("token", word), institution_id=OuterRef("pk")
+                )
+                matches = matches.filter(Exists(others))
+        found += [pk for pk in matches.values_list("pk", flat=True)[:wanted] if pk not in found]
+        if len(found) >= wanted or counts[driver] < _COUNT_CAP:
+            break  # enough, or the scan saw every token of a rare driver
+    return found
+
+
+def registry_lookup(*, query: str, limit: int = 10, country: str | None = None) -> list[Institution]:
+    """Institutions matching a name, alias, acronym, domain, e-mail address or identifier, best first.
+
+    Identifier and domain matches come first, then exact names, then names that start with the query, then
+    names whose words start with the query's words. Withdrawn institutions come last.
+    """
+    query = (query or "").strip()[:200]
+    if not query or limit <= 0:
+        return []
+    country = (country or "").upper() or None
+    by_domain = _domain_ids(query, country)
+    # A host name or an e-mail address is not a list of name words ("cs", "ox", "ac", "uk").
+    looks_like_address = "@" in query or "://" in query or bool(by_domain)
+    groups = [_identifier_ids(query), by_domain, *_name_ids(query, country, words_too=not looks_like_address)]
+    rank: dict[int, int] = {}
+    for position, ids in enumerate(groups):
+        for inst_id in ids:
+            rank.setdefault(inst_id, position)
+    if not rank:
+        return []
+    candidates = Institution.objects.filter(pk__in=list(rank))
+    if country:
+        candidates = candidates.filter(country_id=country)
+    ordered = sorted(
+        candidates.values_list("pk", "name", "status"),
+        key=lambda row: (row[2] == "withdrawn", rank[row[0]], len(row[1]), row[1].casefold(), row[0]),
+    )
+    best = [row[0] for row in ordered[:limit]]
+    found = Institution.objects.select_related("country").in_bulk(best)
+    return [found[pk] for pk in best]
+
+
+def registry_status() -> dict:
+    """The latest import of each source with its counts, and the registry's size, for the registry page."""
+    per_source = []
+    for value, label in RegistrySource.choices:
+        last = RegistryImport.objects.filter(source=value).order_by("-started_at", "-pk").first()
+        per_source.append({"source": value, "label": label, "count": last.total if last else 0, "last": last})
+    return {"sources": per_source, "total": Institution.objects.count()}
+
+
+def institution_english_name(institution: Institution) -> str:
+    """The English label when the registry has one, else the name itself."""
+    for name in institution.names.all():
+        if name.language == "en" and name.kind in ("label", "name"):
+            return name.value
+    return institution.name
+
+
+def _coordinate(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
+
+
+def institution_prefill(institution: Institution) -> dict:
+    """Partner form values from a registry institution (keys are Partner field names)."""
+    return {
+        "name": institution.name,
+        "name_en": institution_english_name(institution),
+        "country_id": institution.country_id,
+        # The form's select is named after the field, so it is filled from "country".
+        "country": institution.country_id,
+        "province": institution.subdivision,
+        "city": institution.city,
+        "latitude": _coordinate(institution.latitude),
+        "longitude": _coordinate(institution.longitude),
+        "website": institution.website,
+        "ror_id": institution.ror_id or "",
+        "erasmus_code": institution.erasmus_code or "",
+        "pic": institution.pic or "",
+        "registry_institution": institution.pk,
+    }
+
+
+def institutions_with_names(institutions: list[Institution]) -> list[Institution]:
+    """Attach names and domains to a look-up result in two queries, whatever its length."""
+    prefetch_related_objects(institutions, "names", "domains")
+    return institutions
