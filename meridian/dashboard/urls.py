@@ -1,6 +1,7 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from meridian.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="home")]
+urlpatterns = [path("", views.home, name="home")]

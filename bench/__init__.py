@@ -1,0 +1,1 @@
+"""Server-time benchmark of Meridian on a large synthetic data set (`make bench`)."""

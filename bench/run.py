@@ -1,0 +1,250 @@
+"""`python -m bench.run [--quick]`: p50 / p95 server time per scenario on a large synthetic data set.
+
+Requests go through Django's test client, so the time is the server's own (middleware, view, database,
+template) without network or WSGI server overhead. A missed target is reported, not fatal; only errors
+fail the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+LOOKUP_TARGET_MS = 50.0
+PAGE_TARGET_MS = 150.0
+MIN_SAMPLES = 5
+
+
+@dataclass
+class Scenario:
+    name: str
+    target_ms: float | None
+    call: Callable[[], None]
+
+
+@dataclass
+class Result:
+    name: str
+    p50: float
+    p95: float
+    target_ms: float | None
+    samples: int = 0
+
+    @property
+    def verdict(self) -> str:
+        if self.target_ms is None:
+            return "reference"
+        return "meets target" if self.p95 < self.target_ms else "MISSES target"
+
+
+class BenchError(Exception):
+    """A scenario answered with an error: the benchmark itself failed."""
+
+
+def _lookup_queries(limit: int = 60) -> list[str]:
+    """Varied look-ups: names, name and word prefixes, acronyms, domains, e-mail addresses, identifiers."""
+    from meridian.reference.models import Institution
+
+    queries: list[str] = []
+    step = max(Institution.objects.count() // limit, 1)
+    sample = Institution.objects.order_by("pk").prefetch_related("domains", "names")[: limit * step : step]
+    for inst in sample:
+        words = inst.name.split()
+        longest = max(words, key=len)
+        domain = next((d.domain for d in inst.domains.all()), "")
+        acronym = next((n.value for n in inst.names.all() if n.kind == "acronym"), "")
+        queries += [inst.name, longest[:4], " ".join(w[:3] for w in words[:2]), inst.name.lower()[:9]]
+        if domain:
+            queries += [domain, f"someone@{domain}"]
+        if acronym:
+            queries.append(acronym)
+        if inst.ror_id:
+            queries.append(f"https://ror.org/{inst.ror_id}")
+        if inst.pic:
+            queries.append(inst.pic)
+    queries += ["university", "univ of", "technology", "大学", "institute of science", "zzzz-not-there"]
+    return queries
+
+
+def _scenarios(client) -> list[Scenario]:
+    from django.urls import reverse
+
+    from meridian.reference.selectors import registry_lookup
+
+    lookups = itertools.cycle(_lookup_queries())
+    countries = itertools.cycle(["", "DE", "US", "FR", "JP", "GB"])
+    partner_filters = itertools.cycle(
+        [
+            {},
+            {"country": "US"},
+            {"type": "university"},
+            {"status": "active"},
+            {"q": "univ"},
+            {"type": "university", "status": "active", "page": "3"},
+            {"active": "yes"},
+            {"expiring": "180"},
+            {"channel": "research"},
+            {"ordering": "-country"},
+            {"region": "150"},
+            {"q": "ka", "country": "DE"},
+        ]
+    )
+    agreement_filters = itertools.cycle(
+        [
+            {},
+            {"state": "active"},
+            {"expiring_within": "90"},
+            {"kind": "student_exchange"},
+            {"channel": "research"},
+            {"q": "exchange"},
+            {"state": "active", "page": "5"},
+            {"country": "DE"},
+            {"ordering": "end_date"},
+            {"state": ["active", "approved"], "kind": "mou"},
+        ]
+    )
+    api_filters = itertools.cycle(
+        [{}, {"country": "US"}, {"type": "university"}, {"page": "4"}, {"q": "tech"}]
+    )
+
+    def get(url: str, params: dict | None = None) -> None:
+        response = client.get(url, params or {})
+        if response.status_code != 200:
+            raise BenchError(f"GET {url} {params or ''} answered {response.status_code}")
+
+    lookup_url = reverse("reference:lookup")
+    return [
+        Scenario(
+            "registry look-up (selector)",
+            LOOKUP_TARGET_MS,
+            lambda: registry_lookup(query=next(lookups), limit=10, country=next(countries) or None),
+        ),
+        Scenario("registry look-up (view)", LOOKUP_TARGET_MS, lambda: get(lookup_url, {"q": next(lookups)})),
+        Scenario(
+            "partner list (filtered)",
+            PAGE_TARGET_MS,
+            lambda: get(reverse("partners:list"), next(partner_filters)),
+        ),
+        Scenario(
+            "agreement list", PAGE_TARGET_MS, lambda: get(reverse("agreements:list"), next(agreement_filters))
+        ),
+        Scenario("dashboard", PAGE_TARGET_MS, lambda: get(reverse("dashboard:home"))),
+        Scenario("API partner list", PAGE_TARGET_MS, lambda: get("/api/v1/partners/", next(api_filters))),
+        Scenario("bare Django view", None, lambda: get(reverse("bench-bare"))),
+    ]
+
+
+def measure(scenario: Scenario, *, requests: int, warmup: int, budget_s: float) -> Result:
+    """p50 / p95 of `requests` calls after `warmup` ones; a very slow scenario stops at its time budget."""
+    started = time.monotonic()
+    for _ in range(warmup):
+        scenario.call()
+        if time.monotonic() - started > budget_s / 4:
+            break
+    timings: list[float] = []
+    measuring = time.monotonic()
+    while len(timings) < requests:
+        begin = time.perf_counter()
+        scenario.call()
+        timings.append((time.perf_counter() - begin) * 1000)
+        if len(timings) >= MIN_SAMPLES and time.monotonic() - measuring > budget_s:
+            break
+    timings.sort()
+    p95 = statistics.quantiles(timings, n=20, method="inclusive")[18]
+    return Result(scenario.name, statistics.median(timings), p95, scenario.target_ms, samples=len(timings))
+
+
+def report(results: list[Result], out=sys.stdout) -> None:
+    width = max(len(r.name) for r in results)
+    out.write(f"\n{'scenario':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'target':>9}  {'n':>4}  result\n")
+    out.write("-" * (width + 51) + "\n")
+    for r in results:
+        target = f"< {r.target_ms:.0f}" if r.target_ms else "—"
+        out.write(
+            f"{r.name:<{width}}  {r.p50:8.1f}  {r.p95:8.1f}  {target:>9}  {r.samples:>4}  {r.verdict}\n"
+        )
+    missed = [r.name for r in results if r.verdict.startswith("MISSES")]
+    out.write("\n" + (f"Targets missed: {', '.join(missed)}\n" if missed else "Every target is met.\n"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a data set a tenth of the size, fewer requests")
+    parser.add_argument("--requests", type=int, help="measured requests per scenario (default 200, quick 50)")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per scenario first")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="seconds per scenario before a slow one stops early (n < requests)",
+    )
+    args = parser.parse_args(argv)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["BENCH_SIZE"] = "quick" if args.quick else "full"
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.dataset import FULL, QUICK, ensure_dataset
+    from meridian.accounts.models import User
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    size = QUICK if args.quick else FULL
+    requests = max(args.requests or (50 if args.quick else 200), MIN_SAMPLES)
+    say(f"Benchmark database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
+    started = time.monotonic()
+    ensure_dataset(size, say=say)
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    say(
+        f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
+        f"after {args.warmup} warm-up requests, signed in as an International Office officer ..."
+    )
+
+    client = Client()
+    client.force_login(User.objects.get(username="demo-officer"))
+    results = []
+    try:
+        for scenario in _scenarios(client):
+            result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
+            results.append(result)
+            say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
+    except BenchError as exc:
+        say(f"Benchmark failed: {exc}")
+        return 1
+    report(results)
+    _save(results, size=size.name, vendor=connection.vendor, requests=requests)
+    return 0
+
+
+def _save(results: list[Result], *, size: str, vendor: str, requests: int) -> None:
+    """Keep the figures as JSON under bench/results/ (not committed) to compare runs over time."""
+    folder = Path(__file__).resolve().parent / "results"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"{stamp}-{size}-{vendor}.json"
+    rows = [asdict(r) | {"verdict": r.verdict} for r in results]
+    path.write_text(
+        json.dumps({"size": size, "database": vendor, "requests": requests, "results": rows}, indent=2)
+    )
+    print(f"Saved to {path.relative_to(folder.parent.parent)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

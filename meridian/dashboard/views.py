@@ -1,0 +1,14 @@
+"""The staff dashboard."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from meridian.dashboard.selectors import dashboard_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Partners by country and type, agreements by state, what expires soon and what happened lately."""
+    data = dashboard_for(user=request.user)
+    return render(request, "dashboard/home.html", {"dashboard": data, "headline": data.headline})
