@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 APT_PACKAGES_RUN  := gettext
 APT_PACKAGES_TEST := gettext chromium fonts-noto-cjk
 
-.PHONY: run test install system-deps system-deps-test lint format bench messages prepare clean
+.PHONY: run test install system-deps system-deps-test lint format bench messages messages-update prepare clean
 
 $(BIN)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ system-deps-test:
 
 messages: install system-deps
 	cd meridian && ../$(BIN)/meridian compilemessages --verbosity 0
+
+# After changing user-facing strings: extract them into the Chinese catalogue, then translate the new entries.
+messages-update: install system-deps
+	cd meridian && ../$(BIN)/meridian makemessages -l zh_Hans --no-location --no-obsolete \
+		--ignore tests --ignore static
 
 prepare: messages
 	$(BIN)/meridian migrate --no-input --verbosity 1
