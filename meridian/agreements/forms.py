@@ -74,10 +74,10 @@ class AgreementForm(forms.ModelForm):
 
 
 class SignatoryForm(forms.Form):
-    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    side = forms.ChoiceField(label=_("Side"), choices=Side.choices, initial=Side.HOME)
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
     name = forms.CharField(label=_("Name"), max_length=200)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    title = forms.CharField(label=_("Position"), max_length=200, required=False)
     signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DATE)
 
     def __init__(self, *args, partners=None, **kwargs) -> None:

@@ -1,7 +1,11 @@
 """Headless Chromium (Debian's package) driven by Playwright against the live test server."""
 
+import io
+import json
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -43,11 +47,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
-    )
-    # Nothing but the app itself may be contacted: every other host is refused and recorded.
+def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
+    """Open pages in fresh browser contexts (e.g. `new_page(java_script_enabled=False)`).
+
+    Nothing but the app itself may be contacted: every other host is refused, recorded, and fails the test.
+    """
+    contexts = []
     foreign: list[str] = []
 
     def guard(route):
@@ -57,9 +62,84 @@ def page(browser, live_server):
             foreign.append(route.request.url)
             route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+    def make(**options):
+        settings = {"locale": "en-GB", "viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(base_url=live_server.url, **settings)
+        context.route("**/*", guard)
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(15000)
+        return opened
+
+    yield make
+    for context in contexts:
+        context.close()
     assert foreign == [], f"the page tried to reach other hosts: {foreign}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def _ror(ror_id: str, name: str, *, country: str, city: str, website: str, labels=()) -> dict:
+    """One institution in the ROR data dump's schema v2."""
+    names = [{"value": name, "types": ["ror_display", "label"], "lang": "en"}]
+    names += [{"value": value, "types": ["label"], "lang": lang} for lang, value in labels]
+    return {
+        "id": f"https://ror.org/{ror_id}",
+        "names": names,
+        "locations": [
+            {
+                "geonames_id": 1,
+                "geonames_details": {"name": city, "lat": 49.41, "lng": 8.71, "country_code": country},
+            }
+        ],
+        "links": [{"type": "website", "value": website}],
+        "domains": [],
+        "external_ids": [],
+        "status": "active",
+        "types": ["education"],
+        "established": 1386,
+    }
+
+
+REGISTRY = [
+    _ror(
+        "038t36y30",
+        "Heidelberg University",
+        country="DE",
+        city="Heidelberg",
+        website="https://www.uni-heidelberg.de",
+        labels=[("de", "Ruprecht-Karls-Universität Heidelberg"), ("zh", "海德堡大学")],
+    ),
+    _ror(
+        "052gg0110",
+        "University of Oxford",
+        country="GB",
+        city="Oxford",
+        website="https://www.ox.ac.uk",
+        labels=[("zh", "牛津大学")],
+    ),
+    _ror(
+        "03prydq77",
+        "University of Vienna",
+        country="AT",
+        city="Vienna",
+        website="https://www.univie.ac.at",
+        labels=[("de", "Universität Wien")],
+    ),
+]
+
+
+@pytest.fixture
+def registry(transactional_db, tmp_path: Path) -> None:
+    """Countries from the project's facts, and three institutions imported through the real ROR pipeline."""
+    from django.core.management import call_command
+
+    from meridian.reference.registry_import import registry_import
+
+    call_command("load-reference", stdout=io.StringIO())
+    path = tmp_path / "ror.json"
+    path.write_text(json.dumps(REGISTRY, ensure_ascii=False), encoding="utf-8")
+    registry_import(source="ror", path=path)

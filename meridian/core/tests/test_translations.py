@@ -21,13 +21,17 @@ def _catalog(path: Path):
 def test_catalogue_has_no_missing_or_fuzzy_translations():
     catalog = _catalog(PO_FILE)
     assert len(catalog) > 200
-    missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    missing = [
+        m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == []
     assert fuzzy == []
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed; `make test` installs it")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="gettext is not installed; `make test` installs it"
+)
 def test_every_marked_string_is_in_the_catalogue(tmp_path):
     """Extract the strings afresh from a copy of the source and compare them with the committed catalogue."""
     source = tmp_path / "src"
@@ -37,8 +41,7 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
         ignore=shutil.ignore_patterns("locale", "__pycache__", "static", "tests"),
     )
     (tmp_path / "extract_settings.py").write_text(
-        "from meridian.settings_test import *  # noqa\n"
-        f"LOCALE_PATHS = [{str(tmp_path / 'locale')!r}]\n",
+        f"from meridian.settings_test import *  # noqa\nLOCALE_PATHS = [{str(tmp_path / 'locale')!r}]\n",
         encoding="utf-8",
     )
     (tmp_path / "locale").mkdir()
@@ -48,7 +51,17 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(settings.BASE_DIR)]),
     }
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location", "--verbosity", "0"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--verbosity",
+            "0",
+        ],
         cwd=source,
         env=env,
         check=True,
