@@ -44,7 +44,7 @@ prepare: messages
 run: prepare
 	@echo "Meridian is starting on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn meridian.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+		--timeout 300 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: install system-deps-test messages
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

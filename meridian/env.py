@@ -11,7 +11,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    """Return `name` from the environment, or the contents of the file named by `name_FILE`."""
+    """Return `name` from the environment (empty counts as unset), or the contents of the file `name_FILE`."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         try:
@@ -20,7 +20,7 @@ def env_str(name: str, default: str = "") -> str:
             raise ImproperlyConfigured(
                 f"{name}_FILE points to {file_name!r}, which cannot be read: {exc}"
             ) from exc
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -1,0 +1,46 @@
+"""An uploaded spreadsheet kept privately between its dry run and its commit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    class Kind(models.TextChoices):
+        PARTNERS = "partners", _("Partners")
+        AGREEMENTS = "agreements", _("Agreements")
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, ready to import")
+        REFUSED = "refused", _("Has problems")
+        COMMITTED = "committed", _("Imported")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Only the random file name is stored; the folder comes from the settings, so no path can be smuggled in.
+    stored_name = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    report = models.JSONField(_("report"), default=dict)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def stored_path(self) -> Path:
+        return Path(settings.PRIVATE_STORAGE_ROOT) / "imports" / Path(self.stored_name).name

@@ -1,6 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from meridian.imports import views
 
 app_name = "imports"
 
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="start")]
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("<int:pk>/", views.batch_detail, name="batch"),
+    path("<int:pk>/commit/", views.batch_commit_view, name="commit"),
+    path("template/<str:kind>.<str:fmt>", views.template_download, name="template"),
+]

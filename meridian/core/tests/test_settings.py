@@ -27,3 +27,8 @@ def test_persistent_secret_is_generated_once(tmp_path, monkeypatch):
     assert len(first) > 40
     assert persistent_secret("MY_KEY", tmp_path) == first
     assert (tmp_path / ".my_key").stat().st_mode & 0o077 == 0
+
+
+def test_empty_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("X_EMPTY", "")
+    assert env_str("X_EMPTY", "fallback") == "fallback"

@@ -1,0 +1,149 @@
+"""What both importers share: reading a row's cells through its columns and turning errors into problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from meridian.core.errors import DomainError, DuplicateError
+from meridian.imports import columns as c
+from meridian.imports import parsing as p
+from meridian.imports.report import ImportReport
+
+
+@dataclass
+class PlannedRow:
+    """One row after validation: what to do and with which values."""
+
+    row: int
+    action: str
+    label: str
+    instance: Any = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)
+
+
+class RowImporter:
+    """Base class: subclasses resolve look-up columns, plan a row and apply a plan through the services."""
+
+    kind: str = ""
+
+    def __init__(
+        self, *, actor, report: ImportReport, columns: dict[int, c.Column], headers: dict[str, str]
+    ) -> None:
+        self.actor = actor
+        self.report = report
+        self.columns = columns
+        # field → header as written in the file, so that problems name the column the user sees.
+        self.headers = headers
+
+    def header(self, field_name: str) -> str:
+        if field_name in self.headers:
+            return self.headers[field_name]
+        for column in c.columns_for(self.kind):
+            if column.field == field_name:
+                return column.header_en
+        return ""
+
+    def prepare(self, rows: list[tuple[int, list[object]]]) -> None:
+        """Load what look-ups need in a few queries before the rows are planned."""
+
+    def resolve(self, column: c.Column, value: object) -> Any:
+        raise NotImplementedError
+
+    def plan(self, number: int, values: dict[str, Any]) -> PlannedRow | None:
+        raise NotImplementedError
+
+    def apply(self, planned: PlannedRow) -> models.Model:
+        raise NotImplementedError
+
+    # Shared steps ------------------------------------------------------------------------------------------
+
+    def read_cells(self, number: int, raw: list[object]) -> dict[str, Any] | None:
+        """Parse every recognised cell; None when any cell has a problem (each one is reported)."""
+        values: dict[str, Any] = {}
+        failed = False
+        for index, column in self.columns.items():
+            cell = raw[index] if index < len(raw) else None
+            if p.is_blank(cell):
+                if column.required:
+                    self.report.problem(number, self.header(column.field), _("a value is required"))
+                    failed = True
+                continue
+            try:
+                p.check_formula(cell, column.parse)
+                values[column.field] = self._parse(column, cell)
+            except p.CellError as exc:
+                self.report.problem(number, self.header(column.field), exc.reason)
+                failed = True
+        return None if failed else values
+
+    def _parse(self, column: c.Column, cell: object) -> Any:
+        parse = column.parse
+        if parse == c.TEXT:
+            return p.parse_text(cell)
+        if parse == c.DATE:
+            return p.parse_date(cell)
+        if parse == c.BOOL:
+            return p.parse_bool(cell)
+        if parse == c.INT:
+            return p.parse_int(cell)
+        if parse == c.DECIMAL:
+            return p.parse_decimal(cell)
+        if parse == c.LIST:
+            return p.parse_list(cell)
+        if parse == c.WEBSITE:
+            return p.parse_website(cell)
+        if parse == c.ROR:
+            return p.parse_ror(cell)
+        if parse == c.LANGUAGES:
+            return p.parse_languages(cell)
+        return self.resolve(column, cell)
+
+    def validate_model(self, number: int, instance: models.Model, given: set[str]) -> bool:
+        """Run the model's own field validation on the given fields (no database look-ups)."""
+        names = {f.name for f in instance._meta.get_fields() if getattr(f, "concrete", False)}
+        try:
+            instance.full_clean(
+                exclude=list(names - given), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self.report_validation(number, exc)
+            return False
+        return True
+
+    def report_validation(self, number: int, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                column = "" if name == "__all__" else self.header(name)
+                for message in errors:
+                    self.report.problem(number, column, message)
+        else:
+            for message in exc.messages:
+                self.report.problem(number, "", message)
+
+    def report_error(self, number: int, exc: Exception) -> None:
+        """A service refused the row while committing."""
+        if isinstance(exc, ValidationError):
+            self.report_validation(number, exc)
+        elif isinstance(exc, DuplicateError):
+            existing = getattr(exc, "existing", None)
+            suffix = f" ({existing})" if existing is not None else ""
+            self.report.problem(number, "", exc.message + suffix)
+        elif isinstance(exc, DomainError):
+            self.report.problem(number, "", exc.message)
+        else:
+            self.report.problem(number, "", _("could not be saved: %(error)s") % {"error": exc})
+
+
+def differs(current: Any, new: Any) -> bool:
+    if isinstance(current, models.Model) or isinstance(new, models.Model):
+        return getattr(current, "pk", current) != getattr(new, "pk", new)
+    if current in (None, "") and new in (None, ""):
+        return False
+    return current != new

@@ -1,0 +1,177 @@
+"""Turning one spreadsheet cell into a typed value, or a clear reason why it cannot be."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from meridian.core.text import clean_spaces, fold
+from meridian.imports import columns as c
+from meridian.imports.readers import Formula
+
+FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+ALWAYS_FORMULA_START = ("=", "@", "\uff1d", "\uff20")
+LIST_SEPARATORS = re.compile(r"[;；,，、\n]+")
+PARTNER_SEPARATORS = re.compile(r"[;；\n]+")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
+)
+_ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-z0-9]{6}\d{2})/?$", re.IGNORECASE)
+_TRUE = {"yes", "y", "true", "t", "1", "x", "✓", "是", "对", "公开", "真"}
+_FALSE = {"no", "n", "false", "f", "0", "否", "不", "不公开", "假"}
+
+
+class CellError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not clean_spaces(value))
+
+
+def as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_spaces(str(value))
+
+
+def check_formula(value: object, parse: str) -> None:
+    """Refuse formulas and formula-like text; in numeric columns a sign before a number is allowed."""
+    if isinstance(value, Formula):
+        raise CellError(_("contains a spreadsheet formula; enter the value itself"))
+    if not isinstance(value, str):
+        return
+    text = clean_spaces(value)
+    starts = ALWAYS_FORMULA_START if parse in c.NUMERIC_KINDS else FORMULA_START
+    if text.startswith(starts):
+        raise CellError(_("looks like a spreadsheet formula"))
+
+
+def parse_text(value: object) -> str:
+    return as_text(value)
+
+
+def parse_choice(value: object, lookup: dict[str, str]) -> str:
+    text = as_text(value)
+    found = lookup.get(c.header_key(text))
+    if found is None:
+        raise CellError(_("“%(value)s” is not a known value") % {"value": text})
+    return found
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _excel_serial(value)
+    text = as_text(value)
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _excel_serial(float(text))
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    text = text.split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise CellError(_("“%(value)s” is not a date; write it as 2026-03-01") % {"value": text})
+
+
+def _excel_serial(number: float) -> date:
+    from openpyxl.utils.datetime import from_excel
+
+    # Serial numbers between 1927 and 2173: anything else is more likely a typo than a date.
+    if not 10000 <= number <= 100000:
+        raise CellError(_("“%(value)s” is not a date; write it as 2026-03-01") % {"value": number})
+    return from_excel(number).date()
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = fold(as_text(value))
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("“%(value)s” is not yes or no") % {"value": as_text(value)})
+
+
+def parse_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise CellError(_("“%(value)s” is not a whole number") % {"value": value})
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = as_text(value)
+        if not re.fullmatch(r"\+?\d+", text):
+            raise CellError(_("“%(value)s” is not a whole number") % {"value": text})
+        number = int(text)
+    if number < 0:
+        raise CellError(_("“%(value)s” is not a whole number") % {"value": number})
+    return number
+
+
+def parse_decimal(value: object) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError(_("“%(value)s” is not a number") % {"value": value})
+    text = as_text(value) if not isinstance(value, (int, float)) else repr(value)
+    try:
+        number = Decimal(text.replace("\u2212", "-"))
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number") % {"value": text}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(value)s” is not a number") % {"value": text})
+    return number.quantize(Decimal("0.000001"))
+
+
+def parse_list(value: object) -> list[str]:
+    items: list[str] = []
+    for part in LIST_SEPARATORS.split(as_text(value)):
+        part = clean_spaces(part)
+        if part and part not in items:
+            items.append(part)
+    return items
+
+
+def parse_website(value: object) -> str:
+    text = as_text(value)
+    if "://" not in text:
+        text = "https://" + text
+    return text
+
+
+def parse_ror(value: object) -> str:
+    text = as_text(value)
+    match = _ROR.match(text)
+    if not match:
+        raise CellError(_("“%(value)s” is not a ROR ID (nine characters, e.g. 038t36y30)") % {"value": text})
+    return match.group(1).lower()
+
+
+def parse_languages(value: object) -> str:
+    codes: list[str] = []
+    for part in parse_list(value):
+        key = fold(part)
+        code = c.LANGUAGE_NAMES.get(key) or (key if re.fullmatch(r"[a-z]{2,3}", key) else None)
+        if code is None:
+            raise CellError(_("“%(value)s” is not a language; use codes such as en, zh") % {"value": part})
+        if code not in codes:
+            codes.append(code)
+    return ", ".join(codes)
+
+
+def partner_refs(value: object) -> list[str]:
+    return [clean_spaces(p) for p in PARTNER_SEPARATORS.split(as_text(value)) if clean_spaces(p)]

@@ -1,0 +1,116 @@
+"""The result of an import: what would be (or was) created, updated or left alone, and every problem."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+
+CREATE = "create"
+UPDATE = "update"
+UNCHANGED = "unchanged"
+
+
+@dataclass
+class Problem:
+    """A reason the import cannot go ahead. `row` is the spreadsheet's row number (None: the whole file)."""
+
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.reason
+        if self.column:
+            return _("row %(row)s, column %(column)s: %(reason)s") % {
+                "row": self.row,
+                "column": self.column,
+                "reason": self.reason,
+            }
+        return _("row %(row)s: %(reason)s") % {"row": self.row, "reason": self.reason}
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    action: str
+    label: str
+    changes: list[str] = field(default_factory=list)
+    object_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file_format: str = ""
+    committed: bool = False
+    rows: list[RowOutcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, row: int | None, column: str, reason: str) -> None:
+        self.problems.append(Problem(row=row, column=column, reason=reason))
+
+    def _with(self, action: str) -> list[RowOutcome]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def created(self) -> list[RowOutcome]:
+        return self._with(CREATE)
+
+    @property
+    def updated(self) -> list[RowOutcome]:
+        return self._with(UPDATE)
+
+    @property
+    def unchanged(self) -> list[RowOutcome]:
+        return self._with(UNCHANGED)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "create": len(self.created),
+            "update": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "problems": len(self.problems),
+        }
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(
+            kind=data["kind"],
+            file_format=data.get("file_format", ""),
+            committed=data.get("committed", False),
+            rows=[RowOutcome(**r) for r in data.get("rows", [])],
+            problems=[Problem(**p) for p in data.get("problems", [])],
+            ignored_columns=list(data.get("ignored_columns", [])),
+        )
+
+    def summary(self) -> str:
+        counts = self.counts
+        if self.committed:
+            text = _("Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
+        elif self.problems:
+            text = _(
+                "Nothing was imported: %(problems)s problem(s). Rows checked: %(create)s to create, "
+                "%(update)s to update, %(unchanged)s unchanged."
+            )
+        else:
+            text = _("Dry run: %(create)s to create, %(update)s to update, %(unchanged)s unchanged.")
+        return text % counts
+
+    def lines(self) -> list[str]:
+        """The report as plain text lines (used by the management command)."""
+        out = [self.summary()]
+        if self.ignored_columns:
+            out.append(_("Ignored columns: %(columns)s") % {"columns": ", ".join(self.ignored_columns)})
+        out.extend(str(p) for p in self.problems)
+        return out

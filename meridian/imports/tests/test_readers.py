@@ -1,0 +1,103 @@
+import io
+import zipfile
+
+import pytest
+
+from meridian.imports.readers import Formula, ImportFileError, open_table
+from meridian.imports.tests.helpers import csv_bytes, xlsx_bytes
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+
+
+def _rows(data: bytes) -> tuple[list, list]:
+    table = open_table(io.BytesIO(data))
+    return table.headers, list(table.rows)
+
+
+@pytest.mark.parametrize("data", [PNG, PDF, b"GIF89a" + b"\x00" * 10, b"abc\x00def"])
+def test_binary_files_are_not_spreadsheets(data):
+    with pytest.raises(ImportFileError, match="not a CSV or XLSX"):
+        open_table(io.BytesIO(data))
+
+
+def test_zip_without_workbook_is_not_xlsx():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w/>")
+    with pytest.raises(ImportFileError, match="not a CSV or XLSX"):
+        open_table(io.BytesIO(buffer.getvalue()))
+
+
+def test_truncated_xlsx_is_damaged():
+    data = xlsx_bytes(["Name"], [["A"]])
+    with pytest.raises(ImportFileError, match="damaged"):
+        open_table(io.BytesIO(data[: len(data) // 2]))
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n\r\n", b"\xef\xbb\xbf"])
+def test_empty_files(data):
+    with pytest.raises(ImportFileError, match="empty"):
+        open_table(io.BytesIO(data))
+
+
+def test_empty_xlsx():
+    with pytest.raises(ImportFileError, match="empty"):
+        open_table(io.BytesIO(xlsx_bytes([], [])))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_delimiter_is_sniffed(delimiter):
+    data = csv_bytes(["Name", "Country", "City"], [["Uni, Paris", "FR", "Paris"]], delimiter=delimiter)
+    headers, rows = _rows(data)
+    assert headers == ["Name", "Country", "City"]
+    assert rows == [(2, ["Uni, Paris", "FR", "Paris"])]
+
+
+def test_csv_in_gb18030_from_chinese_excel():
+    data = csv_bytes(["名称", "国家"], [["北京大学", "中国"]], encoding="gb18030")
+    headers, rows = _rows(data)
+    assert headers == ["名称", "国家"]
+    assert rows[0][1] == ["北京大学", "中国"]
+
+
+def test_csv_with_bom_loses_it():
+    headers, _rows_ = _rows(csv_bytes(["Name"], [["x"]], encoding="utf-8-sig"))
+    assert headers == ["Name"]
+
+
+def test_xlsx_formula_cells_are_seen_as_formulas():
+    headers, rows = _rows(xlsx_bytes(["Name", "Latitude"], [['=HYPERLINK("http://x")', 12.5]]))
+    assert headers == ["Name", "Latitude"]
+    number, values = rows[0]
+    assert number == 2
+    assert isinstance(values[0], Formula)
+    assert values[1] == 12.5
+
+
+def test_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
+    from meridian.imports import readers
+
+    monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(ImportFileError, match="too large"):
+        open_table(io.BytesIO(xlsx_bytes(["Name"], [["x" * 2000]])))
+
+
+def test_excel_unicode_text_is_utf16_with_tabs():
+    data = "名称\t国家\r\n北京大学\t中国\r\n".encode("utf-16")
+    headers, rows = _rows(data)
+    assert headers == ["名称", "国家"]
+    assert rows == [(2, ["北京大学", "中国"])]
+
+
+def test_excel_separator_hint_line():
+    headers, rows = _rows(b"sep=;\r\nName;Country\r\nUni, Paris;FR\r\n")
+    assert headers == ["Name", "Country"]
+    assert rows == [(2, ["Uni, Paris", "FR"])]
+
+
+def test_reading_leaves_the_callers_stream_open():
+    stream = io.BytesIO(csv_bytes(["Name"], [["x"]]))
+    table = open_table(stream)
+    list(table.rows)
+    assert not stream.closed
