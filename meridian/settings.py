@@ -158,6 +158,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Domain settings.
 EXPIRING_SOON_DAYS = env_int("EXPIRING_SOON_DAYS", 180)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).

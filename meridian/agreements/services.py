@@ -224,7 +224,7 @@ def agreement_create(
         target=agreement,
         verb="created",
         actor=actor,
-        message=_("Agreement %(number)s created") % {"number": agreement.number},
+        message=lambda: _("Agreement %(number)s created") % {"number": agreement.number},
     )
     return agreement
 
@@ -265,7 +265,7 @@ def agreement_update(
         target=current,
         verb="updated",
         actor=actor,
-        message=_("Agreement %(number)s updated") % {"number": current.number},
+        message=lambda: _("Agreement %(number)s updated") % {"number": current.number},
     )
     return current
 
@@ -318,8 +318,10 @@ def _record_move(
         verb=action,
         actor=actor,
         comment=comment,
-        message=_("Agreement %(number)s: %(before)s → %(after)s")
-        % {"number": agreement.number, "before": _state_label(from_state), "after": _state_label(target)},
+        message=lambda: (
+            _("Agreement %(number)s: %(before)s → %(after)s")
+            % {"number": agreement.number, "before": _state_label(from_state), "after": _state_label(target)}
+        ),
     )
 
 
@@ -451,8 +453,10 @@ def agreement_renew(
         target=successor,
         verb="created",
         actor=actor,
-        message=_("Agreement %(number)s created as the renewal of %(old)s")
-        % {"number": successor.number, "old": current.number},
+        message=lambda: (
+            _("Agreement %(number)s created as the renewal of %(old)s")
+            % {"number": successor.number, "old": current.number}
+        ),
     )
     note = comment or _("Renewed by %(number)s.") % {"number": successor.number}
     _record_move(current, actor=actor, action="renew", from_state=from_state, target=target, comment=note)
@@ -546,8 +550,14 @@ def document_upload(
         target=current,
         verb="document",
         actor=actor,
-        message=_("%(kind)s version %(version)s uploaded: %(name)s")
-        % {"kind": document.get_kind_display(), "version": document.version, "name": document.original_name},
+        message=lambda: (
+            _("%(kind)s version %(version)s uploaded: %(name)s")
+            % {
+                "kind": document.get_kind_display(),
+                "version": document.version,
+                "name": document.original_name,
+            }
+        ),
     )
     return document
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,7 @@ class Activity(models.Model):
     )
     verb = models.CharField(_("action"), max_length=40)
     message = models.CharField(_("message"), max_length=500)
+    message_zh = models.CharField(_("message in Chinese"), max_length=500, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -28,6 +30,13 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
 
     def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language."""
+        if (get_language() or "en").startswith("zh") and self.message_zh:
+            return self.message_zh
         return self.message
 
 

@@ -205,7 +205,7 @@ def partner_create(*, actor: User | None, tags: list[str] | None = None, **field
         target=partner,
         verb="created",
         actor=actor,
-        message=_("Created partner %(name)s") % {"name": partner.name},
+        message=lambda: _("Created partner %(name)s") % {"name": partner.name},
     )
     return partner
 
@@ -239,7 +239,7 @@ def partner_update(
     _validate(locked)
     _refuse_duplicate(locked)
     changed = [
-        str(Partner._meta.get_field(name).verbose_name)
+        name
         for name in EDITABLE_FIELDS
         if getattr(locked, Partner._meta.get_field(name).attname) != before[name]
     ]
@@ -247,7 +247,7 @@ def partner_update(
         old_tags = set(locked.tags.values_list("name", flat=True))
         _set_tags(locked, tags)
         if set(locked.tags.values_list("name", flat=True)) != old_tags:
-            changed.append(str(Partner._meta.get_field("tags").verbose_name))
+            changed.append("tags")
     bump_version(locked)
     locked._history_user = actor
     locked.save()
@@ -256,7 +256,10 @@ def partner_update(
             target=locked,
             verb="updated",
             actor=actor,
-            message=_("Changed %(fields)s") % {"fields": ", ".join(changed)},
+            message=lambda: (
+                _("Changed %(fields)s")
+                % {"fields": ", ".join(str(Partner._meta.get_field(name).verbose_name) for name in changed)}
+            ),
         )
     return locked
 
@@ -356,7 +359,7 @@ def partner_merge(*, survivor: Partner, duplicate: Partner, actor: User | None) 
         target=survivor,
         verb="merged",
         actor=actor,
-        message=_("Merged %(duplicate)s into this record") % {"duplicate": duplicate_label},
+        message=lambda: _("Merged %(duplicate)s into this record") % {"duplicate": duplicate_label},
     )
     return survivor
 
@@ -389,7 +392,7 @@ def contact_create(*, partner: Partner, actor: User | None, **fields: Any) -> Pa
         target=partner,
         verb="contact_added",
         actor=actor,
-        message=_("Added contact %(name)s") % {"name": contact.name},
+        message=lambda: _("Added contact %(name)s") % {"name": contact.name},
     )
     return contact
 
@@ -403,7 +406,7 @@ def contact_update(*, contact: PartnerContact, actor: User | None, **fields: Any
     _save_contact(contact)
     activity_record(
         target=contact.partner, verb="contact_changed", actor=actor,
-        message=_("Changed contact %(name)s") % {"name": contact.name},
+        message=lambda: _("Changed contact %(name)s") % {"name": contact.name},
     )  # fmt: skip
     return contact
 
@@ -419,7 +422,7 @@ def contact_delete(*, contact: PartnerContact, actor: User | None) -> None:
         target=partner,
         verb="contact_removed",
         actor=actor,
-        message=_("Removed contact %(name)s") % {"name": name},
+        message=lambda: _("Removed contact %(name)s") % {"name": name},
     )
 
 
@@ -439,7 +442,7 @@ def partner_unit_create(*, partner: Partner, actor: User | None, **fields: Any) 
         target=partner,
         verb="unit_added",
         actor=actor,
-        message=_("Added unit %(name)s") % {"name": unit.name_en},
+        message=lambda: _("Added unit %(name)s") % {"name": unit.name_en},
     )
     return unit
 
@@ -452,7 +455,7 @@ def partner_unit_update(*, unit: PartnerUnit, actor: User | None, **fields: Any)
     _save_unit(unit)
     activity_record(
         target=unit.partner, verb="unit_changed", actor=actor,
-        message=_("Changed unit %(name)s") % {"name": unit.name_en},
+        message=lambda: _("Changed unit %(name)s") % {"name": unit.name_en},
     )  # fmt: skip
     return unit
 
@@ -464,5 +467,8 @@ def partner_unit_delete(*, unit: PartnerUnit, actor: User | None) -> None:
     name = unit.name_en
     unit.delete()
     activity_record(
-        target=partner, verb="unit_removed", actor=actor, message=_("Removed unit %(name)s") % {"name": name}
+        target=partner,
+        verb="unit_removed",
+        actor=actor,
+        message=lambda: _("Removed unit %(name)s") % {"name": name},
     )

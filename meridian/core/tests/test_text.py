@@ -47,3 +47,19 @@ def test_formula_like_text_is_neutralised(value):
 def test_plain_text_is_kept():
     assert neutralise("Oxford") == "Oxford"
     assert neutralise(42) == 42
+
+
+def test_activity_is_recorded_in_both_languages(people):
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from meridian.core.activity import activity_record
+
+    entry = activity_record(
+        target=people.officer, verb="test", message=lambda: _("Partners"), actor=people.admin
+    )
+    assert entry.message == "Partners"
+    assert entry.message_zh == "合作伙伴"
+    with translation.override("zh-hans"):
+        assert entry.text == "合作伙伴"
+    assert entry.text == "Partners"
