@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 import django_filters.constants
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
@@ -109,29 +109,33 @@ class PartnerFilter(django_filters.FilterSet):
         model = Partner
         fields: list[str] = []
 
-    def _parties(self):
-        """Agreement links the user may see: filtering by agreements never reveals hidden ones."""
+    def _partner_ids(self, condition: Q) -> Subquery:
+        """Partners in agreement links matching `condition`, restricted to the agreements the user may see.
+
+        A plain (not correlated) subquery: the database works out the matching partners once instead of
+        once per partner row, and filtering never reveals agreements the user may not see.
+        """
         from meridian.agreements.models import AgreementPartner
         from meridian.partners.selectors import visible_parties
 
         user = getattr(self.request, "user", None)
         rows = visible_parties(user) if user is not None else AgreementPartner.objects.all()
-        return rows.filter(partner=OuterRef("pk"))
+        return Subquery(rows.filter(condition).order_by().values("partner_id"))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(text_condition(value)) if value.strip() else queryset
 
     def filter_channel(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(Exists(self._parties().filter(agreement__channels__channel=value)))
+        return queryset.filter(pk__in=self._partner_ids(Q(agreement__channels__channel=value)))
 
     def filter_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
-        in_subtree = self._parties().filter(agreement__responsible_unit__path__startswith=value.path)
-        return queryset.filter(Q(Exists(in_subtree)) | Q(owner_unit__path__startswith=value.path))
+        in_subtree = self._partner_ids(Q(agreement__responsible_unit__path__startswith=value.path))
+        return queryset.filter(Q(pk__in=in_subtree) | Q(owner_unit__path__startswith=value.path))
 
     def filter_active(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         from meridian.agreements.choices import AgreementState
 
-        has_active = Exists(self._parties().filter(agreement__state=AgreementState.ACTIVE))
+        has_active = Q(pk__in=self._partner_ids(Q(agreement__state=AgreementState.ACTIVE)))
         return queryset.filter(has_active if value == "yes" else ~has_active)
 
     def filter_expiring(self, queryset: QuerySet, name: str, value) -> QuerySet:
@@ -140,4 +144,4 @@ class PartnerFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         ending = Agreement.objects.expiring_within(int(value)).values("pk")
-        return queryset.filter(Exists(self._parties().filter(agreement__in=ending)))
+        return queryset.filter(pk__in=self._partner_ids(Q(agreement__in=ending)))

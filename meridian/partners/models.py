@@ -128,7 +128,11 @@ class Partner(VersionedModel):
             ),
             models.UniqueConstraint(fields=["pic"], condition=~Q(pic=""), name="unique_partner_pic"),
         ]
-        indexes = [models.Index(fields=["country", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["country", "kind", "status"]),
+            # The list's default order (name, then id for stable pages) read from the index, not sorted.
+            models.Index(fields=["name", "id"], name="partner_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from meridian.core.activity import activity_for
 from meridian.core.history import HistoryEntry, history_entries
 from meridian.core.models import Activity
 from meridian.partners import permissions
-from meridian.partners.models import Partner, PartnerContact, PartnerUnit
+from meridian.partners.models import Partner, PartnerContact, PartnerQuerySet, PartnerUnit
 from meridian.partners.services import find_duplicate
 
 
@@ -33,48 +34,125 @@ def partner_find_duplicate(
     return found[0] if found else None
 
 
-def visible_parties(user):
+def visible_parties(user) -> QuerySet:
     """Agreement parties of agreements the user may see (for counts and agreement-based filters)."""
     from meridian.agreements.models import Agreement, AgreementPartner
+    from meridian.agreements.permissions import agreement_visibility_filter
 
-    return AgreementPartner.objects.filter(agreement__in=Agreement.objects.visible_to(user).values("pk"))
+    parties = AgreementPartner.objects.all()
+    if agreement_visibility_filter(user) is None:
+        # Sees every agreement: a restriction would only make the database do more work.
+        return parties
+    return parties.filter(agreement__in=Agreement.objects.visible_to(user).values("pk"))
+
+
+@dataclass(frozen=True)
+class AgreementStats:
+    """A partner's agreements as far as the user may see them."""
+
+    agreement_count: int = 0
+    active_agreement_count: int = 0
+    next_end_date: date | None = None
+
+    @property
+    def expiring_soon(self) -> bool:
+        soon = timezone.localdate() + timedelta(days=settings.EXPIRING_SOON_DAYS)
+        return self.next_end_date is not None and self.next_end_date <= soon
+
+
+def partner_agreement_stats(*, partner_ids: Iterable[int], user) -> dict[int, AgreementStats]:
+    """Counts and the next end date of visible agreements for these partners, in one grouped query."""
+    from meridian.agreements.choices import AgreementState
+    from meridian.agreements.models import Agreement
+
+    ids = list(partner_ids)
+    if not ids:
+        return {}
+    active = Q(state=AgreementState.ACTIVE)
+    # Grouped over the agreement-party join; the visibility condition applies to the joined agreement
+    # row, so the database starts from these few partners instead of every agreement the user may see.
+    rows = (
+        Agreement.objects.visible_to(user)
+        .filter(parties__partner_id__in=ids)
+        .order_by()
+        .values("parties__partner_id")
+        .annotate(
+            total=Count("pk"),
+            active=Count("pk", filter=active),
+            next_end=Min("end_date", filter=active & Q(end_date__gte=timezone.localdate())),
+        )
+    )
+    return {
+        row["parties__partner_id"]: AgreementStats(row["total"], row["active"], row["next_end"])
+        for row in rows
+    }
+
+
+def attach_agreement_stats(partners: list[Partner], *, user) -> list[Partner]:
+    """Set agreement_count, active_agreement_count, next_end_date and expiring_soon on each partner."""
+    stats = partner_agreement_stats(partner_ids=[p.pk for p in partners], user=user)
+    for partner in partners:
+        row = stats.get(partner.pk, AgreementStats())
+        partner.agreement_count = row.agreement_count
+        partner.active_agreement_count = row.active_agreement_count
+        partner.next_end_date = row.next_end_date
+        partner.expiring_soon = row.expiring_soon
+    return partners
+
+
+# Partners counted per grouped query when many rows are read at once (export, API without paging).
+STATS_BATCH = 1000
+
+
+class _StatsIterable(ModelIterable):
+    """Partners with their agreement figures, fetched per batch of rows after the rows themselves.
+
+    Annotating every row with subqueries makes the database compute the figures for all matching
+    partners before it sorts and cuts out a page; this way only the rows actually read are counted,
+    with one grouped query per page (or per export chunk), however many partners match.
+    """
+
+    def __iter__(self) -> Iterator[Partner]:
+        user = self.queryset._stats_user
+        batch: list[Partner] = []
+        size = max(self.chunk_size, STATS_BATCH)
+        for partner in super().__iter__():
+            batch.append(partner)
+            if len(batch) >= size:
+                yield from attach_agreement_stats(batch, user=user)
+                batch = []
+        yield from attach_agreement_stats(batch, user=user)
+
+
+class PartnerListQuerySet(PartnerQuerySet):
+    """Visible partners whose rows come with the user's agreement figures attached."""
+
+    _stats_user = None
+
+    def with_agreement_stats(self, user) -> PartnerListQuerySet:
+        clone = self._chain()
+        clone._stats_user = user
+        clone._iterable_class = _StatsIterable
+        return clone
+
+    def _clone(self) -> PartnerListQuerySet:
+        clone = super()._clone()
+        clone._stats_user = self._stats_user
+        return clone
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
-    """Visible partners with country and unit joined and their visible agreements counted (no N+1)."""
-    from meridian.agreements.choices import AgreementState
+    """Visible partners with country and unit joined; each row read gets its visible agreements counted.
 
-    parties = visible_parties(user).filter(partner=OuterRef("pk"))
-    active = parties.filter(agreement__state=AgreementState.ACTIVE)
-    today = timezone.localdate()
-    soon = active.filter(
-        agreement__end_date__gte=today,
-        agreement__end_date__lte=today + timedelta(days=settings.EXPIRING_SOON_DAYS),
-    )
-
-    def counted(rows):
-        return Coalesce(
-            Subquery(rows.order_by().values("partner").annotate(n=Count("pk")).values("n")[:1]),
-            Value(0),
-            output_field=IntegerField(),
-        )
-
+    The figures (agreement_count, active_agreement_count, next_end_date, expiring_soon) are attached when
+    rows are fetched, so filtering, counting and paging stay on the plain partner table.
+    """
     return (
-        Partner.objects.visible_to(user)
+        PartnerListQuerySet(model=Partner)
+        .visible_to(user)
         .select_related("country", "owner_unit")
         .order_by("name", "pk")
-        .annotate(
-            agreement_count=counted(parties),
-            active_agreement_count=counted(active),
-            next_end_date=Subquery(
-                active.filter(agreement__end_date__gte=today)
-                .order_by()
-                .values("partner")
-                .annotate(first=Min("agreement__end_date"))
-                .values("first")[:1]
-            ),
-            expiring_soon=Exists(soon),
-        )
+        .with_agreement_stats(user)
     )
 
 

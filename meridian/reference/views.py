@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from meridian.reference.models import Country
+from meridian.reference.models import Country, Institution
 from meridian.reference.selectors import (
     institution_prefill,
     institutions_with_names,
@@ -56,7 +56,13 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
         {"institution": inst, "prefill": json.dumps(institution_prefill(inst), ensure_ascii=False)}
         for inst in results
     ]
-    return render(request, "reference/_suggestions.html", {"query": query, "items": items, "target": target})
+    # An empty registry is a set-up step, not a failed search: say so.
+    registry_empty = not items and not Institution.objects.exists()
+    return render(
+        request,
+        "reference/_suggestions.html",
+        {"query": query, "items": items, "target": target, "registry_empty": registry_empty},
+    )
 
 
 @login_required

@@ -194,6 +194,10 @@ class Migration(migrations.Migration):
             model_name='partner',
             index=models.Index(fields=['country', 'kind', 'status'], name='partners_pa_country_690a1a_idx'),
         ),
+        migrations.AddIndex(
+            model_name='partner',
+            index=models.Index(fields=['name', 'id'], name='partner_name_order'),
+        ),
         migrations.AddConstraint(
             model_name='partner',
             constraint=models.UniqueConstraint(condition=models.Q(('ror_id', ''), _negated=True), fields=('ror_id',), name='unique_partner_ror_id'),

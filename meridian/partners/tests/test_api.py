@@ -42,6 +42,15 @@ class TestRead:
         assert [c["name"] for c in item["contacts"]] == ["Dr. Weber"]
         assert api(people.officer).get(LIST, {"q": "東京"}).json()["count"] == 1
 
+    def test_agreement_counts_as_far_as_the_user_sees_and_filters(self, people, org, heidelberg):
+        AgreementFactory(responsible_unit=org.computing, partners=[heidelberg], state="active")
+        AgreementFactory(responsible_unit=org.humanities, partners=[heidelberg], state="draft")
+        item = api(people.officer).get(LIST, {"active": "yes"}).json()["results"][0]
+        assert (item["agreement_count"], item["active_agreement_count"]) == (2, 1)
+        item = api(people.staff).get(LIST).json()["results"][0]
+        assert (item["agreement_count"], item["active_agreement_count"]) == (1, 1)
+        assert api(people.staff).get(LIST, {"active": "no"}).json()["count"] == 0
+
     def test_invalid_filter_value_is_a_400_with_the_error_shape(self, people, heidelberg):
         response = api(people.officer).get(LIST, {"type": "castle"})
         assert response.status_code == 400

@@ -1,12 +1,13 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.utils import timezone
 
 from meridian.agreements.tests.factories import AgreementFactory
 from meridian.core.activity import activity_record
-from meridian.partners import services
+from meridian.partners import selectors, services
 from meridian.partners.filters import PartnerFilter
 from meridian.partners.selectors import partner_detail, partner_find_duplicate, partner_list
 from meridian.partners.tests.factories import PartnerContactFactory, PartnerFactory
@@ -106,6 +107,16 @@ class TestFilters:
         assert filtered(people.staff, channel="research") == []
         assert filtered(people.staff, channel="student_exchange") == ["Universität Heidelberg"]
 
+    def test_state_and_end_date_filters_ignore_agreements_the_user_cannot_see(self, people, org, world):
+        soon = timezone.localdate() + datetime.timedelta(days=10)
+        AgreementFactory(responsible_unit=org.humanities, partners=[world[1]], state="active", end_date=soon)
+        assert filtered(people.officer, active="yes") == ["Universität Heidelberg", "東京大学"]
+        assert filtered(people.officer, expiring="30") == ["東京大学"]
+        assert filtered(people.staff, active="yes") == ["Universität Heidelberg"]
+        assert filtered(people.staff, active="no") == ["Kyoto Research Institute", "東京大学"]
+        assert filtered(people.staff, expiring="30") == []
+        assert filtered(people.staff, unit=org.humanities.pk) == ["Kyoto Research Institute"]
+
     def test_a_partner_with_two_matching_agreements_is_listed_once(self, people, org, world):
         AgreementFactory(
             responsible_unit=org.computing, partners=[world[0]], channels=["student_exchange"], state="active"
@@ -130,6 +141,33 @@ class TestPartnerList:
         assert (by_staff.active_agreement_count, by_staff.agreement_count) == (1, 1)
         assert by_officer.expiring_soon is True
         assert by_officer.next_end_date == timezone.localdate() + datetime.timedelta(days=60)
+
+    def test_figures_of_partners_without_agreements_and_beyond_the_window(self, people, org, world):
+        heidelberg, tokyo, kyoto = world
+        later = timezone.localdate() + datetime.timedelta(days=settings.EXPIRING_SOON_DAYS + 30)
+        AgreementFactory(responsible_unit=org.humanities, partners=[tokyo], state="active", end_date=later)
+        rows = {p.pk: p for p in partner_list(user=people.officer)}
+        assert (rows[kyoto.pk].agreement_count, rows[kyoto.pk].next_end_date) == (0, None)
+        assert rows[kyoto.pk].expiring_soon is False
+        assert (rows[tokyo.pk].agreement_count, rows[tokyo.pk].active_agreement_count) == (2, 1)
+        assert rows[tokyo.pk].next_end_date == later and rows[tokyo.pk].expiring_soon is False
+
+    def test_one_grouped_query_per_batch_of_rows(
+        self, people, germany, world, monkeypatch, django_assert_num_queries
+    ):
+        monkeypatch.setattr(selectors, "STATS_BATCH", 2)
+        list(partner_list(user=people.officer))  # the user's roles are looked up once and kept
+        with django_assert_num_queries(2):
+            page = list(partner_list(user=people.officer)[:2])
+        assert [p.agreement_count for p in page] == [0, 1]
+        # Three partners read as one stream: rows, then one grouped query per batch of two.
+        with django_assert_num_queries(3):
+            counts = [p.agreement_count for p in partner_list(user=people.officer).iterator(chunk_size=2)]
+        assert counts == [0, 1, 1]
+
+    def test_users_who_see_every_agreement_are_not_restricted_by_agreement(self, people):
+        assert not selectors.visible_parties(people.officer).query.where
+        assert selectors.visible_parties(people.staff).query.where
 
 
 class TestDuplicates:

@@ -81,3 +81,11 @@ def test_lookup_query_count_does_not_grow_with_results(signed_in, django_assert_
 def test_country_page_filters_by_region(signed_in):
     html = signed_in.get(reverse("reference:countries"), {"region": "142"}).content.decode()
     assert "China" in html and "中国" in html and "Germany" not in html
+
+
+def test_lookup_explains_an_empty_registry(client, people):
+    Institution.objects.all().delete()
+    client.force_login(people.officer)
+    response = client.get("/registry/lookup/", {"q": "oxford", "target": "partner-form"})
+    assert response.status_code == 200
+    assert "registry is empty" in response.content.decode()
