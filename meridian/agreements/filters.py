@@ -40,8 +40,11 @@ def _region_choices() -> list[tuple[str, str]]:
 
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    state = django_filters.MultipleChoiceFilter(label=_("State"), choices=AgreementState.choices)
-    kind = django_filters.MultipleChoiceFilter(label=_("Type"), choices=AgreementType.choices)
+    # Columns of the agreement itself: no join, so no DISTINCT (which would make the database sort every row).
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=AgreementState.choices, distinct=False
+    )
+    kind = django_filters.MultipleChoiceFilter(label=_("Type"), choices=AgreementType.choices, distinct=False)
     channel = django_filters.MultipleChoiceFilter(
         label=_("Channel"), choices=Channel.choices, method="filter_channel"
     )
