@@ -11,7 +11,9 @@ APT_PACKAGES_TEST := gettext chromium fonts-noto-cjk
 
 .PHONY: run test install system-deps system-deps-test lint format bench messages messages-update prepare clean
 
-$(BIN)/.installed: requirements/lock.txt pyproject.toml
+$(BIN)/.installed: requirements/lock.txt pyproject.toml package-lock.json
+	@command -v npm >/dev/null || scripts/apt-ensure nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-virtualenv -r requirements/lock.txt

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -80,8 +82,27 @@ _KIND_OF_PATTERN = [
 ]
 
 
+def schema_fingerprint() -> str:
+    """A digest of every migration file: unreleased migrations get rewritten in place, names do not tell."""
+    package = Path(__file__).resolve().parent.parent / "meridian"
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def marker(size: Size) -> str:
-    return f"v{VERSION}-{size.name}-{size.institutions}-{size.partners}-{size.agreements}"
+    counts = f"{size.institutions}-{size.partners}-{size.agreements}"
+    return f"v{VERSION}-{size.name}-{counts}-s{schema_fingerprint()}"
+
+
+def _drop_all_tables() -> None:
+    """Empty the benchmark database, so that migrate builds today's schema (and its seeds) from scratch."""
+    cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}{cascade}")
 
 
 def _ensure_marker_table() -> None:
@@ -111,17 +132,18 @@ def _city(rng: random.Random) -> tuple[str, str]:
 
 
 def ensure_dataset(size: Size, *, say) -> None:
-    """Migrate, then build the data set unless the marker says this size is there already."""
-    call_command("migrate", verbosity=0, interactive=False)
+    """Build the data set on a freshly migrated database unless the marker says it is there, same schema."""
     wanted = marker(size)
     present = present_marker()
     if present == wanted:
+        call_command("migrate", verbosity=0, interactive=False)
         say(f"Data set {wanted} is ready (built earlier).")
         return
-    if present is not None:
-        say(f"Replacing data set {present} with {wanted} ...")
-        call_command("flush", interactive=False, verbosity=0)
-        _ensure_marker_table()
+    if present is not None or connection.introspection.table_names() != [MARKER_TABLE]:
+        say(f"Replacing data set {present or '(unmarked)'} with {wanted} ...")
+        _drop_all_tables()
+    call_command("migrate", verbosity=0, interactive=False)
+    _ensure_marker_table()
     say(f"Building data set {wanted} (once; later runs reuse it) ...")
     build(size, say=say)
     _set_marker(wanted)

@@ -1,8 +1,10 @@
 """`python -m bench.run [--quick]`: p50 / p95 server time per scenario on a large synthetic data set.
 
 Requests go through Django's test client, so the time is the server's own (middleware, view, database,
-template) without network or WSGI server overhead. A missed target is reported, not fatal; only errors
-fail the run.
+template) without network or WSGI server overhead. The public "Global Vision" pages are measured as an
+anonymous visitor; then (unless `--no-load`) bench/load.py drives many concurrent clients against them through
+gunicorn on loopback. A missed target is reported, not fatal; only errors fail the run. Public pages the
+portal does not offer (yet) are reported as "not available".
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.load import add_arguments as load_arguments
+from bench.load import run_load
+
 LOOKUP_TARGET_MS = 50.0
 PAGE_TARGET_MS = 150.0
+PUBLIC_PAGE_TARGET_MS = 50.0  # cached public pages
+PUBLIC_SEARCH_TARGET_MS = 100.0  # the public directory's search
 MIN_SAMPLES = 5
 
 
@@ -143,6 +150,77 @@ def _scenarios(client) -> list[Scenario]:
     ]
 
 
+def _public_scenarios(client) -> tuple[list[Scenario], list[str]]:
+    """The public pages an anonymous visitor reads; those that do not answer 200 yet are "not available"."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import translation
+
+    def url(name: str, fallback: str, language: str) -> str:
+        try:
+            with translation.override(language):
+                return reverse(name)
+        except NoReverseMatch:
+            return fallback
+
+    searches = itertools.cycle(
+        [
+            {"q": "univ"},
+            {"q": "大学"},
+            {"q": "technology"},
+            {"q": "ka", "country": "DE"},
+            {"q": "medical", "type": "university"},
+            {"q": "institute", "page": "2"},
+            {"q": "zzzz-not-there"},
+            {"q": "理工"},
+        ]
+    )
+    candidates: list[tuple[str, float, str, Callable[[], dict]]] = []
+    for language in ("en", "zh-hans"):
+        candidates += [
+            (
+                f"public: Global Partnership page ({language})",
+                PUBLIC_PAGE_TARGET_MS,
+                f"/{language}/global-vision/global-partnership/",
+                dict,
+            ),
+            (
+                f"public: Global Vision home ({language})",
+                PUBLIC_PAGE_TARGET_MS,
+                url("portal:home", f"/{language}/global-vision/", language),
+                dict,
+            ),
+        ]
+    directory = url("directory:list", "/en/global-vision/partners/", "en")
+    candidates += [
+        ("public: directory", PUBLIC_PAGE_TARGET_MS, directory, dict),
+        ("public: directory search (?q=)", PUBLIC_SEARCH_TARGET_MS, directory, lambda: next(searches)),
+    ]
+
+    def get(path: str, params: dict) -> None:
+        response = client.get(path, params)
+        if response.status_code != 200:
+            raise BenchError(f"GET {path} {params or ''} answered {response.status_code}")
+
+    scenarios, unavailable = [], []
+    for name, target, path, params in candidates:
+        try:
+            status = client.get(path, params()).status_code
+        except Exception as exc:  # a half-built page must not stop the benchmark of the rest
+            status = exc.__class__.__name__
+        if status == 200:
+            scenarios.append(Scenario(name, target, lambda p=path, q=params: get(p, q())))
+        else:
+            unavailable.append(f"{name} ({path}): {status}")
+    return scenarios, unavailable
+
+
+def collect_static() -> None:
+    """Collect every time: new static files (the portal's) must be in the manifest the pages read."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def measure(scenario: Scenario, *, requests: int, warmup: int, budget_s: float) -> Result:
     """p50 / p95 of `requests` calls after `warmup` ones; a very slow scenario stops at its time budget."""
     started = time.monotonic()
@@ -163,7 +241,7 @@ def measure(scenario: Scenario, *, requests: int, warmup: int, budget_s: float) 
     return Result(scenario.name, statistics.median(timings), p95, scenario.target_ms, samples=len(timings))
 
 
-def report(results: list[Result], out=sys.stdout) -> None:
+def report(results: list[Result], out=sys.stdout, unavailable: list[str] = ()) -> None:
     width = max(len(r.name) for r in results)
     out.write(f"\n{'scenario':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'target':>9}  {'n':>4}  result\n")
     out.write("-" * (width + 51) + "\n")
@@ -172,6 +250,8 @@ def report(results: list[Result], out=sys.stdout) -> None:
         out.write(
             f"{r.name:<{width}}  {r.p50:8.1f}  {r.p95:8.1f}  {target:>9}  {r.samples:>4}  {r.verdict}\n"
         )
+    for line in unavailable:
+        out.write(f"not available: {line}\n")
     missed = [r.name for r in results if r.verdict.startswith("MISSES")]
     out.write("\n" + (f"Targets missed: {', '.join(missed)}\n" if missed else "Every target is met.\n"))
 
@@ -187,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         default=120.0,
         help="seconds per scenario before a slow one stops early (n < requests)",
     )
+    parser.add_argument("--no-load", action="store_true", help="skip the load test of the public pages")
+    load_arguments(parser)
     args = parser.parse_args(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["BENCH_SIZE"] = "quick" if args.quick else "full"
@@ -195,7 +277,6 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -210,8 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"Benchmark database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
     started = time.monotonic()
     ensure_dataset(size, say=say)
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static()
     say(
         f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
         f"after {args.warmup} warm-up requests, signed in as an International Office officer ..."
@@ -220,16 +300,25 @@ def main(argv: list[str] | None = None) -> int:
     client = Client()
     client.force_login(User.objects.get(username="demo-officer"))
     results = []
+    public, unavailable = _public_scenarios(Client())
     try:
-        for scenario in _scenarios(client):
+        for scenario in _scenarios(client) + public:
             result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
             results.append(result)
             say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
     except BenchError as exc:
         say(f"Benchmark failed: {exc}")
         return 1
-    report(results)
+    report(results, unavailable=unavailable)
     _save(results, size=size.name, vendor=connection.vendor, requests=requests)
+    if not args.no_load:
+        run_load(
+            size_name=size.name,
+            seconds=args.load_seconds,
+            clients=args.clients,
+            workers=args.workers,
+            say=say,
+        )
     return 0
 
 

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "meridian.imports",
     "meridian.dashboard",
     "meridian.demo",
+    "meridian.portal",
+    "meridian.directory",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,15 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Meridian <international@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Front-end packages installed from the npm registry by `make install` (package-lock.json pins them).
+NODE_MODULES_DIR = Path(env_str("NODE_MODULES_DIR", str(BASE_DIR / "node_modules")))
+# Natural Earth country shapes (TopoJSON) from the pinned world-atlas package, for the offline world map.
+WORLD_ATLAS_FILE = NODE_MODULES_DIR / "world-atlas" / "countries-50m.json"
+
+# Licence of the open data feeds of the public partner directory.
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "CC BY 4.0")
+OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
 
 # Domain settings.
 EXPIRING_SOON_DAYS = env_int("EXPIRING_SOON_DAYS", 180)

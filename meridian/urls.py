@@ -1,13 +1,14 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from meridian.agreements.api import AgreementViewSet
 from meridian.core.views import healthz
 from meridian.partners.api import PartnerViewSet
+from meridian.portal.views import root_redirect
 from meridian.reference.api import CountryViewSet, RegistryLookupView
 
 router = DefaultRouter(trailing_slash=True)
@@ -24,7 +25,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),
+    path("", root_redirect, name="root"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("meridian.accounts.urls")),
@@ -35,6 +36,17 @@ urlpatterns = [
     path("import/", include("meridian.imports.urls")),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+]
+
+# The public site carries the language in its address: /en/global-vision/…, /zh-hans/global-vision/…
+urlpatterns += i18n_patterns(
+    path("global-vision/partners/", include("meridian.directory.urls")),
+    path("global-vision/", include("meridian.portal.urls")),
+    prefix_default_language=True,
+)
+urlpatterns += [
+    path("", include("meridian.portal.urls_root")),
+    path("open-data/", include("meridian.directory.urls_data")),
 ]
 
 if settings.DEBUG:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from meridian.accounts.permissions import standing
+from meridian.accounts.permissions import can_write_university, standing
 
 
 def meridian(request: HttpRequest) -> dict:
@@ -9,4 +9,6 @@ def meridian(request: HttpRequest) -> dict:
     return {
         "university_name": settings.UNIVERSITY_NAME,
         "standing": standing(user),
+        # Officers and administrators edit the public Global Vision site.
+        "is_web_editor": can_write_university(user),
     }

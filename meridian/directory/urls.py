@@ -1,0 +1,12 @@
+from django.urls import path
+
+from meridian.directory.views import embed, pages
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", pages.directory_list, name="list"),
+    path("<int:pk>/", pages.partner_detail, name="partner"),
+    path("embed/", embed.embed, name="embed"),
+    path("embed/snippet/", embed.snippet, name="snippet"),
+]

@@ -1,0 +1,1 @@
+"""Views of the public directory: pages, open data feeds and the embeddable widget."""

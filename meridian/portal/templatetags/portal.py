@@ -1,0 +1,45 @@
+"""Template helpers for the public site: the same page in each language, absolute addresses."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
+
+register = template.Library()
+
+OG_LOCALES = {"en": "en_GB", "zh-hans": "zh_CN"}
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """This page's address in every language (for the switch and the hreflang alternates)."""
+    request = context["request"]
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        path = translate_url(request.get_full_path(), code)
+        info = translation.get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "path": path,
+                "absolute": request.build_absolute_uri(path),
+                "current": code == current,
+                "og_locale": OG_LOCALES.get(code, code.replace("-", "_")),
+            }
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, path: str) -> str:
+    return context["request"].build_absolute_uri(path) if path else ""
+
+
+@register.simple_tag
+def og_locale() -> str:
+    code = translation.get_language() or "en"
+    return OG_LOCALES.get(code, code.replace("-", "_"))

@@ -1,0 +1,118 @@
+"""Public pages: Global Vision home, section index (with its front page), article, and the "/" redirect."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import get_language, get_language_from_request
+
+from meridian.portal import permissions, selectors, services
+from meridian.portal.figures import figures_current, placeholder_values
+from meridian.portal.models import Article
+from meridian.portal.rendering import render_body, render_plain
+
+PAGE_SIZE = 10
+
+
+def root_redirect(request: HttpRequest) -> HttpResponse:
+    """ "/": signed-in people go to their dashboard, visitors to the Global Vision site in their language."""
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("dashboard:home"))
+    language = get_language_from_request(request)
+    with translation.override(language):
+        return HttpResponseRedirect(reverse("portal:home"))
+
+
+def _lazy_values(language: str):
+    """Figures for placeholders, computed at most once per request and only when a text uses one."""
+
+    @cache
+    def values() -> dict[str, str]:
+        return placeholder_values(figures_current(), language)
+
+    return values
+
+
+def article_context(request: HttpRequest, article: Article, values=None) -> dict:
+    language = get_language() or "en"
+    zh = language.startswith("zh")
+    values = values or _lazy_values(language)
+    shown = "zh" if (zh and article.has_language("zh")) or not article.has_language("en") else "en"
+    other_code = "en" if zh else "zh-hans"
+    missing = not article.has_language(language)
+    other_url = ""
+    if missing and article.has_language(other_code):
+        other_url = translate_url(request.path, other_code)
+    return {
+        "article": article,
+        "title": render_plain(getattr(article, f"title_{shown}"), values),
+        "summary": render_plain(getattr(article, f"summary_{shown}"), values),
+        "body": render_body(getattr(article, f"body_{shown}"), values),
+        "shown_language": "zh-hans" if shown == "zh" else "en",
+        "missing_language": missing,
+        "other_language_url": other_url,
+    }
+
+
+def _map_context() -> dict:
+    """The directory's world map (its own app provides the data); the page links the directory without it."""
+    import meridian.directory as directory
+
+    if not module_has_submodule(directory, "selectors"):
+        return {}
+    from meridian.directory import selectors as directory_selectors
+
+    return directory_selectors.map_context()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "en"
+    values = _lazy_values(language)()
+    context = {
+        "figures": values,
+        "news": selectors.latest_news(limit=5),
+        "map_template": select_template(["directory/_map.html", "portal/_map_fallback.html"]).template.name,
+        **_map_context(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    current = selectors.section_get(slug=slug)
+    front = selectors.public_articles().filter(section=current, slug=current.slug).first()
+    page = Paginator(selectors.section_articles(section=current), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"section": current, "page_obj": page, "articles": page.object_list}
+    if front is not None:
+        context.update(article_context(request, front))
+        _count_view(request, front)
+    return render(request, "portal/section.html", context)
+
+
+def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
+    found = selectors.article_for_reader(user=request.user, section_slug=section_slug, slug=slug)
+    if found.is_landing:
+        return HttpResponseRedirect(found.get_absolute_url())
+    context = article_context(request, found)
+    context["preview"] = not found.is_live
+    if found.is_live:
+        _count_view(request, found)
+    return render(request, "portal/article.html", context)
+
+
+def _count_view(request: HttpRequest, found: Article) -> None:
+    if permissions.can_edit_articles(request.user):
+        return  # editors checking their own page are not readers
+    counted = services.article_view_record(
+        article=found,
+        address=request.META.get("REMOTE_ADDR", ""),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    if counted:
+        found.view_count += 1
