@@ -152,7 +152,7 @@ def test_list_query_count_does_not_grow_with_rows(world, anonymous, org, django_
             )
 
     add(2)
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(14) as few:
         anonymous.get(LIST, {"channel": "research"})
     add(20)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -170,3 +170,18 @@ def test_unknown_filter_values_are_ignored_not_errors(world, anonymous):
         assert anonymous.get(LIST, params).status_code == 200, params
         assert anonymous.get("/open-data/partners.json", params).status_code == 200, params
         assert anonymous.get("/en/global-vision/partners/embed/", params).status_code == 200, params
+
+
+def test_visitor_pages_are_cached_until_the_data_changes(client, django_assert_max_num_queries):
+    from meridian.partners.tests.factories import PartnerFactory
+
+    PartnerFactory(name_en="Cached University", is_public=True)
+    url = "/en/global-vision/partners/"
+    first = client.get(url)
+    assert b"Cached University" in first.content
+    # A repeat visit needs only the data-version queries.
+    with django_assert_max_num_queries(3):
+        again = client.get(url)
+    assert again.content == first.content
+    PartnerFactory(name_en="Fresh University", is_public=True)
+    assert b"Fresh University" in client.get(url).content

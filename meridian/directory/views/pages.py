@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +15,29 @@ from meridian.directory import selectors
 from meridian.directory.filters import filter_params
 
 PAGE_SIZE = 25
+# Whole pages for anonymous visitors, keyed by the data version: never older than the data, on every server.
+PAGE_CACHE_SECONDS = 600
+
+
+def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve an anonymous visitor's GET from the cache while no partner or agreement has changed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        version, _latest = selectors.data_version()
+        partial = bool(request.htmx and not request.htmx.boosted)
+        key = selectors.cache_key("page", version, request.get_full_path(), partial)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def directory_context(request: HttpRequest) -> dict:
@@ -32,6 +58,7 @@ def directory_context(request: HttpRequest) -> dict:
     }
 
 
+@cached_for_visitors
 def directory_list(request: HttpRequest) -> HttpResponse:
     context = directory_context(request)
     if request.htmx and not request.htmx.boosted:
@@ -39,6 +66,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/list.html", context)
 
 
+@cached_for_visitors
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.public_partner_get(pk=pk)
     if partner is None:
