@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ class PlannedRow:
     changes: list[str] = field(default_factory=list)
 
 
-class RowImporter:
+class RowImporter(ABC):
     """Base class: subclasses resolve look-up columns, plan a row and apply a plan through the services."""
 
     kind: str = ""
@@ -50,17 +51,20 @@ class RowImporter:
                 return column.header_en
         return ""
 
-    def prepare(self, rows: list[tuple[int, list[object]]]) -> None:
-        """Load what look-ups need in a few queries before the rows are planned."""
+    def prepare(self, rows: list[tuple[int, list[object]]]) -> None:  # noqa: B027 - optional hook
+        """Load what look-ups need in a few queries before the rows are planned (optional)."""
 
+    @abstractmethod
     def resolve(self, column: c.Column, value: object) -> Any:
-        raise NotImplementedError
+        """Turn one cell into the value the service expects (raise ValueError with a reason)."""
 
+    @abstractmethod
     def plan(self, number: int, values: dict[str, Any]) -> PlannedRow | None:
-        raise NotImplementedError
+        """Decide whether row `number` creates, updates or leaves a record unchanged."""
 
+    @abstractmethod
     def apply(self, planned: PlannedRow) -> models.Model:
-        raise NotImplementedError
+        """Write one planned row through the services."""
 
     # Shared steps ------------------------------------------------------------------------------------------
 
