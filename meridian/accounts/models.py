@@ -1,9 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.choices import Role, UnitKind
+from meridian.core.i18n import localised
 
 
 class User(AbstractUser):
@@ -50,9 +50,7 @@ class OrgUnit(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name_en
+        return localised(self.name_en, self.name_zh)
 
     @property
     def depth(self) -> int:

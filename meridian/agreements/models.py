@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +19,7 @@ from meridian.agreements.choices import (
     ReminderKind,
     Side,
 )
+from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 
 
@@ -114,9 +114,7 @@ class Agreement(VersionedModel):
 
     @property
     def title(self) -> str:
-        if (get_language() or "en").startswith("zh") and self.title_zh:
-            return self.title_zh
-        return self.title_en
+        return localised(self.title_en, self.title_zh)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from meridian.core.i18n import localised
 
 
 class Activity(models.Model):
@@ -35,9 +36,7 @@ class Activity(models.Model):
     @property
     def text(self) -> str:
         """The message in the reader's language."""
-        if (get_language() or "en").startswith("zh") and self.message_zh:
-            return self.message_zh
-        return self.message
+        return localised(self.message, self.message_zh)
 
 
 class VersionedModel(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from meridian.agreements.choices import AgreementState
 from meridian.agreements.models import Agreement
 from meridian.agreements.permissions import agreement_visibility_filter
+from meridian.core.i18n import is_chinese
 from meridian.core.models import Activity
 from meridian.partners.choices import PartnerType, RelationshipStatus
 from meridian.partners.models import Partner
@@ -92,9 +93,8 @@ def agreement_headline(*, agreements: QuerySet[Agreement], days: int, today: dat
 
 
 def partners_by_country(*, partners: QuerySet[Partner], limit: int = TOP_COUNTRIES) -> list[Bar]:
-    from django.utils.translation import get_language
 
-    chinese = (get_language() or "en").startswith("zh")
+    chinese = is_chinese()
     rows = (
         partners.order_by()
         .values("country_id", "country__name_en", "country__name_zh")

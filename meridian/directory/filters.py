@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet, Subquery
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from meridian.agreements.choices import AgreementState, Channel
+from meridian.core.i18n import is_chinese
 from meridian.core.text import clean_spaces
 from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
@@ -16,8 +16,7 @@ from meridian.reference.models import Country
 TEXT_FIELDS = ("name", "name_en", "name_zh", "acronym", "city")
 
 
-def _chinese() -> bool:
-    return (get_language() or "en").startswith("zh")
+_chinese = is_chinese
 
 
 def public_text_condition(query: str) -> Q:

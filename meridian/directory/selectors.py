@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from meridian.agreements.choices import AgreementState, Channel
 from meridian.agreements.models import Agreement, AgreementChannel
+from meridian.core.i18n import is_chinese
 from meridian.directory.filters import PublicPartnerFilter, filter_params
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
@@ -87,7 +88,7 @@ def partner_channels(partner: Partner) -> list[tuple[str, str]]:
 
 
 def localised(obj, field: str) -> str:
-    zh = (get_language() or "en").startswith("zh")
+    zh = is_chinese()
     return (getattr(obj, f"{field}_zh", "") if zh else "") or getattr(obj, f"{field}_en", "")
 
 
@@ -103,7 +104,7 @@ class CountryCount:
 def country_counts(queryset: QuerySet[Partner]) -> list[CountryCount]:
     """Public partners per country of `queryset`, most first, with a link to the directory filtered by it."""
     base = reverse("directory:list")
-    zh = (get_language() or "en").startswith("zh")
+    zh = is_chinese()
     rows = (
         queryset.order_by()
         .values("country_id", "country__numeric", "country__name_en", "country__name_zh")
@@ -124,7 +125,7 @@ def country_counts(queryset: QuerySet[Partner]) -> list[CountryCount]:
 
 def country_names() -> dict[str, str]:
     """Country names in the reader's language by ISO numeric code (the atlas' identifier)."""
-    zh = (get_language() or "en").startswith("zh")
+    zh = is_chinese()
     rows = Country.objects.exclude(numeric="").values_list("numeric", "name_en", "name_zh")
     return {numeric: (name_zh if zh and name_zh else name_en) for numeric, name_en, name_zh in rows}
 
@@ -147,7 +148,7 @@ def map_points(queryset: QuerySet[Partner]) -> list[dict]:
         .exclude(longitude__isnull=True)
         .values_list("id", "name", "name_en", "name_zh", "city", "country_id", "latitude", "longitude")
     )
-    zh = (get_language() or "en").startswith("zh")
+    zh = is_chinese()
     places: dict[tuple, list] = {}
     for step in GRID_STEPS:
         places = {}

@@ -15,6 +15,19 @@ from meridian.imports import columns as c
 from meridian.imports import parsing as p
 from meridian.imports.report import ImportReport
 
+# Cell kinds every importer reads the same way; any other kind is resolved by the importer itself.
+CELL_PARSERS = {
+    c.TEXT: p.parse_text,
+    c.DATE: p.parse_date,
+    c.BOOL: p.parse_bool,
+    c.INT: p.parse_int,
+    c.DECIMAL: p.parse_decimal,
+    c.LIST: p.parse_list,
+    c.WEBSITE: p.parse_website,
+    c.ROR: p.parse_ror,
+    c.LANGUAGES: p.parse_languages,
+}
+
 
 @dataclass
 class PlannedRow:
@@ -88,26 +101,8 @@ class RowImporter(ABC):
         return None if failed else values
 
     def _parse(self, column: c.Column, cell: object) -> Any:
-        parse = column.parse
-        if parse == c.TEXT:
-            return p.parse_text(cell)
-        if parse == c.DATE:
-            return p.parse_date(cell)
-        if parse == c.BOOL:
-            return p.parse_bool(cell)
-        if parse == c.INT:
-            return p.parse_int(cell)
-        if parse == c.DECIMAL:
-            return p.parse_decimal(cell)
-        if parse == c.LIST:
-            return p.parse_list(cell)
-        if parse == c.WEBSITE:
-            return p.parse_website(cell)
-        if parse == c.ROR:
-            return p.parse_ror(cell)
-        if parse == c.LANGUAGES:
-            return p.parse_languages(cell)
-        return self.resolve(column, cell)
+        parser = CELL_PARSERS.get(column.parse)
+        return parser(cell) if parser else self.resolve(column, cell)
 
     def validate_model(self, number: int, instance: models.Model, given: set[str]) -> bool:
         """Run the model's own field validation on the given fields (no database look-ups)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 from meridian.partners.choices import ContactLanguage, PartnerType, PartnerUnitKind, RelationshipStatus
 
@@ -139,9 +139,7 @@ class Partner(VersionedModel):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "en").startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name_en or self.name
+        return localised(self.name_en or self.name, self.name_zh)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -195,4 +193,4 @@ class PartnerUnit(models.Model):
         verbose_name_plural = _("partner-side units")
 
     def __str__(self) -> str:
-        return self.name_zh if (get_language() or "en").startswith("zh") and self.name_zh else self.name_en
+        return localised(self.name_en, self.name_zh)

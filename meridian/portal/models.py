@@ -7,17 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from meridian.core.i18n import is_chinese
 from meridian.core.models import VersionedModel
 from meridian.portal.choices import ArticleKind, ArticleStatus
 from meridian.portal.uploads import validate_attachment, validate_cover
 
-
-def _is_zh() -> bool:
-    return (get_language() or "en").startswith("zh")
+_is_zh = is_chinese
 
 
 class Section(models.Model):

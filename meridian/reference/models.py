@@ -1,9 +1,9 @@
 """Reference data (countries, ISCED-F, EQF) and the institution registry used for look-ups."""
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from meridian.core.i18n import localised
 from meridian.reference.choices import InstitutionStatus, IscedLevel, NameKind, RegistrySource
 
 
@@ -32,13 +32,11 @@ class Country(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_zh if (get_language() or "en").startswith("zh") and self.name_zh else self.name_en
+        return localised(self.name_en, self.name_zh)
 
     @property
     def region(self) -> str:
-        return (
-            self.region_zh if (get_language() or "en").startswith("zh") and self.region_zh else self.region_en
-        )
+        return localised(self.region_en, self.region_zh)
 
 
 class IscedField(models.Model):

@@ -2,7 +2,8 @@
 
 from django import template
 from django.http import QueryDict
-from django.utils.translation import get_language
+
+from meridian.core.i18n import localised as _pick
 
 register = template.Library()
 
@@ -24,8 +25,5 @@ def query_with(context, **changes) -> str:
 @register.filter
 def localised(obj, base: str) -> str:
     """`obj|localised:"name"` reads name_zh in Chinese (when present) and name_en otherwise."""
-    if (get_language() or "en").startswith("zh"):
-        value = getattr(obj, f"{base}_zh", "") or ""
-        if value:
-            return value
-    return getattr(obj, f"{base}_en", "") or getattr(obj, base, "") or ""
+    english = getattr(obj, f"{base}_en", "") or getattr(obj, base, "") or ""
+    return _pick(english, getattr(obj, f"{base}_zh", "") or "")
