@@ -34,10 +34,17 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "meridian.core",
     "meridian.accounts",
     "meridian.reference",
+    "meridian.people",
     "meridian.partners",
+    "meridian.jobs",
+    "meridian.documents",
+    "meridian.clocks",
+    "meridian.workflow",
     "meridian.agreements",
     "meridian.imports",
     "meridian.dashboard",
@@ -182,6 +189,9 @@ REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background jobs: Django's Tasks API (django-tasks backport) with the database backend; `meridian worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

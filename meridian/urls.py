@@ -34,6 +34,11 @@ urlpatterns = [
     path("agreements/", include("meridian.agreements.urls")),
     path("registry/", include("meridian.reference.urls")),
     path("import/", include("meridian.imports.urls")),
+    path("inbox/", include("meridian.workflow.urls")),
+    path("deadlines/", include("meridian.clocks.urls")),
+    path("documents/", include("meridian.documents.urls")),
+    path("jobs/", include("meridian.jobs.urls")),
+    path("people/", include("meridian.people.urls")),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
