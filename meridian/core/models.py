@@ -46,3 +46,67 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Notification(models.Model):
+    """An in-app notification for one user; the e-mail copy is sent by the background worker after commit."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    verb = models.CharField(_("kind"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    subject_zh = models.CharField(_("subject in Chinese"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    body_zh = models.TextField(_("text in Chinese"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # E-mail: sent immediately by the worker, or collected into the daily digest when the user chose it.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_wanted = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_wanted", "emailed_at"]),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.text_subject
+
+    @property
+    def text_subject(self) -> str:
+        return localised(self.subject, self.subject_zh)
+
+    @property
+    def text_body(self) -> str:
+        return localised(self.body, self.body_zh)
+
+
+class NotificationPreference(models.Model):
+    """How a user wants e-mail: one message per notification, or one daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    daily_digest = models.BooleanField(
+        _("daily digest"), default=False, help_text=_("Collect notifications into one e-mail a day.")
+    )
+    language = models.CharField(_("language of e-mails"), max_length=10, default="zh-hans")
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'digest' if self.daily_digest else 'each'}"

@@ -1,7 +1,9 @@
 """The extension registry: how contexts plug into the shared screens without the screens importing them.
 
-Each app fills the registry in its ``AppConfig.ready()``; hubs (navigation, dashboard, partner 360° page, import
-engine, public figures, search, reports) read only from here. ``core`` imports no domain app, so every entry holds
+Each app fills the registry in its ``AppConfig.ready()``; hubs (navigation, dashboard, partner 360° page,
+import
+engine, public figures, search, reports) read only from here. ``core`` imports no domain app, so every
+entry holds
 callables that the registering app supplies and that the hub calls with plain arguments (a user, a partner, a
 request).
 
@@ -12,8 +14,10 @@ Usage, in an app's ``apps.py``::
         registry.nav.add(NavEntry(key="agreements", label=_("Agreements"), url_name="agreements:list",
                                   visible=can_list_agreements, order=30))
 
-Every slot keeps its entries ordered by ``order`` then ``key``; registering the same key twice in one slot raises
-``ImproperlyConfigured`` (two apps fighting over one menu entry is a configuration error, not a silent override).
+Every slot keeps its entries ordered by ``order`` then ``key``; registering the same key twice in one
+slot raises
+``ImproperlyConfigured`` (two apps fighting over one menu entry is a configuration error, not a silent
+override).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ class NavEntry:
     """A link in the staff navigation.
 
     ``visible(user) -> bool`` decides who sees it (a role that cannot use the page never sees the link);
-    ``count(user) -> int | None`` optionally shows a badge (for example open tasks); ``active_apps`` are the URL
+    ``count(user) -> int | None`` optionally shows a badge (for example open tasks); ``active_apps`` are
+    the URL
     namespaces in which the entry is marked as the current page.
     """
 
@@ -95,7 +100,8 @@ class ImportKind:
 class PublicFigure:
     """A figure on the public site and a placeholder editors may write as ``{key}``.
 
-    ``compute() -> Any`` reads live data (cached by the portal keyed by the data version); ``description`` says
+    ``compute() -> Any`` reads live data (cached by the portal keyed by the data version);
+    ``description`` says
     what exactly is counted, so that two pages never show two different numbers for "partners".
     """
 
@@ -126,7 +132,8 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchType:
-    """A searchable record type: ``search(user, query, limit) -> list[SearchHit]`` returns only visible rows."""
+    """A searchable record type: ``search(user, query, limit) -> list[SearchHit]`` returns only visible
+    rows."""
 
     key: str
     label: Any
@@ -155,6 +162,21 @@ class CaseStarter:
     url_name: str
     visible: Callable[[Any], bool] = _always
     description: Any = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A task the scheduler enqueues periodically: ``task()`` returns the task object (imported lazily).
+
+    It runs every ``every`` (a ``timedelta``), or once a day at local time ``at`` (a ``datetime.time``) when
+    given. Scheduled tasks must be idempotent: running one twice changes nothing the second time.
+    """
+
+    key: str
+    task: Callable[[], Any]
+    every: Any = None
+    at: Any = None
     order: int = 100
 
 
@@ -205,6 +227,7 @@ class Registry:
         self.search_types: Slot[SearchType] = Slot("search_types")
         self.report_datasets: Slot[ReportDataset] = Slot("report_datasets")
         self.case_starters: Slot[CaseStarter] = Slot("case_starters")
+        self.scheduled_jobs: Slot[ScheduledJob] = Slot("scheduled_jobs")
 
 
 registry = Registry()
