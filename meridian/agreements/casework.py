@@ -1,0 +1,1 @@
+"""Agreements on the workflow engine: the case-type declaration and its approval chain hooks."""
