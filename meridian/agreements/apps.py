@@ -8,6 +8,6 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        # What agreements contribute to the shared screens (navigation, dashboard, partner page, figures, …)
-        # and their case-type declaration on the workflow engine.
-        from meridian.agreements import casework, extensions  # noqa: F401
+        # Each module registers what agreements contribute: registry entries (navigation, dashboard, partner
+        # page, figures, …), the case-type declaration, deadline rules, document sources and the import kind.
+        from meridian.agreements import casework, deadlines, drafts, extensions, import_rows  # noqa: F401

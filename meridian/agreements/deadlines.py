@@ -1,0 +1,1 @@
+"""Agreement deadlines on the clock engine: renewal obligations with escalation."""

@@ -1,0 +1,1 @@
+"""Agreement documents generated from templates: the bilingual draft and the signature page."""

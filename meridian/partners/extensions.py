@@ -1,0 +1,1 @@
+"""What partners register in the extension registry: navigation, partner-page panels, figures, watches."""

@@ -1,0 +1,1 @@
+"""Spreadsheet import of partners: the row handler registered as an import kind."""
