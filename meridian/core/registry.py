@@ -1,11 +1,9 @@
 """The extension registry: how contexts plug into the shared screens without the screens importing them.
 
 Each app fills the registry in its ``AppConfig.ready()``; hubs (navigation, dashboard, partner 360° page,
-import
-engine, public figures, search, reports) read only from here. ``core`` imports no domain app, so every
-entry holds
-callables that the registering app supplies and that the hub calls with plain arguments (a user, a partner, a
-request).
+import engine, public figures, search, reports) read only from here. ``core`` imports no domain app, so every
+entry holds callables that the registering app supplies and that the hub calls with plain arguments (a user,
+a partner, a request).
 
 Usage, in an app's ``apps.py``::
 
@@ -14,9 +12,8 @@ Usage, in an app's ``apps.py``::
         registry.nav.add(NavEntry(key="agreements", label=_("Agreements"), url_name="agreements:list",
                                   visible=can_list_agreements, order=30))
 
-Every slot keeps its entries ordered by ``order`` then ``key``; registering the same key twice in one
-slot raises
-``ImproperlyConfigured`` (two apps fighting over one menu entry is a configuration error, not a silent
+Every slot keeps its entries ordered by ``order`` then ``key``; registering the same key twice in one slot
+raises ``ImproperlyConfigured`` (two apps fighting over one menu entry is a configuration error, not a silent
 override).
 """
 
@@ -27,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
 
 
 def _always(*_args: Any, **_kwargs: Any) -> bool:
@@ -34,8 +32,11 @@ def _always(*_args: Any, **_kwargs: Any) -> bool:
 
 
 class Keyed(Protocol):
-    key: str
-    order: int
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def order(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class NavEntry:
 
     ``visible(user) -> bool`` decides who sees it (a role that cannot use the page never sees the link);
     ``count(user) -> int | None`` optionally shows a badge (for example open tasks); ``active_apps`` are
-    the URL
-    namespaces in which the entry is marked as the current page.
+    the URL namespaces in which the entry is marked as the current page (default: the namespace of
+    ``url_name``).
     """
 
     key: str
@@ -60,7 +61,12 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class DashboardTile:
-    """A tile on the staff dashboard: ``context(user) -> dict`` feeds ``template``."""
+    """A tile on the staff dashboard: ``context(user) -> dict`` feeds ``template``.
+
+    ``kind`` is ``"card"`` (a section in the grid, rendered with ``template``) or ``"stat"`` (a headline
+    figure: ``context(user)`` returns ``{"value": int, "url": str}`` and ``title`` labels it; ``template`` may
+    be empty).
+    """
 
     key: str
     title: Any
@@ -68,17 +74,171 @@ class DashboardTile:
     context: Callable[[Any], dict[str, Any]]
     visible: Callable[[Any], bool] = _always
     order: int = 100
+    kind: str = "card"
 
 
 @dataclass(frozen=True)
 class PartnerPanel:
-    """A panel of the partner 360° page: ``context(partner, user) -> dict`` feeds ``template``."""
+    """A panel of the partner 360° page: ``context(partner, user) -> dict`` feeds ``template``.
+
+    The template renders one ``<section class="card" id="{key}">``; it also sees the page context
+    (``partner``, ``detail``, ``can_edit``). ``visible(partner, user) -> bool`` hides the whole panel;
+    ``wide`` panels span the page below the grid of narrow ones.
+    """
 
     key: str
     title: Any
     template: str
     context: Callable[[Any, Any], dict[str, Any]]
     visible: Callable[[Any, Any], bool] = _always
+    order: int = 100
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class PartnerAction:
+    """A button in the partner page's head: ``url(partner) -> str``, shown when ``visible(partner, user)``."""
+
+    key: str
+    label: Any
+    url: Callable[[Any], str]
+    visible: Callable[[Any, Any], bool] = _always
+    primary: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PartnerListFilter:
+    """A filter another context adds to the partner list, API list and export (one filter definition).
+
+    ``field() -> django_filters.Filter`` builds the (unbound) filter, without ``method``;
+    ``apply(queryset, value, user) -> QuerySet`` narrows a queryset of partners for a non-empty value, and
+    must only consider records the user may see, so that filtering never reveals hidden records.
+    """
+
+    key: str
+    field: Callable[[], Any]
+    apply: Callable[[Any, Any, Any], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PartnerUnitLink:
+    """Another way a partner belongs to one of our units, for the partner list's unit filter.
+
+    ``partner_ids(unit_path, user)`` returns a values-queryset of ids of partners linked to the unit at
+    ``unit_path`` or below it, through records the user may see (agreements: their responsible unit).
+    """
+
+    key: str
+    partner_ids: Callable[[str, Any], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PartnerRowFacts:
+    """Figures another context attaches to partner rows of lists, the API and exports.
+
+    ``attach(partners, user)`` sets attributes on each partner of the list in a fixed number of queries (the
+    attributes named in ``defaults`` at least); partners start with ``defaults`` so every row has them.
+    The partner list shows them under ``headings`` with ``cells_template`` (one ``<td>`` per heading, the
+    row's partner is ``p``); the export adds ``export_columns`` (``(attribute, header)`` pairs).
+    """
+
+    key: str
+    defaults: dict[str, Any]
+    attach: Callable[[list[Any], Any], None]
+    order: int = 100
+    headings: tuple[Any, ...] = ()
+    cells_template: str = ""
+    export_columns: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class PartnerMergeHook:
+    """Moves another context's links when a duplicate partner is merged away.
+
+    ``merge(source, survivor, actor)`` runs inside the merge transaction with both rows locked;
+    ``models()`` lists the models it handles, which the generic move of remaining links then skips;
+    ``count(partner) -> int`` with ``label`` adds a row to the merge comparison.
+    """
+
+    key: str
+    merge: Callable[[Any, Any, Any], None]
+    models: Callable[[], Iterable[type[Model]]] = tuple
+    label: Any = ""
+    count: Callable[[Any], int] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PartnerActivitySource:
+    """Records whose activity shows on the partner page: ``targets(partner, user) -> {Model: [pk, ...]}``."""
+
+    key: str
+    targets: Callable[[Any, Any], dict[type[Model], list[int]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ActivePartnerRule:
+    """Another reason a partner counts as active: ``condition() -> Q`` over ``Partner`` rows.
+
+    The partners context owns the definition of "active partner" (its relationship status is active) and ORs
+    in every rule registered here (e.g. "party to an active agreement"); ``label`` is the human reading used
+    where a figure says what it counts.
+    """
+
+    key: str
+    label: Any
+    condition: Callable[[], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ActivityFeed:
+    """A record type whose activity appears on the dashboard timeline.
+
+    ``model()`` returns the model class; ``visible_ids(user)`` returns a queryset of the primary keys the user
+    may see, or ``None`` when they see all; ``url(object_id) -> str`` links an entry to its record.
+    """
+
+    key: str
+    model: Callable[[], type[Model]]
+    visible_ids: Callable[[Any], Any]
+    url: Callable[[int], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicPartnerFacet:
+    """A way to narrow and describe public partners on the public directory, supplied by another context.
+
+    ``choices() -> [(value, label)]``; ``partner_ids(value)`` returns a values-queryset of partner ids having
+    that value; ``values_for(partner_ids) -> {partner_id: [value, ...]}`` (one query). Only published facts:
+    never anything a visitor may not see.
+    """
+
+    key: str
+    label: Any
+    choices: Callable[[], list[tuple[str, Any]]]
+    partner_ids: Callable[[str], Any]
+    values_for: Callable[[list[int]], dict[int, list[str]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicPartnerRecords:
+    """Published records listed on a public partner page and counted in the open data feeds.
+
+    ``records(partner_ids) -> {partner_id: [{"title": str, "start": date | None, "end": date | None}]}`` in
+    one query; ``feed_field`` names the count in the open data feeds.
+    """
+
+    key: str
+    label: Any
+    records: Callable[[list[int]], dict[int, list[dict[str, Any]]]]
+    feed_field: str = ""
     order: int = 100
 
 
@@ -100,9 +260,11 @@ class ImportKind:
 class PublicFigure:
     """A figure on the public site and a placeholder editors may write as ``{key}``.
 
-    ``compute() -> Any`` reads live data (cached by the portal keyed by the data version);
-    ``description`` says
-    what exactly is counted, so that two pages never show two different numbers for "partners".
+    ``compute() -> Any`` reads live data (cached by the portal keyed by the data version); ``description``
+    says what exactly is counted, so that two pages never show two different numbers for "partners".
+    ``kind`` tells the portal how to write the value in a language: ``"number"`` (an int), ``"rounded"``
+    (an int written "over 150" / "150多所"), ``"list"`` (labels joined "a, b and c" / "a、b、c"),
+    ``"places"`` (``[(name_en, name_zh, count), ...]``, the first few then "and other places"), ``"text"``.
     """
 
     key: str
@@ -110,6 +272,7 @@ class PublicFigure:
     compute: Callable[[], Any]
     description: Any = ""
     order: int = 100
+    kind: str = "number"
 
 
 @dataclass(frozen=True)
@@ -118,12 +281,14 @@ class CacheWatch:
 
     key: str
     group: str
-    models: Callable[[], Iterable[type]]
+    models: Callable[[], Iterable[type[Model]]]
     order: int = 100
 
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One search result: ``title`` links to ``url``; ``kind`` is the record type's label."""
+
     title: str
     url: str
     kind: Any
@@ -132,13 +297,16 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchType:
-    """A searchable record type: ``search(user, query, limit) -> list[SearchHit]`` returns only visible
-    rows."""
+    """A searchable record type: ``search(user, query, limit) -> list[SearchHit]`` returns only visible rows.
+
+    ``visible(user) -> bool`` says whether the user may search this type at all.
+    """
 
     key: str
     label: Any
     search: Callable[[Any, str, int], list[SearchHit]]
     order: int = 100
+    visible: Callable[[Any], bool] = _always
 
 
 @dataclass(frozen=True)
@@ -191,6 +359,7 @@ class Slot(Generic[T]):
         self._entries: dict[str, T] = {}
 
     def add(self, entry: T) -> T:
+        """Register `entry`; raises ``ImproperlyConfigured`` when its key is already taken in this slot."""
         if entry.key in self._entries:
             raise ImproperlyConfigured(f"{self.name}: the key {entry.key!r} is registered twice.")
         self._entries[entry.key] = entry
@@ -228,6 +397,16 @@ class Registry:
         self.report_datasets: Slot[ReportDataset] = Slot("report_datasets")
         self.case_starters: Slot[CaseStarter] = Slot("case_starters")
         self.scheduled_jobs: Slot[ScheduledJob] = Slot("scheduled_jobs")
+        self.partner_actions: Slot[PartnerAction] = Slot("partner_actions")
+        self.partner_filters: Slot[PartnerListFilter] = Slot("partner_filters")
+        self.partner_row_facts: Slot[PartnerRowFacts] = Slot("partner_row_facts")
+        self.partner_unit_links: Slot[PartnerUnitLink] = Slot("partner_unit_links")
+        self.partner_merge_hooks: Slot[PartnerMergeHook] = Slot("partner_merge_hooks")
+        self.partner_activity: Slot[PartnerActivitySource] = Slot("partner_activity")
+        self.active_partner_rules: Slot[ActivePartnerRule] = Slot("active_partner_rules")
+        self.activity_feeds: Slot[ActivityFeed] = Slot("activity_feeds")
+        self.public_partner_facets: Slot[PublicPartnerFacet] = Slot("public_partner_facets")
+        self.public_partner_records: Slot[PublicPartnerRecords] = Slot("public_partner_records")
 
 
 registry = Registry()

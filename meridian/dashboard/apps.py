@@ -6,3 +6,18 @@ class DashboardConfig(AppConfig):
     name = "meridian.dashboard"
     label = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self) -> None:
+        from meridian.core.registry import DashboardTile, NavEntry, registry
+        from meridian.dashboard.selectors import recent_activity
+
+        registry.nav.add(NavEntry(key="dashboard", label=_("Dashboard"), url_name="dashboard:home", order=10))
+        registry.dashboard_tiles.add(
+            DashboardTile(
+                key="activity",
+                title=_("Recent activity"),
+                template="dashboard/tiles/activity.html",
+                context=lambda user: {"rows": recent_activity(user=user)},
+                order=220,
+            )
+        )

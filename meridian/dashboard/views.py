@@ -9,6 +9,6 @@ from meridian.dashboard.selectors import dashboard_for
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Partners by country and type, agreements by state, what expires soon and what happened lately."""
+    """The headline figures and sections every context registers, as far as the user may see them."""
     data = dashboard_for(user=request.user)
-    return render(request, "dashboard/home.html", {"dashboard": data, "headline": data.headline})
+    return render(request, "dashboard/home.html", {"dashboard": data})

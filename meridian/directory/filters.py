@@ -6,11 +6,12 @@ import django_filters
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from meridian.agreements.choices import AgreementState, Channel
 from meridian.core.i18n import is_chinese
+from meridian.core.registry import registry
 from meridian.core.text import clean_spaces
 from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
+from meridian.partners.selectors import public_partner_condition
 from meridian.reference.models import Country
 
 TEXT_FIELDS = ("name", "name_en", "name_zh", "acronym", "city")
@@ -55,22 +56,12 @@ def region_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def active_party_ids(condition: Q | None = None) -> Subquery:
-    """Partners that are party to an ACTIVE agreement (matching `condition`): drafts never count publicly."""
-    from meridian.agreements.models import AgreementPartner
-
-    rows = AgreementPartner.objects.filter(agreement__state=AgreementState.ACTIVE)
-    if condition is not None:
-        rows = rows.filter(condition)
-    return Subquery(rows.order_by().values("partner_id"))
-
-
 class CountryChoiceFilter(django_filters.ModelChoiceFilter):
     """Countries that have public partners, labelled in the reader's language."""
 
     def get_queryset(self, request):
         order = "name_zh" if _chinese() else "name_en"
-        with_partners = Partner.objects.filter(is_public=True).order_by().values("country_id")
+        with_partners = Partner.objects.filter(public_partner_condition()).order_by().values("country_id")
         return Country.objects.filter(code__in=Subquery(with_partners)).order_by(order, "code")
 
 
@@ -83,16 +74,23 @@ class PublicPartnerFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
         label=_("Type"), field_name="kind", choices=PartnerType.choices, empty_label=_("All types")
     )
-    channel = django_filters.ChoiceFilter(
-        label=_("Cooperation channel"),
-        choices=Channel.choices,
-        method="filter_channel",
-        empty_label=_("All channels"),
-    )
 
     class Meta:
         model = Partner
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Facets other contexts publish (cooperation channels from agreements), as choice filters.
+        for facet in registry.public_partner_facets:
+            contributed = django_filters.ChoiceFilter(
+                label=facet.label, choices=facet.choices, empty_label=_("All channels")
+            )
+            contributed.field_name = facet.key
+            contributed.method = "filter_facet"
+            contributed.model = self._meta.model
+            contributed.parent = self
+            self.filters[facet.key] = contributed
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(public_text_condition(value)) if value.strip() else queryset
@@ -100,17 +98,22 @@ class PublicPartnerFilter(django_filters.FilterSet):
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(country__region_code=value) | Q(country__subregion_code=value))
 
-    def filter_channel(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(pk__in=active_party_ids(Q(agreement__channels__channel=value)))
+    def filter_facet(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(pk__in=Subquery(registry.public_partner_facets.get(name).partner_ids(value)))
 
 
-FILTER_NAMES = ("q", "country", "region", "type", "channel")
+BASE_FILTER_NAMES = ("q", "country", "region", "type")
+
+
+def filter_names() -> tuple[str, ...]:
+    """Every directory filter parameter: the directory's own, then each published facet's."""
+    return BASE_FILTER_NAMES + tuple(facet.key for facet in registry.public_partner_facets)
 
 
 def filter_params(data) -> dict[str, str]:
     """The filter parameters present in a query dict, as a plain dict (for links, feeds and the map)."""
     params: dict[str, str] = {}
-    for name in FILTER_NAMES:
+    for name in filter_names():
         value = data.get(name)
         value = str(getattr(value, "pk", value) or "").strip()  # a chosen Country stands for its code
         if value:

@@ -1,24 +1,31 @@
-"""Reads for the public directory: only partners marked public, only public fields, only ACTIVE agreements."""
+"""Reads for the public directory: only public partners, only public fields, only published facts.
+
+What other contexts publish about a partner (cooperation channels and current agreements, from agreements)
+comes through ``registry.public_partner_facets`` and ``registry.public_partner_records``; the directory
+imports no case context.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from meridian.agreements.choices import AgreementState, Channel
-from meridian.agreements.models import Agreement, AgreementChannel
 from meridian.core.i18n import is_chinese
+from meridian.core.registry import registry
 from meridian.directory.filters import PublicPartnerFilter, filter_params
 from meridian.partners.models import Partner
+from meridian.partners.selectors import public_partner_condition
 from meridian.reference.models import Country
 
 # Cached maps and feeds are keyed by the data version; the timeout only bounds memory use.
@@ -49,26 +56,63 @@ PUBLIC_PARTNER_FIELDS = (
 )
 
 
-def public_agreements() -> QuerySet[Agreement]:
-    """ACTIVE agreements with only their public fields (titles and period) and their channels."""
-    return (
-        Agreement.objects.filter(state=AgreementState.ACTIVE)
-        .only("id", "title_en", "title_zh", "start_date", "end_date", "updated_at")
-        .prefetch_related(
-            Prefetch("channels", queryset=AgreementChannel.objects.only("id", "agreement_id", "channel"))
-        )
-        .order_by("-start_date", "id")
-    )
+class PublicFactsIterable(ModelIterable):
+    """Public partners with what other contexts publish about them attached, per chunk of rows read."""
+
+    def __iter__(self):
+        batch: list[Partner] = []
+        for partner in super().__iter__():
+            batch.append(partner)
+            if len(batch) >= 500:
+                yield from attach_public_facts(batch)
+                batch = []
+        yield from attach_public_facts(batch)
+
+
+def attach_public_facts(partners: list[Partner]) -> list[Partner]:
+    """Set ``public_channels`` (``[(value, label)]`` of every registered facet) and ``public_agreements``
+    (``[{"title", "start", "end"}]`` of every registered record source) on each partner, one query each."""
+    ids = [p.pk for p in partners]
+    facets = [
+        (dict(facet.choices()), facet.values_for(ids) if ids else {})
+        for facet in registry.public_partner_facets
+    ]
+    records = [(source, source.records(ids) if ids else {}) for source in registry.public_partner_records]
+    for partner in partners:
+        channels: list[tuple[str, Any]] = []
+        for labels, values in facets:
+            channels += [(value, labels.get(value, value)) for value in values.get(partner.pk, [])]
+        published: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        for source, rows_by_partner in records:
+            rows = rows_by_partner.get(partner.pk, [])
+            published += rows
+            if source.feed_field:
+                counts[source.feed_field] = len(rows)
+        # Read by the templates and feeds, like annotations on the row.
+        partner.public_channels = channels  # type: ignore[attr-defined]
+        partner.public_agreements = published  # type: ignore[attr-defined]
+        partner.public_counts = counts  # type: ignore[attr-defined]
+    return partners
+
+
+class PublicPartnerQuerySet(QuerySet):
+    def with_public_facts(self) -> PublicPartnerQuerySet:
+        clone = self._chain()  # type: ignore[attr-defined]  # Django's own way to copy a queryset
+        clone._iterable_class = PublicFactsIterable
+        return clone
 
 
 def public_partners() -> QuerySet[Partner]:
-    """Partners marked public, with their country and active agreements loaded (a fixed number of queries)."""
+    """Public partners (partners' one definition) with only public columns; each row read gets its published
+    channels and current agreements attached (a fixed number of queries per chunk of rows)."""
     return (
-        Partner.objects.filter(is_public=True)
+        PublicPartnerQuerySet(model=Partner)
+        .filter(public_partner_condition())
         .select_related("country")
         .only(*PUBLIC_PARTNER_FIELDS)
-        .prefetch_related(Prefetch("agreements", queryset=public_agreements(), to_attr="public_agreements"))
         .order_by("name", "pk")
+        .with_public_facts()
     )
 
 
@@ -82,9 +126,8 @@ def public_partner_get(*, pk: int) -> Partner | None:
 
 
 def partner_channels(partner: Partner) -> list[tuple[str, str]]:
-    """Cooperation channels (value, label) of the partner's ACTIVE agreements, in the order of the choices."""
-    used = {row.channel for agreement in partner.public_agreements for row in agreement.channels.all()}
-    return [(value, label) for value, label in Channel.choices if value in used]
+    """The published facets (cooperation channels) of a partner read through `public_partners`."""
+    return list(getattr(partner, "public_channels", []))
 
 
 def localised(obj, field: str) -> str:
@@ -186,18 +229,34 @@ def map_points(queryset: QuerySet[Partner]) -> list[dict]:
     return points
 
 
+def _versioned_models() -> list[type[Model]]:
+    """Models watched for the public site (``registry.cache_watches``, group "public") that record their
+    last change (an ``updated_at`` field), in a stable order."""
+    found: dict[str, type[Model]] = {}
+    for watch in registry.cache_watches:
+        if watch.group != "public":
+            continue
+        for model in watch.models():
+            if any(f.name == "updated_at" for f in model._meta.get_fields()):
+                found[model._meta.label] = model
+    return [found[label] for label in sorted(found)]
+
+
 def data_version() -> tuple[str, datetime | None]:
-    """A token that changes whenever a partner or an agreement is added, changed or deleted, and the time
-    of the latest change (two small aggregate queries).
+    """A token that changes whenever a watched record (a partner, an agreement, …) is added, changed or
+    deleted, and the time of the latest change (one small aggregate query per watched model).
 
     Used in cache keys: cached maps and feeds are never older than the data, in every process, whatever the
     cache back end.
     """
-    partners = Partner.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    agreements = Agreement.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    parts = (partners["n"], partners["latest"], agreements["n"], agreements["latest"])
-    latest = max((stamp for stamp in (partners["latest"], agreements["latest"]) if stamp), default=None)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20], latest
+    parts = []
+    stamps = []
+    for model in _versioned_models():
+        row = model._default_manager.aggregate(n=Count("pk"), latest=Max("updated_at"))
+        parts.append((model._meta.label, row["n"], row["latest"]))
+        if row["latest"]:
+            stamps.append(row["latest"])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20], max(stamps, default=None)
 
 
 def cache_key(name: str, *parts: object) -> str:
@@ -227,7 +286,9 @@ def _map_context(params: dict, target: str) -> dict:
 
     params = dict(params)
     selected = params.pop("country", "")
-    queryset = PublicPartnerFilter(params or None, queryset=Partner.objects.filter(is_public=True)).qs
+    queryset = PublicPartnerFilter(
+        params or None, queryset=Partner.objects.filter(public_partner_condition())
+    ).qs
     counts = country_counts(queryset)
     points = map_points(queryset)
     rendered = render_map(

@@ -1,26 +1,30 @@
+"""Partners in the admin, for reading: creating, editing and merging go through the partner pages and services
+(name normalisation, duplicate refusal, version bump, activity)."""
+
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
+from meridian.core.admin import ReadOnlyHistoryAdmin, ReadOnlyModelAdmin, ReadOnlyTabularInline
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit, Tag
 
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
-class PartnerContactInline(admin.TabularInline):
+class PartnerContactInline(ReadOnlyTabularInline):
     model = PartnerContact
-    extra = 0
-    fields = ["name", "position", "email", "phone", "preferred_language", "is_primary"]
+    fields = ["name", "position", "email", "phone", "preferred_language", "is_primary", "user"]
 
 
-class PartnerUnitInline(admin.TabularInline):
+class PartnerUnitInline(ReadOnlyTabularInline):
     model = PartnerUnit
-    extra = 0
+    fields = ["name_en", "name_zh", "kind", "website"]
     formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "name_en", "kind", "country", "status", "ror_id", "erasmus_code", "updated_at"]
     list_filter = ["kind", "status", "is_public", "is_demo", "country"]
     search_fields = [
@@ -34,30 +38,25 @@ class PartnerAdmin(SimpleHistoryAdmin):
         "website_domain",
     ]
     list_select_related = ["country"]
-    raw_id_fields = ["parent", "registry_institution", "created_by"]
-    filter_horizontal = ["tags"]
-    readonly_fields = ["website_domain", "version", "created_at", "updated_at"]
     inlines = [PartnerContactInline, PartnerUnitInline]
     formfield_overrides = HTTPS_URLS
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ReadOnlyModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(PartnerContact)
-class PartnerContactAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "partner", "email", "preferred_language", "is_primary"]
+class PartnerContactAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name", "partner", "email", "preferred_language", "is_primary", "user"]
     search_fields = ["name", "email", "partner__name", "partner__name_en"]
-    raw_id_fields = ["partner", "user"]
-    list_select_related = ["partner"]
+    list_select_related = ["partner", "user"]
 
 
 @admin.register(PartnerUnit)
-class PartnerUnitAdmin(admin.ModelAdmin):
+class PartnerUnitAdmin(ReadOnlyModelAdmin):
     list_display = ["name_en", "name_zh", "kind", "partner"]
     search_fields = ["name_en", "name_zh", "partner__name"]
-    raw_id_fields = ["partner"]
     list_select_related = ["partner"]
     formfield_overrides = HTTPS_URLS

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from meridian.core.errors import PermissionDeniedError
 from meridian.partners import permissions, services
-from meridian.partners.filters import PartnerFilter
+from meridian.partners.filters import PartnerFilter, contribute_filters
 from meridian.partners.models import Partner, PartnerContact
 from meridian.partners.selectors import partner_list
 from meridian.partners.serializers import MergeSerializer, PartnerSerializer, PartnerWriteSerializer
@@ -55,8 +55,12 @@ class PartnerViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = PartnerSerializer
-    filterset_class = PartnerFilter
     queryset = Partner.objects.none()  # replaced per request by the visible partners
+
+    @property
+    def filterset_class(self) -> type[PartnerFilter]:
+        # With the filters other contexts contribute, also for the schema (generated without a request).
+        return contribute_filters(PartnerFilter)  # type: ignore[return-value]
 
     def get_queryset(self) -> QuerySet[Partner]:
         queryset = partner_list(user=self.request.user).prefetch_related("tags", "units")

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.registry import registry
 from meridian.core.text import clean_spaces, normalise_domain
 from meridian.partners.choices import PartnerType, RelationshipStatus
 from meridian.partners.models import Partner
@@ -39,12 +40,6 @@ def region_choices() -> list[tuple[str, str]]:
     return sorted({(code, name) for code, name in rows}, key=lambda row: row[1])
 
 
-def channel_choices() -> list[tuple[str, str]]:
-    from meridian.agreements.choices import Channel
-
-    return list(Channel.choices)
-
-
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Ties are broken by name and id so that pages never repeat or skip rows."""
 
@@ -72,20 +67,14 @@ class PartnerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Relationship status"), choices=RelationshipStatus.choices, empty_label=_("All")
     )
-    channel = django_filters.ChoiceFilter(
-        label=_("Cooperation channel"), choices=channel_choices, method="filter_channel", empty_label=_("All")
+    active_partner = django_filters.ChoiceFilter(
+        label=_("Active partner"), choices=YES_NO, method="filter_active_partner", empty_label=_("Any")
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Responsible unit"),
         queryset=OrgUnit.objects.all(),
         method="filter_unit",
         empty_label=_("All units"),
-    )
-    active = django_filters.ChoiceFilter(
-        label=_("Has an active agreement"), choices=YES_NO, method="filter_active", empty_label=_("Any")
-    )
-    expiring = django_filters.NumberFilter(
-        label=_("Agreement expiring within (days)"), method="filter_expiring", min_value=0, max_value=3650
     )
     ordering = StableOrderingFilter(
         label=_("Sort by"),
@@ -109,39 +98,59 @@ class PartnerFilter(django_filters.FilterSet):
         model = Partner
         fields: list[str] = []
 
-    def _partner_ids(self, condition: Q) -> Subquery:
-        """Partners in agreement links matching `condition`, restricted to the agreements the user may see.
+    def __init__(self, *args, **kwargs) -> None:
+        contribute_filters(type(self))
+        super().__init__(*args, **kwargs)
 
-        A plain (not correlated) subquery: the database works out the matching partners once instead of
-        once per partner row, and filtering never reveals agreements the user may not see.
-        """
-        from meridian.agreements.models import AgreementPartner
-        from meridian.partners.selectors import visible_parties
-
-        user = getattr(self.request, "user", None)
-        rows = visible_parties(user) if user is not None else AgreementPartner.objects.all()
-        return Subquery(rows.filter(condition).order_by().values("partner_id"))
+    @property
+    def user(self):
+        return getattr(self.request, "user", None)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(text_condition(value)) if value.strip() else queryset
 
-    def filter_channel(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(pk__in=self._partner_ids(Q(agreement__channels__channel=value)))
+    def filter_active_partner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Active partners as the dashboard and the public figures count them (one definition)."""
+        from meridian.partners.selectors import active_partner_condition
+
+        condition = active_partner_condition()
+        return queryset.filter(condition) if value == "yes" else queryset.exclude(condition)
 
     def filter_unit(self, queryset: QuerySet, name: str, value: OrgUnit) -> QuerySet:
-        in_subtree = self._partner_ids(Q(agreement__responsible_unit__path__startswith=value.path))
-        return queryset.filter(Q(pk__in=in_subtree) | Q(owner_unit__path__startswith=value.path))
+        """Partners managed by the unit or below it, or linked to it by records other contexts register."""
+        condition = Q(owner_unit__path__startswith=value.path)
+        for link in registry.partner_unit_links:
+            condition |= Q(pk__in=Subquery(link.partner_ids(value.path, self.user)))
+        return queryset.filter(condition)
 
-    def filter_active(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        from meridian.agreements.choices import AgreementState
+    def filter_contributed(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        """A filter another context added (``registry.partner_filters``), applied as the user sees records."""
+        return registry.partner_filters.get(name).apply(queryset, value, self.user)
 
-        has_active = Q(pk__in=self._partner_ids(Q(agreement__state=AgreementState.ACTIVE)))
-        return queryset.filter(has_active if value == "yes" else ~has_active)
 
-    def filter_expiring(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        from meridian.agreements.models import Agreement
+def contribute_filters(filterset_class: type[django_filters.FilterSet]) -> type[django_filters.FilterSet]:
+    """Add the filters of ``registry.partner_filters`` to the filter set class (before the sort order).
 
-        if value is None:
-            return queryset
-        ending = Agreement.objects.expiring_within(int(value)).values("pk")
-        return queryset.filter(pk__in=self._partner_ids(Q(agreement__in=ending)))
+    Done when the class is first used rather than at import, because contexts register in their
+    ``AppConfig.ready()``, which may run after this module is imported; redone when the registry changes.
+    Returns the class, so the API's schema generator sees the same filters as the pages.
+    """
+    keys = tuple(entry.key for entry in registry.partner_filters)
+    if getattr(filterset_class, "_contributed_keys", None) == keys:
+        return filterset_class
+    own = {
+        name: f
+        for name, f in filterset_class.base_filters.items()
+        if name not in getattr(filterset_class, "_contributed_keys", ())
+    }
+    ordering = own.pop("ordering", None)
+    for entry in registry.partner_filters:
+        contributed = entry.field()
+        contributed.field_name = entry.key
+        contributed.method = "filter_contributed"
+        own[entry.key] = contributed
+    if ordering is not None:
+        own["ordering"] = ordering
+    filterset_class.base_filters = own
+    filterset_class._contributed_keys = keys
+    return filterset_class

@@ -34,6 +34,15 @@ def partner_visibility_filter(user) -> Q | None:
     return condition
 
 
+def can_list_partners(user) -> bool:
+    """Who has a partner list at all: university staff (every partner), students (public partners) and
+    partner contacts (their own organisation). Users without a role see none, so get no menu entry."""
+    if can_read_university(user) or is_internal(user):
+        return True
+    me = standing(user)
+    return me.has(Role.STUDENT) or (me.has(Role.PARTNER_CONTACT) and hasattr(user, "partner_contact"))
+
+
 def can_create_partner(user) -> bool:
     return can_write_university(user) or bool(coordinated_unit_ids(user))
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
-from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meridian.core.activity import activity_for
 from meridian.core.history import HistoryEntry, history_entries
 from meridian.core.models import Activity
+from meridian.core.registry import registry
 from meridian.partners import permissions
+from meridian.partners.choices import RelationshipStatus
 from meridian.partners.models import Partner, PartnerContact, PartnerQuerySet, PartnerUnit
 from meridian.partners.services import find_duplicate
 
@@ -34,69 +34,61 @@ def partner_find_duplicate(
     return found[0] if found else None
 
 
-def visible_parties(user) -> QuerySet:
-    """Agreement parties of agreements the user may see (for counts and agreement-based filters)."""
-    from meridian.agreements.models import Agreement, AgreementPartner
-    from meridian.agreements.permissions import agreement_visibility_filter
+def active_partner_condition() -> Q:
+    """The definition of an "active partner", as a condition on ``Partner`` rows.
 
-    parties = AgreementPartner.objects.all()
-    if agreement_visibility_filter(user) is None:
-        # Sees every agreement: a restriction would only make the database do more work.
-        return parties
-    return parties.filter(agreement__in=Agreement.objects.visible_to(user).values("pk"))
-
-
-@dataclass(frozen=True)
-class AgreementStats:
-    """A partner's agreements as far as the user may see them."""
-
-    agreement_count: int = 0
-    active_agreement_count: int = 0
-    next_end_date: date | None = None
-
-    @property
-    def expiring_soon(self) -> bool:
-        soon = timezone.localdate() + timedelta(days=settings.EXPIRING_SOON_DAYS)
-        return self.next_end_date is not None and self.next_end_date <= soon
+    A partner is active when its relationship status is active, or when any rule other contexts register in
+    ``registry.active_partner_rules`` holds (agreements: "party to an active agreement"). Public or not does
+    not matter. The dashboard, the public figures, the Global Partnership page and the reports all count
+    with this condition, so they agree.
+    """
+    condition = Q(status=RelationshipStatus.ACTIVE)
+    for rule in registry.active_partner_rules:
+        condition |= rule.condition()
+    return condition
 
 
-def partner_agreement_stats(*, partner_ids: Iterable[int], user) -> dict[int, AgreementStats]:
-    """Counts and the next end date of visible agreements for these partners, in one grouped query."""
-    from meridian.agreements.choices import AgreementState
-    from meridian.agreements.models import Agreement
-
-    ids = list(partner_ids)
-    if not ids:
-        return {}
-    active = Q(state=AgreementState.ACTIVE)
-    # Grouped over the agreement-party join; the visibility condition applies to the joined agreement
-    # row, so the database starts from these few partners instead of every agreement the user may see.
-    rows = (
-        Agreement.objects.visible_to(user)
-        .filter(parties__partner_id__in=ids)
-        .order_by()
-        .values("parties__partner_id")
-        .annotate(
-            total=Count("pk"),
-            active=Count("pk", filter=active),
-            next_end=Min("end_date", filter=active & Q(end_date__gte=timezone.localdate())),
-        )
-    )
-    return {
-        row["parties__partner_id"]: AgreementStats(row["total"], row["active"], row["next_end"])
-        for row in rows
-    }
+def active_partner_description() -> str:
+    """What "active partner" counts, in words, in the current language (shown next to the figures)."""
+    reasons = [str(_("its relationship status is active"))] + [
+        str(rule.label) for rule in registry.active_partner_rules
+    ]
+    return _("A partner counts as active when %(reasons)s.") % {"reasons": str(_(" or ")).join(reasons)}
 
 
-def attach_agreement_stats(partners: list[Partner], *, user) -> list[Partner]:
-    """Set agreement_count, active_agreement_count, next_end_date and expiring_soon on each partner."""
-    stats = partner_agreement_stats(partner_ids=[p.pk for p in partners], user=user)
+def active_partners(queryset: QuerySet[Partner] | None = None) -> QuerySet[Partner]:
+    """Active partners among `queryset` (every partner by default); see `active_partner_condition`."""
+    base = Partner.objects.all() if queryset is None else queryset
+    return base.filter(active_partner_condition())
+
+
+def public_partner_condition() -> Q:
+    """The definition of a "public partner": marked to be shown on the public site (``is_public``).
+
+    The public directory, its map, feeds and widget list exactly these partners, active or not.
+    """
+    return Q(is_public=True)
+
+
+def public_partners() -> QuerySet[Partner]:
+    """Every public partner (see `public_partner_condition`)."""
+    return Partner.objects.filter(public_partner_condition())
+
+
+def attach_row_facts(partners: list[Partner], *, user) -> list[Partner]:
+    """Give each partner the figures other contexts attach for list rows (``registry.partner_row_facts``).
+
+    Every partner first gets each entry's defaults, so templates, serializers and exports can rely on the
+    attributes; then each entry attaches its figures in its own fixed number of queries.
+    """
+    entries = list(registry.partner_row_facts)
     for partner in partners:
-        row = stats.get(partner.pk, AgreementStats())
-        partner.agreement_count = row.agreement_count
-        partner.active_agreement_count = row.active_agreement_count
-        partner.next_end_date = row.next_end_date
-        partner.expiring_soon = row.expiring_soon
+        for entry in entries:
+            for name, value in entry.defaults.items():
+                setattr(partner, name, value)
+    if partners:
+        for entry in entries:
+            entry.attach(partners, user)
     return partners
 
 
@@ -105,7 +97,7 @@ STATS_BATCH = 1000
 
 
 class _StatsIterable(ModelIterable):
-    """Partners with their agreement figures, fetched per batch of rows after the rows themselves.
+    """Partners with their row figures (e.g. agreement counts), fetched per batch after the rows themselves.
 
     Annotating every row with subqueries makes the database compute the figures for all matching
     partners before it sorts and cuts out a page; this way only the rows actually read are counted,
@@ -119,17 +111,17 @@ class _StatsIterable(ModelIterable):
         for partner in super().__iter__():
             batch.append(partner)
             if len(batch) >= size:
-                yield from attach_agreement_stats(batch, user=user)
+                yield from attach_row_facts(batch, user=user)
                 batch = []
-        yield from attach_agreement_stats(batch, user=user)
+        yield from attach_row_facts(batch, user=user)
 
 
 class PartnerListQuerySet(PartnerQuerySet):
-    """Visible partners whose rows come with the user's agreement figures attached."""
+    """Visible partners whose rows come with the figures other contexts attach (as the user sees them)."""
 
     _stats_user = None
 
-    def with_agreement_stats(self, user) -> PartnerListQuerySet:
+    def with_row_facts(self, user) -> PartnerListQuerySet:
         clone = self._chain()
         clone._stats_user = user
         clone._iterable_class = _StatsIterable
@@ -142,68 +134,96 @@ class PartnerListQuerySet(PartnerQuerySet):
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
-    """Visible partners with country and unit joined; each row read gets its visible agreements counted.
+    """Visible partners with country and unit joined; each row read gets the registered row figures.
 
-    The figures (agreement_count, active_agreement_count, next_end_date, expiring_soon) are attached when
-    rows are fetched, so filtering, counting and paging stay on the plain partner table.
+    The figures (for example agreement_count, active_agreement_count, next_end_date, expiring_soon from
+    agreements) are attached when rows are fetched, so filtering, counting and paging stay on the plain
+    partner table.
     """
     return (
         PartnerListQuerySet(model=Partner)
         .visible_to(user)
         .select_related("country", "owner_unit")
         .order_by("name", "pk")
-        .with_agreement_stats(user)
+        .with_row_facts(user)
     )
 
 
 @dataclass
 class PartnerDetail:
-    """Everything the 360° page shows, already restricted to what the user may see."""
+    """What the partners context itself shows on the 360° page, already restricted to what the user may see.
+
+    Other contexts add their panels through ``registry.partner_panels`` (see `partner_panels`).
+    """
 
     partner: Partner
     show_internal: bool
     contacts: list[PartnerContact] = field(default_factory=list)
     units: list[PartnerUnit] = field(default_factory=list)
-    agreements: list = field(default_factory=list)
     children: list[Partner] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
 
 
-def partner_agreements(*, partner: Partner, user) -> QuerySet:
-    """This partner's agreements that the user may see, newest first."""
-    from meridian.agreements.models import Agreement
-
-    return (
-        Agreement.objects.visible_to(user)
-        .filter(parties__partner=partner)
-        .select_related("responsible_unit")
-        .prefetch_related("channels")
-        .order_by("-start_date", "-pk")
-    )
+def partner_activity_targets(*, partner: Partner, user) -> dict[type, list[int]]:
+    """The records whose activity shows on the partner page: the partner, and what contexts register."""
+    targets: dict[type, list[int]] = {Partner: [partner.pk]}
+    for source in registry.partner_activity:
+        for model, ids in source.targets(partner, user).items():
+            targets.setdefault(model, []).extend(ids)
+    return targets
 
 
 def partner_detail(*, partner: Partner, user) -> PartnerDetail:
-    """The 360° view: contacts, activity and history for staff only; agreements as far as visible."""
-    from meridian.agreements.models import Agreement
-
+    """The partner's own facts: contacts, activity and history for staff only; units and members for all."""
     show_internal = permissions.can_see_internal_notes(user)
-    agreements = list(partner_agreements(partner=partner, user=user))
     detail = PartnerDetail(
         partner=partner,
         show_internal=show_internal,
         units=list(partner.units.all()),
-        agreements=agreements,
         children=list(Partner.objects.visible_to(user).filter(parent=partner).select_related("country")),
     )
     if show_internal:
         # Contacts, activity and history can reveal internal notes and people: university staff only.
         detail.contacts = list(partner.contacts.all())
-        detail.activity = list(
-            activity_for(targets={Partner: [partner.pk], Agreement: [a.pk for a in agreements]})
-        )
+        detail.activity = list(activity_for(targets=partner_activity_targets(partner=partner, user=user)))
         detail.history = history_entries(instance=partner)
     return detail
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    """A panel of the partner page ready for the template: ``template`` rendered with ``context``."""
+
+    key: str
+    title: str
+    template: str
+    context: dict
+    wide: bool = False
+
+
+def partner_panels(*, partner: Partner, user, base: dict | None = None) -> list[RenderedPanel]:
+    """The panels of the 360° page the user may see, in registry order.
+
+    Each panel's context is its entry's ``context(partner, user)`` on top of `base` (the page context: the
+    partner, the detail, can_edit), so a panel template can use both.
+    """
+    panels = []
+    for entry in registry.partner_panels:
+        if not entry.visible(partner, user):
+            continue
+        context = {**(base or {}), **entry.context(partner, user)}
+        panels.append(RenderedPanel(entry.key, str(entry.title), entry.template, context, entry.wide))
+    return panels
+
+
+def partner_actions(*, partner: Partner, user) -> list[dict]:
+    """Buttons other contexts add to the partner page head: ``[{"label", "url", "primary"}]``."""
+    return [
+        {"key": a.key, "label": a.label, "url": a.url(partner), "primary": a.primary}
+        for a in registry.partner_actions
+        if a.visible(partner, user)
+    ]
 
 
 def partner_merge_candidates(*, user, partner: Partner, query: str, limit: int = 20) -> QuerySet[Partner]:

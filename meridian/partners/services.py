@@ -16,6 +16,7 @@ from meridian.accounts.permissions import coordinated_unit_ids
 from meridian.core.activity import activity_record
 from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError
 from meridian.core.models import Activity
+from meridian.core.registry import registry
 from meridian.core.text import clean_spaces, normalise_domain
 from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.partners import permissions
@@ -264,24 +265,6 @@ def partner_update(
     return locked
 
 
-def _move_agreement_parties(survivor: Partner, duplicate: Partner) -> None:
-    from meridian.agreements.models import AgreementPartner, Signatory
-
-    kept = {p.agreement_id: p for p in AgreementPartner.objects.filter(partner=survivor)}
-    for party in AgreementPartner.objects.filter(partner=duplicate):
-        existing = kept.get(party.agreement_id)
-        if existing is None:
-            party.partner = survivor
-            party.save(update_fields=["partner"])
-            continue
-        # Both were party to the same agreement: keep one row, without losing its unit or coordinator.
-        existing.partner_unit_id = existing.partner_unit_id or party.partner_unit_id
-        existing.coordinator_id = existing.coordinator_id or party.coordinator_id
-        existing.save(update_fields=["partner_unit", "coordinator"])
-        party.delete()
-    Signatory.objects.filter(partner=duplicate).update(partner=survivor)
-
-
 def _move_other_links(survivor: Partner, duplicate: Partner, handled: set[type[models.Model]]) -> None:
     """Links added by later apps follow the survivor too, without this function having to know them."""
     for relation in Partner._meta.related_objects:
@@ -297,9 +280,13 @@ def _move_other_links(survivor: Partner, duplicate: Partner, handled: set[type[m
 
 @transaction.atomic
 def partner_merge(*, survivor: Partner, duplicate: Partner, actor: User | None) -> Partner:
-    """Move every link of `duplicate` to `survivor`, keep what only the duplicate had, delete it."""
-    from meridian.agreements.models import AgreementPartner
+    """Move every link of `duplicate` to `survivor`, keep what only the duplicate had, delete it.
 
+    Contexts that link to partners move their own links through ``registry.partner_merge_hooks``
+    (``merge(source, survivor, actor)``, inside this transaction); any other link found on the duplicate
+    follows the survivor generically. Raises PermissionDeniedError for a user who may not merge and
+    DomainError for merging a record into itself.
+    """
     if actor is not None and not permissions.can_merge_partners(actor):
         raise PermissionDeniedError(
             _("Only administrators and International Office officers merge partners.")
@@ -314,9 +301,12 @@ def partner_merge(*, survivor: Partner, duplicate: Partner, actor: User | None) 
         contact.partner = survivor
         contact.save(update_fields=["partner"])
     PartnerUnit.objects.filter(partner=duplicate).update(partner=survivor)
-    _move_agreement_parties(survivor, duplicate)
+    handled: set[type[models.Model]] = {PartnerContact, PartnerUnit, Activity}
+    for hook in registry.partner_merge_hooks:
+        hook.merge(duplicate, survivor, actor)
+        handled.update(hook.models())
     Partner.objects.filter(parent=duplicate).exclude(pk=survivor.pk).update(parent=survivor)
-    _move_other_links(survivor, duplicate, {PartnerContact, PartnerUnit, AgreementPartner, Activity})
+    _move_other_links(survivor, duplicate, handled)
 
     # Identifiers move: clear them on the duplicate first, the unique constraints would refuse two holders.
     taken = {

@@ -1,24 +1,26 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Portal content in the admin, for reading: editors write pages and news in the portal's own editor, which
+sanitises Markdown, checks placeholders and refuses stale saves."""
 
+from django.contrib import admin
+
+from meridian.core.admin import ReadOnlyHistoryAdmin, ReadOnlyModelAdmin, ReadOnlyTabularInline
 from meridian.portal.models import Article, Attachment, Section
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ReadOnlyModelAdmin):
     list_display = ["slug", "name_en", "name_zh", "position"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyTabularInline):
     model = Attachment
-    extra = 0
-    readonly_fields = ["content_type", "size"]
+    fields = ["title", "file", "content_type", "size", "uploaded_at"]
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_display = ["slug", "section", "kind", "status", "publish_at", "view_count"]
     list_filter = ["section", "kind", "status"]
     search_fields = ["slug", "title_en", "title_zh"]
-    readonly_fields = ["view_count", "version"]
+    list_select_related = ["section"]
     inlines = [AttachmentInline]

@@ -1,120 +1,64 @@
-"""Live figures for the Global Partnership page, computed from partners and agreements when a page is served.
+"""Live figures for the Global Vision site, computed when a page is served from what contexts register.
 
-Only aggregates leave this module: counts, country names and channel names. Partner names never do, so a
-non-public partner is counted but never named.
-
-Placeholders an editor may use in a title, summary or text (single braces):
-  {partners}            number of cooperating partners: a partner with an active agreement, or whose
-                        relationship status is active
-  {partners_rounded}    that number rounded down the way people write it: "over 150" / "150多所"
-  {countries}           number of countries and regions those partners are in
-  {top_countries}       the countries and regions with most partners, in order, with "and other places" /
-                        "等国家和地区" when there are more
-  {channels}            the cooperation channels that active agreements use, as a list
-  {channel_count}       how many such channels there are
-  {joint_labs}          number of active joint laboratory / R&D centre agreements
-  {exchange_agreements} number of active student- and staff-exchange agreements
-  {exchange_partners}   number of partners with an active student- or staff-exchange agreement
-  {university_name}     the university's name
+Each figure is a ``PublicFigure`` in ``registry.public_figures`` (partners: cooperating partners and their
+countries; agreements: channels, joint labs, exchange agreements; the portal: the university's name). An
+editor writes a figure's key in single braces as a placeholder (``{partners}``); the list with descriptions
+is shown on the editing page. Only aggregates are registered: counts, country names and channel names. Partner
+names never are, so a non-public partner is counted but never named.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from meridian.agreements.choices import AgreementState, AgreementType, Channel
-from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
-from meridian.partners.choices import RelationshipStatus
-from meridian.partners.models import Partner
+from meridian.core.registry import PublicFigure, registry
 
 TOP_COUNTRIES = 6
 CACHE_SECONDS = 24 * 3600
-EXCHANGE_TYPES = [AgreementType.STUDENT_EXCHANGE, AgreementType.STAFF_EXCHANGE]
-
-PLACEHOLDERS: dict[str, object] = {
-    "partners": _("Number of cooperating partners (with an active agreement or an active relationship)."),
-    "partners_rounded": _('The same number rounded down as people write it: "over 150", "150多所".'),
-    "countries": _("Number of countries and regions of the cooperating partners."),
-    "top_countries": _('Countries and regions with most partners, in order, then "and other places".'),
-    "channels": _("Cooperation channels used by active agreements."),
-    "channel_count": _("Number of cooperation channels used by active agreements."),
-    "joint_labs": _("Number of active joint laboratory / R&D centre agreements."),
-    "exchange_agreements": _("Number of active student and staff exchange agreements."),
-    "exchange_partners": _("Number of partners with an active student or staff exchange agreement."),
-    "university_name": _("The university's name."),
-}
 
 
-@dataclass(frozen=True)
-class CountryCount:
-    code: str
-    name_en: str
-    name_zh: str
-    partners: int
+class _Placeholders(Mapping):
+    """Placeholder name → description, read from the registry each time (contexts register at start-up)."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in registry.public_figures:
+            raise KeyError(key)
+        return registry.public_figures.get(key).description
+
+    def __iter__(self) -> Iterator[str]:
+        return (entry.key for entry in registry.public_figures)
+
+    def __len__(self) -> int:
+        return len(registry.public_figures)
 
 
-@dataclass(frozen=True)
-class Figures:
-    partners: int
-    countries: list[CountryCount]
-    channels: list[str]
-    joint_labs: int
-    exchange_agreements: int
-    exchange_partners: int
+PLACEHOLDERS: Mapping[str, Any] = _Placeholders()
 
 
-def cooperating_partners():
-    """Partners with an active agreement or an active relationship (all partners, public or not)."""
-    with_active_agreement = AgreementPartner.objects.filter(agreement__state=AgreementState.ACTIVE).values(
-        "partner_id"
-    )
-    return Partner.objects.filter(Q(status=RelationshipStatus.ACTIVE) | Q(pk__in=with_active_agreement))
-
-
-def figures_compute() -> Figures:
-    """Read the figures from the data (five aggregate queries, whatever the number of partners)."""
-    partners = cooperating_partners()
-    by_country = list(
-        partners.values("country_id", "country__name_en", "country__name_zh")
-        .annotate(n=Count("id"))
-        .order_by("-n", "country__name_en")
-    )
-    used = set(
-        AgreementChannel.objects.filter(agreement__state=AgreementState.ACTIVE)
-        .values_list("channel", flat=True)
-        .distinct()
-    )
-    counts = Agreement.objects.filter(state=AgreementState.ACTIVE).aggregate(
-        joint_labs=Count("id", filter=Q(kind=AgreementType.JOINT_LAB)),
-        exchange=Count("id", filter=Q(kind__in=EXCHANGE_TYPES)),
-    )
-    exchange_partners = (
-        AgreementPartner.objects.filter(
-            agreement__state=AgreementState.ACTIVE, agreement__kind__in=EXCHANGE_TYPES
+def register() -> None:
+    """The portal's own figure: the university's name (from settings)."""
+    registry.public_figures.add(
+        PublicFigure(
+            key="university_name",
+            label=_("University"),
+            compute=lambda: settings.UNIVERSITY_NAME,
+            description=_("The university's name."),
+            kind="text",
+            order=1000,
         )
-        .values("partner_id")
-        .distinct()
-        .count()
     )
-    return Figures(
-        partners=sum(row["n"] for row in by_country),
-        countries=[
-            CountryCount(row["country_id"], row["country__name_en"], row["country__name_zh"], row["n"])
-            for row in by_country
-        ],
-        # In the order of the Channel choices, so the list reads the same every time.
-        channels=[value for value in Channel.values if value in used],
-        joint_labs=counts["joint_labs"],
-        exchange_agreements=counts["exchange"],
-        exchange_partners=exchange_partners,
-    )
+
+
+def figures_compute() -> dict[str, Any]:
+    """Every registered figure's raw value by key (each figure runs its own few aggregate queries)."""
+    return {entry.key: entry.compute() for entry in registry.public_figures}
 
 
 def figures_invalidate() -> None:
@@ -126,7 +70,7 @@ def figures_invalidate() -> None:
         FiguresStamp.objects.update_or_create(pk=1, defaults={"token": token})
 
 
-def figures_current() -> Figures:
+def figures_current() -> dict[str, Any]:
     """The figures, from the cache while nothing they depend on has changed (one query to check)."""
     from meridian.portal.models import FiguresStamp
 
@@ -180,38 +124,47 @@ def _sentence_case(label: str) -> str:
     return label
 
 
-def top_countries_phrase(countries: list[CountryCount], language: str, limit: int = TOP_COUNTRIES) -> str:
-    shown = countries[:limit]
-    more = len(countries) > limit
+def top_countries_phrase(
+    places: list[tuple[str, str, int]], language: str, limit: int = TOP_COUNTRIES
+) -> str:
+    """The first `limit` places (``(name_en, name_zh, count)``, most first), then "and other places"."""
+    shown = places[:limit]
+    more = len(places) > limit
     if _is_zh(language):
-        names = [c.name_zh or c.name_en for c in shown]
+        names = [zh or en for en, zh, _count in shown]
         return "、".join(names) + ("等国家和地区" if more else "")
-    names = [c.name_en for c in shown]
+    names = [en for en, _zh, _count in shown]
     if more:
         return ", ".join(names) + " and other places"
     return join_list(names, language)
 
 
-def channels_phrase(channels: list[str], language: str) -> str:
-    labels = dict(Channel.choices)
+def labels_phrase(labels: list, language: str) -> str:
+    """Labels (lazy translations) in `language`, joined as a list; in English in sentence case."""
     with translation.override(language):
-        names = [str(labels[value]) for value in channels]
+        names = [str(label) for label in labels]
     if not _is_zh(language):
         names = [_sentence_case(name) for name in names]
     return join_list(names, language)
 
 
-def placeholder_values(figures: Figures, language: str) -> dict[str, str]:
-    """Every placeholder's text in `language`."""
+def figure_text(kind: str, value: Any, language: str) -> str:
+    """A figure's value written in `language` according to its kind (see ``PublicFigure``)."""
+    if kind == "number":
+        return _number(int(value), language)
+    if kind == "rounded":
+        return rounded_phrase(int(value), language)
+    if kind == "list":
+        return labels_phrase(list(value), language)
+    if kind == "places":
+        return top_countries_phrase(list(value), language)
+    return str(value)
+
+
+def placeholder_values(figures: Mapping[str, Any], language: str) -> dict[str, str]:
+    """Every placeholder's text in `language`, from raw `figures` (figures registered since are skipped)."""
     return {
-        "partners": _number(figures.partners, language),
-        "partners_rounded": rounded_phrase(figures.partners, language),
-        "countries": _number(len(figures.countries), language),
-        "top_countries": top_countries_phrase(figures.countries, language),
-        "channels": channels_phrase(figures.channels, language),
-        "channel_count": _number(len(figures.channels), language),
-        "joint_labs": _number(figures.joint_labs, language),
-        "exchange_agreements": _number(figures.exchange_agreements, language),
-        "exchange_partners": _number(figures.exchange_partners, language),
-        "university_name": settings.UNIVERSITY_NAME,
+        entry.key: figure_text(entry.kind, figures[entry.key], language)
+        for entry in registry.public_figures
+        if entry.key in figures
     }

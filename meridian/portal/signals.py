@@ -1,24 +1,34 @@
-"""Cache invalidation only: a change to partners, agreements or countries renews the figures stamp."""
+"""Cache invalidation only: a change to a model some context watches (``registry.cache_watches``, group
+"public") renews the figures stamp, so the public figures are computed afresh on the next read."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
-from meridian.partners.models import Partner
+from meridian.core.registry import registry
 from meridian.portal.figures import figures_invalidate
-from meridian.reference.models import Country
 
-WATCHED = [Partner, Agreement, AgreementChannel, AgreementPartner, Country]
+GROUP = "public"
+
+
+def watched_models(group: str = GROUP) -> set[type]:
+    """Every model registered for `group` in ``registry.cache_watches``."""
+    found: set[type] = set()
+    for watch in registry.cache_watches:
+        if watch.group == group:
+            found.update(watch.models())
+    return found
 
 
 def _changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures being loaded
-    figures_invalidate()
+    if sender in watched_models():
+        figures_invalidate()
 
 
 def connect() -> None:
-    for model in WATCHED:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"portal-figures-save-{model._meta.label}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"portal-figures-delete-{model._meta.label}")
+    """Listen to every save and delete; the watch list is read when a signal arrives, so contexts that
+    register after the portal's start-up are watched too."""
+    post_save.connect(_changed, dispatch_uid="portal-figures-save")
+    post_delete.connect(_changed, dispatch_uid="portal-figures-delete")

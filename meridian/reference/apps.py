@@ -6,3 +6,6 @@ class ReferenceConfig(AppConfig):
     name = "meridian.reference"
     label = "reference"
     verbose_name = _("Reference data")
+
+    def ready(self) -> None:
+        from meridian.reference import extensions  # noqa: F401

@@ -1,14 +1,17 @@
 import datetime
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from meridian.agreements.tests.factories import AgreementFactory
 from meridian.core.activity import activity_record
+from meridian.core.registry import DashboardTile, registry
 from meridian.dashboard.selectors import dashboard_for, recent_activity
 from meridian.partners.tests.factories import PartnerFactory
 from meridian.reference.tests.factories import country
 
-TODAY = datetime.date(2026, 6, 1)
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -49,47 +52,76 @@ def data(org, people):
     }
 
 
+def tiles(user) -> dict:
+    """Each visible tile's values by key."""
+    board = dashboard_for(user=user)
+    return {t.key: t.context for t in board.stats + board.cards}
+
+
+def bars(tile: dict) -> list[tuple[str, int]]:
+    return [(row["label"], row["count"]) for row in tile["rows"]]
+
+
 def test_officer_sees_every_figure(data, people):
-    board = dashboard_for(user=people.officer, today=TODAY, days=180)
-    assert board.headline.partners == 3
-    assert board.headline.active_partners == 2
-    assert board.headline.countries == 2
-    assert board.headline.active_agreements == 4
-    assert board.headline.expiring == 2
-    assert [(b.key, b.count) for b in board.by_country] == [("DE", 2), ("FR", 1)]
-    assert board.by_country[0].percent == 100 and board.by_country[1].percent == 50
-    assert {(b.key, b.count) for b in board.by_type} == {("university", 2), ("enterprise", 1)}
-    assert [(b.key, b.count) for b in board.by_state] == [("draft", 1), ("active", 4)]
+    board = tiles(people.officer)
+    assert board["partners"]["value"] == 3
+    # Active partners: status active (public_de, hidden_fr) or party to an active agreement (hidden_de).
+    assert board["active_partners"]["value"] == 3
+    assert board["countries"]["value"] == 2
+    assert board["active_agreements"]["value"] == 4
+    assert board["expiring_agreements"]["value"] == 2
+    assert bars(board["partners_by_country"]) == [("Germany", 2), ("France", 1)]
+    assert [r["percent"] for r in board["partners_by_country"]["rows"]] == [100, 50]
+    assert set(bars(board["partners_by_type"])) == {("University", 2), ("Enterprise", 1)}
+    assert [r["url"].split("?")[1] for r in board["agreements_by_state"]["rows"]] == [
+        "state=draft",
+        "state=active",
+    ]
+    assert [r["count"] for r in board["agreements_by_state"]["rows"]] == [1, 4]
+
+
+def test_stats_come_before_sections_in_registry_order(data, people):
+    board = dashboard_for(user=people.officer)
+    assert [t.key for t in board.stats][:5] == [
+        "partners", "active_partners", "active_agreements", "expiring_agreements", "countries"
+    ]  # fmt: skip
+    assert all(t.kind == "stat" for t in board.stats) and all(t.kind == "card" for t in board.cards)
+    assert [t.key for t in board.cards][-1] == "activity"
 
 
 def test_expiring_is_soonest_first_with_days_left(data, people):
-    board = dashboard_for(user=people.officer, today=TODAY, days=180)
-    assert [a.pk for a in board.expiring] == [data["eng"][1].pk, data["eng"][0].pk]
-    assert [a.days_remaining for a in board.expiring] == [10, 30]
+    expiring = tiles(people.officer)["agreements_expiring"]
+    assert [a.pk for a in expiring["agreements"]] == [data["eng"][1].pk, data["eng"][0].pk]
+    assert [a.days_remaining for a in expiring["agreements"]] == [10, 30]
 
 
-def test_expiring_window_is_configurable(data, people):
-    board = dashboard_for(user=people.officer, today=TODAY, days=20)
-    assert [a.pk for a in board.expiring] == [data["eng"][1].pk]
-    assert board.headline.expiring == 1
+def test_expiring_window_is_configurable(data, people, settings):
+    settings.EXPIRING_SOON_DAYS = 20
+    board = tiles(people.officer)
+    assert [a.pk for a in board["agreements_expiring"]["agreements"]] == [data["eng"][1].pk]
+    assert board["expiring_agreements"]["value"] == 1
+    assert board["expiring_agreements"]["url"].endswith("expiring_within=20")
 
 
 def test_coordinator_sees_only_agreements_of_their_units(data, people):
-    board = dashboard_for(user=people.coordinator, today=TODAY, days=180)
-    assert board.headline.partners == 3  # the partner registry is shared by university staff
-    assert board.headline.active_agreements == 2
-    assert sum(b.count for b in board.by_state) == 2
-    assert {a.pk for a in board.expiring} == {a.pk for a in data["eng"]}
+    board = tiles(people.coordinator)
+    assert board["partners"]["value"] == 3  # the partner registry is shared by university staff
+    assert board["active_agreements"]["value"] == 2
+    assert sum(count for _label, count in bars(board["agreements_by_state"])) == 2
+    assert {a.pk for a in board["agreements_expiring"]["agreements"]} == {a.pk for a in data["eng"]}
 
 
-def test_student_sees_public_partners_and_no_agreements(data, people):
-    board = dashboard_for(user=people.student, today=TODAY, days=180)
-    assert board.headline.partners == 1
-    assert board.headline.countries == 1
-    assert [(b.key, b.count) for b in board.by_country] == [("DE", 1)]
-    assert board.headline.active_agreements == 0
-    assert board.by_state == []
-    assert board.expiring == []
+def test_student_sees_public_partners_and_no_agreement_tiles(data, people):
+    board = tiles(people.student)
+    assert board["partners"]["value"] == 1
+    assert board["countries"]["value"] == 1
+    assert bars(board["partners_by_country"]) == [("Germany", 1)]
+    assert not {
+        "active_agreements",
+        "expiring_agreements",
+        "agreements_by_state",
+        "agreements_expiring",
+    } & set(board)
 
 
 def test_top_fifteen_countries_only(org, people):
@@ -98,10 +130,30 @@ def test_top_fifteen_countries_only(org, people):
         PartnerFactory.create_batch(
             20 - i, country=country(code, f"Country {code}", f"国家{code}", alpha3=f"{code}Z")
         )
-    board = dashboard_for(user=people.officer, today=TODAY)
-    assert len(board.by_country) == 15
-    assert board.headline.countries == 17
-    assert board.by_country[0].key == "AQ" and board.by_country[0].count == 20
+    board = tiles(people.officer)
+    assert len(board["partners_by_country"]["rows"]) == 15
+    assert board["partners_by_country"]["total_groups"] == 17
+    assert board["countries"]["value"] == 17
+    assert bars(board["partners_by_country"])[0] == ("Country AQ", 20)
+
+
+def test_a_tile_registered_by_another_context_appears_for_those_it_is_visible_to(people, db):
+    registry.dashboard_tiles.add(
+        DashboardTile(
+            key="test_visits",
+            title="Visits",
+            template="",
+            kind="stat",
+            context=lambda user: {"value": 7, "url": "/visits/"},
+            visible=lambda user: user == people.officer,
+            order=15,
+        )
+    )
+    try:
+        assert tiles(people.officer)["test_visits"]["value"] == 7
+        assert "test_visits" not in tiles(people.coordinator)
+    finally:
+        registry.dashboard_tiles.remove("test_visits")
 
 
 def test_activity_only_about_visible_records(data, people):
@@ -137,4 +189,4 @@ def test_activity_keeps_the_newest_fifteen(data, people):
     rows = recent_activity(user=people.officer)
     assert len(rows) == 15
     assert rows[0].activity.message == "change 19"
-    assert rows[0].kind == "partner"
+    assert rows[0].url == reverse("partners:detail", args=[partner.pk])

@@ -36,10 +36,14 @@ def test_anonymous_is_sent_to_login(client, db):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_root_redirects_to_dashboard(client, people):
+def test_root_leads_an_officer_to_the_dashboard_and_a_student_to_the_inbox(client, people):
     _login(client, people.officer)
-    response = client.get("/")
-    assert response.status_code == 302 and response.url == URL
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == URL and response.status_code == 200
+    client.logout()
+    _login(client, people.student)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("workflow:inbox") and response.status_code == 200
 
 
 def test_officer_sees_figures_and_links(client, org, people):
@@ -61,7 +65,7 @@ def test_officer_sees_figures_and_links(client, org, people):
     assert f"{reverse('partners:list')}?country=DE" in html
     assert f"{reverse('agreements:list')}?state=active" in html
     assert f"{reverse('partners:list')}?type=university" in html
-    assert f"{reverse('partners:list')}?status=active" in html
+    assert f"{reverse('partners:list')}?active_partner=yes" in html
     assert f"{reverse('agreements:list')}?expiring_within=" in html
     assert reverse("agreements:detail", args=[agreement.pk]) in html
     assert "12 days" in html
@@ -85,8 +89,10 @@ def test_student_sees_no_agreements(client, org, people):
     assert "Germany" in html
     assert "France" not in html
     assert "AGR-X-1" not in html
-    assert response.context["headline"].partners == 1
-    assert response.context["headline"].active_agreements == 0
+    stats = {t.key: t.context["value"] for t in response.context["dashboard"].stats}
+    assert stats["partners"] == 1
+    assert "active_agreements" not in stats
+    assert 'id="expiring"' not in html
 
 
 def test_chinese_labels(client, org, people):

@@ -12,7 +12,7 @@ from meridian.partners.tests.factories import PartnerContactFactory, PartnerFact
         "/admin/partners/partner/{pk}/history/",
         "/admin/partners/tag/",
         "/admin/partners/partnercontact/",
-        "/admin/partners/partnerunit/add/",
+        "/admin/partners/partnerunit/",
     ],
 )
 def test_admin_pages_open_for_administrators(people, germany, path):

@@ -166,8 +166,10 @@ class TestPartnerList:
         assert counts == [0, 1, 1]
 
     def test_users_who_see_every_agreement_are_not_restricted_by_agreement(self, people):
-        assert not selectors.visible_parties(people.officer).query.where
-        assert selectors.visible_parties(people.staff).query.where
+        from meridian.agreements.selectors import visible_parties
+
+        assert not visible_parties(people.officer).query.where
+        assert visible_parties(people.staff).query.where
 
 
 class TestDuplicates:
@@ -181,6 +183,10 @@ class TestDuplicates:
         assert partner_find_duplicate() is None
 
 
+def panel(partner, user, key):
+    return next(p for p in selectors.partner_panels(partner=partner, user=user) if p.key == key)
+
+
 class TestDetail:
     def test_staff_see_contacts_activity_and_history(self, people, org, world):
         heidelberg = world[0]
@@ -188,8 +194,9 @@ class TestDetail:
         services.partner_update(partner=heidelberg, actor=people.officer, city="Mannheim")
         detail = partner_detail(partner=heidelberg, user=people.staff)
         assert [c.name for c in detail.contacts] == ["Dr. Weber"]
-        assert [a.state for a in detail.agreements] == ["active"]
-        assert detail.agreements[0].is_expiring_soon()
+        agreements = panel(heidelberg, people.staff, "agreements").context["agreements"]
+        assert [a.state for a in agreements] == ["active"]
+        assert agreements[0].is_expiring_soon()
         assert detail.activity[0].message.startswith("Changed")
         assert detail.history[0].changes[0].after == "Mannheim"
 
@@ -209,5 +216,41 @@ class TestDetail:
 
     def test_agreements_are_restricted_to_visible_ones(self, people, world):
         tokyo = world[1]
-        assert partner_detail(partner=tokyo, user=people.staff).agreements == []
-        assert len(partner_detail(partner=tokyo, user=people.other_coordinator).agreements) == 1
+        assert panel(tokyo, people.staff, "agreements").context["agreements"] == []
+        assert len(panel(tokyo, people.other_coordinator, "agreements").context["agreements"]) == 1
+
+
+class TestContributedFilters:
+    def test_a_filter_another_context_registers_joins_the_list_and_leaves_again(self, people, world):
+        import django_filters
+
+        from meridian.core.registry import PartnerListFilter, registry
+
+        seen = []
+
+        def apply(queryset, value, user):
+            seen.append((value, user))
+            return queryset.filter(city=value)
+
+        registry.partner_filters.add(
+            PartnerListFilter(
+                key="test_city", field=lambda: django_filters.CharFilter(label="City"), apply=apply
+            )
+        )
+        try:
+            assert filtered(people.officer, test_city="Tokyo") == ["東京大学"]
+            assert seen == [("Tokyo", people.officer)]
+            assert list(PartnerFilter.base_filters)[-2:] == ["test_city", "ordering"]
+        finally:
+            registry.partner_filters.remove("test_city")
+        PartnerFilter(data={}, queryset=partner_list(user=people.officer))
+        assert "test_city" not in PartnerFilter.base_filters
+        assert {"channel", "active", "expiring"} <= set(PartnerFilter.base_filters)
+
+    def test_active_partner_follows_the_shared_definition(self, people, world):
+        from meridian.partners.selectors import active_partners
+
+        # Heidelberg: status active and an active agreement; Tokyo (draft only) and Kyoto (dormant) are not.
+        assert sorted(p.name for p in active_partners()) == ["Universität Heidelberg"]
+        assert filtered(people.officer, active_partner="yes") == ["Universität Heidelberg"]
+        assert filtered(people.officer, active_partner="no") == ["Kyoto Research Institute", "東京大学"]

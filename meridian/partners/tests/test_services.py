@@ -6,6 +6,7 @@ from meridian.agreements.tests.factories import AgreementFactory
 from meridian.core.activity import activity_for
 from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError, StaleEditError
 from meridian.core.history import history_entries
+from meridian.core.registry import PartnerMergeHook, registry
 from meridian.partners import services
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit
 from meridian.partners.tests.factories import PartnerContactFactory
@@ -217,6 +218,42 @@ class TestMerge:
         with pytest.raises(PermissionDeniedError):
             services.partner_merge(survivor=survivor, duplicate=duplicate, actor=getattr(people, who))
         assert Partner.objects.count() == 2
+
+    def test_merge_hooks_of_other_contexts_run_inside_the_merge(self, people, germany):
+        survivor = services.partner_create(actor=None, name="Survivor", country=germany)
+        duplicate = services.partner_create(actor=None, name="Duplicate", country=germany)
+        calls = []
+        registry.partner_merge_hooks.add(
+            PartnerMergeHook(
+                key="test_hook",
+                merge=lambda source, kept, actor: calls.append((source.pk, kept.pk, actor)),
+                label="Things",
+                count=lambda partner: 7,
+            )
+        )
+        try:
+            services.partner_merge(survivor=survivor, duplicate=duplicate, actor=people.officer)
+        finally:
+            registry.partner_merge_hooks.remove("test_hook")
+        assert calls == [(duplicate.pk, survivor.pk, people.officer)]
+        assert not Partner.objects.filter(pk=duplicate.pk).exists()
+
+    def test_a_failing_hook_undoes_the_whole_merge(self, people, germany):
+        survivor = services.partner_create(actor=None, name="Survivor", country=germany)
+        duplicate = services.partner_create(actor=None, name="Duplicate", country=germany)
+        PartnerContactFactory(partner=duplicate, name="Kept on the duplicate")
+
+        def refuse(source, kept, actor):
+            raise DomainError("The trips of this partner cannot move.")
+
+        registry.partner_merge_hooks.add(PartnerMergeHook(key="test_refuse", merge=refuse))
+        try:
+            with pytest.raises(DomainError, match="cannot move"):
+                services.partner_merge(survivor=survivor, duplicate=duplicate, actor=people.officer)
+        finally:
+            registry.partner_merge_hooks.remove("test_refuse")
+        assert Partner.objects.filter(pk=duplicate.pk).exists()
+        assert duplicate.contacts.get().name == "Kept on the duplicate"
 
     def test_cannot_merge_into_itself(self, people, germany):
         partner = make()

@@ -1,11 +1,13 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from meridian.agreements.tests.factories import AgreementFactory
+from meridian.core.registry import PartnerPanel, registry
 from meridian.partners import services
 from meridian.partners.models import Partner
 from meridian.partners.tests.factories import PartnerContactFactory, PartnerFactory
@@ -34,6 +36,19 @@ def form_data(**overrides):
     }  # fmt: skip
     data.update(overrides)
     return data
+
+
+def nav_queries(user) -> int:
+    """Queries the navigation costs for `user` (each entry's visibility and count), read after a warm-up."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meridian.core.templatetags.meridian import nav_items
+
+    nav_items(user)
+    with CaptureQueriesContext(connection) as ctx:
+        nav_items(user)
+    return len(ctx.captured_queries)
 
 
 class TestList:
@@ -86,7 +101,8 @@ class TestList:
         for partner in PartnerFactory.create_batch(27, country=germany):
             AgreementFactory(responsible_unit=org.computing, partners=[partner], state="active")
         assert queries_for_page() == few
-        with django_assert_max_num_queries(12):
+        # Navigation entries of other contexts may read a count each (open tasks, overdue deadlines).
+        with django_assert_max_num_queries(12 + nav_queries(people.officer)):
             client.get(reverse("partners:list"), {"channel": "research", "active": "yes", "q": "x"})
 
     def test_anonymous_is_sent_to_login(self, client, db):
@@ -155,6 +171,69 @@ class TestDetail:
     def test_invisible_partner_is_404(self, people, login, heidelberg):
         assert login(people.student).get(reverse("partners:detail", args=[heidelberg.pk])).status_code == 404
         assert login(people.officer).get(reverse("partners:detail", args=[99999])).status_code == 404
+
+
+def section_ids(html: str) -> list[str]:
+    return re.findall(r'<section class="card" id="([a-z_-]+)"', html)
+
+
+class TestPanels:
+    """The 360° page is assembled from the panels each context registers, in registry order."""
+
+    def test_officer_gets_every_panel_in_order(self, people, login, heidelberg):
+        html = login(people.officer).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
+        assert section_ids(html) == ["profile", "contacts", "units", "agreements", "activity", "history"]
+
+    @pytest.mark.parametrize(
+        ("role", "expected"),
+        [
+            ("staff", ["profile", "contacts", "units", "agreements", "activity", "history"]),
+            ("student", ["profile", "units"]),
+        ],
+    )
+    def test_panels_a_role_may_not_see_are_left_out(self, people, login, heidelberg, role, expected):
+        Partner.objects.filter(pk=heidelberg.pk).update(is_public=True)
+        html = (
+            login(getattr(people, role))
+            .get(reverse("partners:detail", args=[heidelberg.pk]))
+            .content.decode()
+        )
+        assert section_ids(html) == expected
+
+    def test_a_registered_panel_is_rendered_with_its_context_for_those_it_is_visible_to(
+        self, people, login, heidelberg, tmp_path, settings
+    ):
+        (tmp_path / "visits_panel.html").write_text(
+            '<section class="card" id="visits"><h2>Visits</h2><p>{{ count }} visits to {{ partner.name }}</p>'
+            "</section>"
+        )
+        settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
+        registry.partner_panels.add(
+            PartnerPanel(
+                key="visits",
+                title="Visits",
+                template="visits_panel.html",
+                context=lambda partner, user: {"count": 4},
+                visible=lambda partner, user: user.username == "officer",
+                order=50,
+            )
+        )
+        try:
+            html = (
+                login(people.officer).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
+            )
+            assert "4 visits to Universität Heidelberg" in html
+            assert section_ids(html).index("visits") == 3  # after the narrow partners panels
+            other = login(people.staff).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
+            assert 'id="visits"' not in other
+        finally:
+            registry.partner_panels.remove("visits")
+
+    def test_actions_other_contexts_register_show_to_those_allowed(self, people, login, heidelberg):
+        create = f"{reverse('agreements:create')}?partner={heidelberg.pk}"
+        url = reverse("partners:detail", args=[heidelberg.pk])
+        assert create in login(people.coordinator).get(url).content.decode()
+        assert create not in login(people.staff).get(url).content.decode()
 
 
 class TestCreate:

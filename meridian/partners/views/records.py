@@ -14,10 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from meridian.core.errors import DomainError, DuplicateError, StaleEditError
+from meridian.core.registry import registry
 from meridian.partners import permissions, services
 from meridian.partners.forms import MergeForm, PartnerForm
 from meridian.partners.models import Partner
-from meridian.partners.selectors import partner_detail, partner_merge_candidates
+from meridian.partners.selectors import (
+    partner_actions,
+    partner_detail,
+    partner_merge_candidates,
+    partner_panels,
+)
 from meridian.reference.models import Institution
 
 
@@ -29,18 +35,23 @@ def visible_partners(request: HttpRequest) -> QuerySet[Partner]:
 
 @login_required
 def partner_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from meridian.agreements.permissions import can_create_agreement
-
+    """The 360° page: the partner's head, then the panels every context registers (profile, contacts, …)."""
     partner = get_object_or_404(visible_partners(request), pk=pk)
     detail = partner_detail(partner=partner, user=request.user)
-    context = {
+    base = {
         "partner": partner,
         "detail": detail,
         "history": detail.history,
-        "tags": list(partner.tags.all()),
         "can_edit": permissions.can_edit_partner(request.user, partner),
+    }
+    panels = partner_panels(partner=partner, user=request.user, base=base)
+    context = {
+        **base,
+        "tags": list(partner.tags.all()),
         "can_merge": permissions.can_merge_partners(request.user),
-        "can_create_agreement": can_create_agreement(request.user),
+        "actions": partner_actions(partner=partner, user=request.user),
+        "narrow_panels": [p for p in panels if not p.wide],
+        "wide_panels": [p for p in panels if p.wide],
     }
     return render(request, "partners/detail.html", context)
 
@@ -179,13 +190,15 @@ def _comparison(survivor: Partner, duplicate: Partner) -> list[dict[str, str]]:
                 "duplicate": str(getattr(duplicate, related).count()),
             }
         )
-    rows.append(
-        {
-            "label": _("Agreements"),
-            "survivor": str(survivor.agreement_parties.count()),
-            "duplicate": str(duplicate.agreement_parties.count()),
-        }
-    )
+    for hook in registry.partner_merge_hooks:
+        if hook.count is not None:
+            rows.append(
+                {
+                    "label": str(hook.label),
+                    "survivor": str(hook.count(survivor)),
+                    "duplicate": str(hook.count(duplicate)),
+                }
+            )
     return rows
 
 

@@ -35,12 +35,16 @@ def test_figures_read_from_active_agreements_and_relationships(world):
     figures = figures_compute()
     # Two US partners and the non-public one with active agreements, a Russian one with an active
     # agreement and one with an active relationship; draft and expired agreements count for nothing.
-    assert figures.partners == 5
-    assert [(c.code, c.partners) for c in figures.countries] == [("US", 3), ("RU", 2)]
-    assert figures.channels == ["research", "student_exchange", "staff_exchange", "joint_lab"]
-    assert figures.joint_labs == 1
-    assert figures.exchange_agreements == 2
-    assert figures.exchange_partners == 3
+    assert figures["partners"] == figures["partners_rounded"] == 5
+    assert figures["top_countries"] == [("United States", "美国", 3), ("Russia", "俄罗斯", 2)]
+    assert figures["countries"] == 2
+    assert [str(label) for label in figures["channels"]] == [
+        "Research cooperation", "Student exchange", "Teaching-staff exchange", "Joint lab / R&D centre"
+    ]  # fmt: skip
+    assert figures["channel_count"] == 4
+    assert figures["joint_labs"] == 1
+    assert figures["exchange_agreements"] == 2
+    assert figures["exchange_partners"] == 3
 
 
 def test_placeholder_values_are_localised(world):
@@ -64,12 +68,10 @@ def test_top_countries_says_and_other_places_when_more_exist(db):
     for index, where in enumerate(rows):
         for _ in range(3 - index):
             PartnerFactory(country=where, status="active")
-    figures = figures_compute()
-    assert top_countries_phrase(figures.countries, "en", limit=2) == "United States, Russia and other places"
-    assert top_countries_phrase(figures.countries, "zh-hans", limit=2) == "美国、俄罗斯等国家和地区"
-    assert (
-        top_countries_phrase(figures.countries, "en", limit=3) == "United States, Russia and United Kingdom"
-    )
+    places = figures_compute()["top_countries"]
+    assert top_countries_phrase(places, "en", limit=2) == "United States, Russia and other places"
+    assert top_countries_phrase(places, "zh-hans", limit=2) == "美国、俄罗斯等国家和地区"
+    assert top_countries_phrase(places, "en", limit=3) == "United States, Russia and United Kingdom"
 
 
 def test_non_public_partners_are_counted_but_never_named(world):
@@ -85,9 +87,9 @@ def test_a_new_partner_in_a_new_country_changes_the_figures(world, org):
         responsible_unit=org.intl_office, state="active", partners=[partner], channels=["cultural"]
     )
     after = figures_compute()
-    assert after.partners == before.partners + 1
-    assert [c.code for c in after.countries] == ["US", "RU", "JP"]
-    assert "cultural" in after.channels
+    assert after["partners"] == before["partners"] + 1
+    assert [en for en, _zh, _n in after["top_countries"]] == ["United States", "Russia", "Japan"]
+    assert "Cultural exchange" in [str(label) for label in after["channels"]]
 
 
 def test_cached_figures_are_renewed_when_the_data_changes(world, org, django_assert_num_queries):
@@ -100,8 +102,48 @@ def test_cached_figures_are_renewed_when_the_data_changes(world, org, django_ass
     japan = country("JP", "Japan", "日本", alpha3="JPN")
     partner = PartnerFactory(country=japan, status="prospect")
     AgreementFactory(responsible_unit=org.intl_office, state="active", partners=[partner])
-    assert figures_current().partners == first.partners + 1
+    assert figures_current()["partners"] == first["partners"] + 1
     # An agreement ended through its service takes its partner out of the count on the next read.
     lab = partner.agreements.get()
     agreement_transition(agreement=lab, actor=None, action="terminate", comment="Ended early")
-    assert figures_current().partners == first.partners
+    assert figures_current()["partners"] == first["partners"]
+
+
+def test_only_watched_models_renew_the_figures_and_watches_registered_later_count(db, org):
+    from meridian.accounts.models import OrgUnit
+    from meridian.core.registry import CacheWatch, registry
+    from meridian.portal.models import FiguresStamp
+
+    def stamp():
+        return FiguresStamp.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    before = stamp()
+    OrgUnit.objects.filter(pk=org.engineering.pk).get().save()
+    assert stamp() == before  # units are not watched for the public site
+    registry.cache_watches.add(CacheWatch(key="test_units", group="public", models=lambda: [OrgUnit]))
+    try:
+        org.engineering.save()
+        assert stamp() != before
+    finally:
+        registry.cache_watches.remove("test_units")
+    PartnerFactory()
+    assert stamp() not in (before, None)
+
+
+def test_a_figure_registered_by_another_context_becomes_a_placeholder(world):
+    from meridian.core.registry import PublicFigure, registry
+    from meridian.portal.figures import PLACEHOLDERS
+    from meridian.portal.rendering import unknown_placeholders
+
+    assert unknown_placeholders("{visits} visits") == ["visits"]
+    registry.public_figures.add(
+        PublicFigure(key="visits", label="Visits", compute=lambda: 1234, description="Visits this year.")
+    )
+    try:
+        assert PLACEHOLDERS["visits"] == "Visits this year."
+        assert unknown_placeholders("{visits} visits") == []
+        assert placeholder_values(figures_compute(), "en")["visits"] == "1,234"
+        assert placeholder_values(figures_compute(), "zh-hans")["visits"] == "1234"
+    finally:
+        registry.public_figures.remove("visits")
+    assert "visits" not in PLACEHOLDERS

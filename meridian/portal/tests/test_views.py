@@ -212,7 +212,7 @@ def test_root_redirect(client, people):
     request.user = type("Anon", (), {"is_authenticated": False})()
     assert root_redirect(request)["Location"] == "/zh-hans/global-vision/"
     request.user = people.staff
-    assert root_redirect(request)["Location"] == reverse("dashboard:home")
+    assert root_redirect(request)["Location"] == reverse("workflow:landing")
 
 
 def test_public_page_query_counts_do_not_grow(client, world):

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import get_language, get_language_from_request
 
+from meridian.partners.selectors import active_partner_description
 from meridian.portal import permissions, selectors, services
 from meridian.portal.figures import figures_current, placeholder_values
 from meridian.portal.models import Article
@@ -22,9 +23,9 @@ PAGE_SIZE = 10
 
 
 def root_redirect(request: HttpRequest) -> HttpResponse:
-    """ "/": signed-in people go to their dashboard, visitors to the Global Vision site in their language."""
+    """ "/": signed-in people go to their landing page (by role), visitors to the Global Vision site."""
     if request.user.is_authenticated:
-        return HttpResponseRedirect(reverse("dashboard:home"))
+        return HttpResponseRedirect(reverse("workflow:landing"))
     language = get_language_from_request(request)
     with translation.override(language):
         return HttpResponseRedirect(reverse("portal:home"))
@@ -77,6 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
     values = _lazy_values(language)()
     context = {
         "figures": values,
+        # The home page, the Global Partnership page and the dashboard count partners with one definition.
+        "partners_note": active_partner_description(),
         "news": selectors.latest_news(limit=5),
         "map_template": select_template(["directory/_map.html", "portal/_map_fallback.html"]).template.name,
         **_map_context(),

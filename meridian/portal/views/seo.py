@@ -10,7 +10,7 @@ from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from meridian.partners.models import Partner
+from meridian.partners.selectors import public_partners
 from meridian.portal.models import Section
 from meridian.portal.selectors import sitemap_articles
 
@@ -55,7 +55,7 @@ def _public_partner_entries(request: HttpRequest) -> list[dict]:
     except NoReverseMatch:
         return []
     entries = [_entry(request, "directory:list", [])]
-    for pk, updated in Partner.objects.filter(is_public=True).order_by("pk").values_list("pk", "updated_at"):
+    for pk, updated in public_partners().order_by("pk").values_list("pk", "updated_at"):
         entries.append(_entry(request, "directory:partner", [pk], updated.date()))
     return entries
 

@@ -71,7 +71,8 @@ def test_lookup_partial_without_target_links_to_partner_creation(signed_in):
 
 def test_lookup_query_count_does_not_grow_with_results(signed_in, django_assert_max_num_queries):
     build_synthetic_registry(40, seed=2)
-    with django_assert_max_num_queries(20) as few:
+    # The ceiling covers the page frame too (navigation badges: open tasks, overdue deadlines).
+    with django_assert_max_num_queries(30) as few:
         signed_in.get(reverse("reference:registry"), {"q": "zurich"})
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = signed_in.get(reverse("reference:registry"), {"q": "university"})
