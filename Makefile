@@ -43,10 +43,18 @@ prepare: messages
 	$(BIN)/meridian load-reference
 	$(BIN)/meridian demo-data --if-empty
 
+# The web server, one background worker and the scheduler together; Ctrl-C stops all three.
 run: prepare
 	@echo "Meridian is starting on http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn meridian.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 300 --access-logfile - --forwarded-allow-ips 127.0.0.1
+	$(BIN)/meridian serve-all --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 300
+
+# Only a background worker, or only the scheduler (for servers that run them apart from the web server).
+.PHONY: worker scheduler
+worker: install
+	$(BIN)/meridian worker
+
+scheduler: install
+	$(BIN)/meridian scheduler
 
 test: install system-deps-test messages
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -56,6 +64,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/meridian check --fail-level WARNING
 	$(BIN)/meridian makemigrations --check --dry-run --verbosity 1
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/mypy-baseline check
+
+# After fixing type errors, or when accepting the current ones: rewrite the committed mypy baseline.
+.PHONY: mypy-baseline
+mypy-baseline: install
+	$(BIN)/python scripts/mypy-baseline update
 
 format: install
 	$(BIN)/ruff check --fix .

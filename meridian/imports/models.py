@@ -10,19 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportBatch(models.Model):
-    class Kind(models.TextChoices):
-        PARTNERS = "partners", _("Partners")
-        AGREEMENTS = "agreements", _("Agreements")
+    """An upload and its report. Large files (``background``) are checked and imported by ``job``."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked, ready to import")
         REFUSED = "refused", _("Has problems")
+        IMPORTING = "importing", _("Being imported")
         COMMITTED = "committed", _("Imported")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
     )
-    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    # A key of ``registry.import_kinds``: the contexts register the kinds, so there is no fixed list here.
+    kind = models.CharField(_("what"), max_length=40)
     original_name = models.CharField(_("file name"), max_length=255)
     # Only the random file name is stored; the folder comes from the settings, so no path can be smuggled in.
     stored_name = models.CharField(max_length=64)
@@ -32,6 +33,10 @@ class ImportBatch(models.Model):
     report = models.JSONField(_("report"), default=dict)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    background = models.BooleanField(_("runs in the background"), default=False)
+    job = models.ForeignKey(
+        "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -39,7 +44,17 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.original_name}"
+        return f"{self.kind_label}: {self.original_name}"
+
+    @property
+    def kind_label(self) -> str:
+        from meridian.imports.kinds import kind_label
+
+        return kind_label(self.kind)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
     @property
     def stored_path(self) -> Path:

@@ -1,8 +1,35 @@
+from datetime import time
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _has_jobs(user) -> bool:
+    from meridian.jobs.models import JobRun
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return JobRun.objects.filter(actor_id=user.pk).exists()
+
+
+def _housekeeping():
+    from meridian.jobs.tasks import housekeeping
+
+    return housekeeping
 
 
 class JobsConfig(AppConfig):
     name = "meridian.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from meridian.core.registry import NavEntry, ScheduledJob, registry
+
+        registry.nav.add(
+            NavEntry(
+                key="jobs", label=_("My jobs"), url_name="jobs:list", visible=_has_jobs, order=95,
+                active_apps=("jobs",),
+            )
+        )  # fmt: skip
+        registry.scheduled_jobs.add(ScheduledJob(key="jobs.housekeeping", task=_housekeeping, at=time(3, 30)))

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from meridian.jobs import views
 
 app_name = "jobs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/progress/", views.job_progress_fragment, name="progress"),
+    path("<int:pk>/download/", views.job_download, name="download"),
+]

@@ -1,12 +1,10 @@
-"""Building spreadsheets for the import tests (CSV and XLSX made on the fly)."""
+"""A sample partners file for the hub's end-to-end tests (English headers).
+
+The hub knows the partners kind only through the registry, so the sample is written out here; files are
+built from it with ``meridian.core.tabular.tests.helpers``.
+"""
 
 from __future__ import annotations
-
-import csv
-import io
-from collections.abc import Sequence
-
-from openpyxl import Workbook
 
 PARTNER_HEADERS_EN = [
     "Name",
@@ -22,21 +20,6 @@ PARTNER_HEADERS_EN = [
     "Public",
     "Latitude",
     "Longitude",
-]
-PARTNER_HEADERS_ZH = [
-    "机构名称",
-    "英文名称",
-    "中文名称",
-    "类型",
-    "国家或地区",
-    "城市",
-    "网站",
-    "ROR ID",
-    "合作状态",
-    "标签",
-    "公开",
-    "纬度",
-    "经度",
 ]
 PARTNER_ROWS = [
     [
@@ -70,64 +53,3 @@ PARTNER_ROWS = [
         "",
     ],
 ]
-PARTNER_ROWS_ZH = [
-    [
-        "Ruprecht-Karls-Universität Heidelberg",
-        "Heidelberg University",
-        "海德堡大学",
-        "大学",
-        "德国",
-        "Heidelberg",
-        "https://www.uni-heidelberg.de",
-        "038t36y30",
-        "合作中",
-        "Erasmus；Europe",
-        "是",
-        "49.398750",
-        "8.672434",
-    ],
-    [
-        "Sorbonne Université",
-        "Sorbonne University",
-        "索邦大学",
-        "高校",
-        "法国",
-        "Paris",
-        "https://www.sorbonne-universite.fr",
-        "",
-        "潜在",
-        "",
-        "否",
-        "",
-        "",
-    ],
-]
-
-
-def csv_bytes(
-    headers: Sequence[object],
-    rows: Sequence[Sequence[object]],
-    *,
-    delimiter: str = ",",
-    encoding: str = "utf-8-sig",
-) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def xlsx_bytes(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def as_file(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)

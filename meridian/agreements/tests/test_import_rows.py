@@ -1,15 +1,36 @@
+"""The agreement import kind, run through the import engine: partners, units, states and refusals."""
+
 from datetime import date
 
 import pytest
 
-from meridian.agreements.models import Agreement, AgreementTransition
+from meridian.agreements.import_rows import KIND, AgreementImporter
+from meridian.agreements.models import Agreement
 from meridian.agreements.tests.factories import AgreementFactory
-from meridian.imports.services import import_commit, import_dry_run
-from meridian.imports.tests.helpers import as_file, csv_bytes, xlsx_bytes
+from meridian.core.registry import registry
+from meridian.core.tabular.report import ImportReport
+from meridian.core.tabular.runner import run_import
+from meridian.core.tabular.tests.helpers import as_file, csv_bytes, xlsx_bytes
 from meridian.partners.tests.factories import PartnerFactory
 from meridian.reference.tests.factories import country
+from meridian.workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
+
+
+def _run(*, file, actor, commit: bool) -> ImportReport:
+    """The agreement kind as the import hub runs it: the registered handler, read by the runner."""
+    importer = registry.import_kinds.get(KIND).handler()
+    return run_import(importer=importer, kind=KIND, file=file, actor=actor, commit=commit)
+
+
+def dry_run(*, file, actor) -> ImportReport:
+    return _run(file=file, actor=actor, commit=False)
+
+
+def commit(*, file, actor) -> ImportReport:
+    return _run(file=file, actor=actor, commit=True)
+
 
 HEADERS_EN = [
     "Number",
@@ -146,12 +167,12 @@ FILES = {
 
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_dry_run_then_commit_then_reimport(name, partners, people, org):
-    dry = import_dry_run(kind="agreements", file=as_file(FILES[name]()), actor=people.officer)
+    dry = dry_run(file=as_file(FILES[name]()), actor=people.officer)
     assert dry.ok, [str(p) for p in dry.problems]
     assert dry.counts["create"] == 2
     assert Agreement.objects.count() == 0
 
-    report = import_commit(kind="agreements", file=as_file(FILES[name]()), actor=people.officer)
+    report = commit(file=as_file(FILES[name]()), actor=people.officer)
     assert report.committed, [str(p) for p in report.problems]
     first = Agreement.objects.get(number="IMP-2026-001")
     assert first.state == "active"
@@ -166,12 +187,12 @@ def test_dry_run_then_commit_then_reimport(name, partners, people, org):
         "approve",
         "activate",
     ]
-    assert AgreementTransition.objects.filter(actor=people.officer).count() == 3
+    assert TransitionLog.objects.filter(actor=people.officer).count() == 3
     second = Agreement.objects.exclude(pk=first.pk).get()
     assert second.kind == "mou" and second.state == "draft" and second.number
     assert {p.pk for p in second.partners.all()} == {partners[0].pk, partners[1].pk}
 
-    again = import_commit(kind="agreements", file=as_file(FILES[name]()), actor=people.officer)
+    again = commit(file=as_file(FILES[name]()), actor=people.officer)
     assert again.committed
     assert again.counts == {"create": 0, "update": 0, "unchanged": 2, "problems": 0}
     assert Agreement.objects.count() == 2
@@ -186,9 +207,7 @@ def test_update_by_number_moves_state_forward(partners, people, org):
         state="approved",
         title_en="Old title",
     )
-    report = import_commit(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, rows_en()[:1])), actor=people.admin
-    )
+    report = commit(file=as_file(csv_bytes(HEADERS_EN, rows_en()[:1])), actor=people.admin)
     assert report.committed, [str(p) for p in report.problems]
     assert report.updated[0].row == 2
     existing.refresh_from_db()
@@ -203,9 +222,7 @@ def test_impossible_state_change_is_a_problem(partners, people, org):
     )
     row = rows_en()[0]
     row[9] = "draft"
-    report = import_dry_run(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer
-    )
+    report = dry_run(file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer)
     assert [(p.row, p.column) for p in report.problems] == [(2, "State")]
 
 
@@ -214,9 +231,7 @@ def test_bad_rows_change_nothing(partners, people, org):
     bad[4] = "Unknown Institute"
     bad[6] = "nope"
     bad[8] = "2020-01-01"
-    report = import_commit(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, [good, bad])), actor=people.officer
-    )
+    report = commit(file=as_file(csv_bytes(HEADERS_EN, [good, bad])), actor=people.officer)
     assert not report.committed
     problems = {(p.row, p.column) for p in report.problems}
     assert problems == {(3, "Partners"), (3, "Responsible unit")}
@@ -227,27 +242,22 @@ def test_bad_rows_change_nothing(partners, people, org):
 def test_service_refusal_during_apply_rolls_everything_back(partners, people, org):
     good, bad = rows_en()
     bad[9] = "expired"  # an open-ended agreement cannot expire: the lifecycle service refuses
-    report = import_commit(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, [good, bad])), actor=people.officer
-    )
+    report = commit(file=as_file(csv_bytes(HEADERS_EN, [good, bad])), actor=people.officer)
     assert not report.committed
     assert [(p.row, p.column) for p in report.problems] == [(3, "State")]
     assert Agreement.objects.count() == 0
-    assert AgreementTransition.objects.count() == 0
+    assert TransitionLog.objects.count() == 0
 
 
 def test_end_before_start(partners, people, org):
     row = rows_en()[0]
     row[8] = "2025-01-01"
-    report = import_dry_run(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer
-    )
+    report = dry_run(file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer)
     assert [(p.row, p.column) for p in report.problems] == [(2, "End date")]
 
 
 def test_required_columns(partners, people, org):
-    report = import_dry_run(
-        kind="agreements",
+    report = dry_run(
         file=as_file(csv_bytes(["Title (English)", "Type"], [["X", "mou"]])),
         actor=people.officer,
     )
@@ -259,8 +269,36 @@ def test_ambiguous_partner_name(partners, people, org):
     PartnerFactory(name="Twin", country=partners[1].country)
     row = rows_en()[0]
     row[4] = "Twin"
-    report = import_dry_run(
-        kind="agreements", file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer
-    )
+    report = dry_run(file=as_file(csv_bytes(HEADERS_EN, [row])), actor=people.officer)
     assert [(p.row, p.column) for p in report.problems] == [(2, "Partners")]
     assert "more than one" in report.problems[0].reason
+
+
+def test_the_registered_kind_runs_this_handler():
+    assert registry.import_kinds.get(KIND).handler() is AgreementImporter
+
+
+@pytest.mark.parametrize(
+    "who, allowed",
+    [("officer", True), ("admin", True), ("coordinator", False), ("staff", False), ("leadership", False)],
+)
+def test_only_officers_and_administrators_may_import(who, allowed, people):
+    assert registry.import_kinds.get(KIND).permission(getattr(people, who)) is allowed
+
+
+def test_importing_past_decisions_under_a_configured_chain_opens_no_review(partners, people, org):
+    """A configured approval chain does not stop the import of agreements already approved and signed."""
+    from meridian.workflow.models import CaseApproval
+    from meridian.workflow.services import chain_create
+
+    chain_create(
+        actor=people.admin,
+        case_type="agreement",
+        name="Agreement review",
+        steps=[{"order": 1, "label": "International Office", "assignee_kind": "international_office"}],
+    )
+    report = commit(file=as_file(csv_bytes(HEADERS_EN, rows_en()[:1])), actor=people.officer)
+    assert report.committed, [str(p) for p in report.problems]
+    imported = Agreement.objects.get(number="IMP-2026-001")
+    assert imported.state == "active"
+    assert not CaseApproval.objects.exists()

@@ -1,4 +1,9 @@
-"""What both importers share: reading a row's cells through its columns and turning errors into problems."""
+"""What every import kind shares: reading a row's cells through its columns and turning errors into problems.
+
+Each kind subclasses ``RowImporter`` in its own context (for example the partners app's ``import_rows``) and
+registers it as an ``ImportKind`` in the registry; the import pages and services find kinds only there.
+``meridian.core.tabular.runner.run_import`` reads a file through a ``RowImporter``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from meridian.core.errors import DomainError, DuplicateError
-from meridian.imports import columns as c
-from meridian.imports import parsing as p
-from meridian.imports.report import ImportReport
+from meridian.core.tabular import columns as c
+from meridian.core.tabular import parsing as p
+from meridian.core.tabular.report import ImportReport
 
 # Cell kinds every importer reads the same way; any other kind is resolved by the importer itself.
 CELL_PARSERS = {
@@ -56,10 +61,15 @@ class RowImporter(ABC):
         # field → header as written in the file, so that problems name the column the user sees.
         self.headers = headers
 
+    @classmethod
+    @abstractmethod
+    def declared_columns(cls) -> list[c.Column]:
+        """Every column this kind understands (English and Chinese headers, synonyms, how cells are read)."""
+
     def header(self, field_name: str) -> str:
         if field_name in self.headers:
             return self.headers[field_name]
-        for column in c.columns_for(self.kind):
+        for column in self.declared_columns():
             if column.field == field_name:
                 return column.header_en
         return ""

@@ -3,8 +3,8 @@ import zipfile
 
 import pytest
 
-from meridian.imports.readers import Formula, ImportFileError, open_table
-from meridian.imports.tests.helpers import csv_bytes, xlsx_bytes
+from meridian.core.tabular.readers import Formula, ImportFileError, open_table
+from meridian.core.tabular.tests.helpers import csv_bytes, xlsx_bytes
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
@@ -76,7 +76,7 @@ def test_xlsx_formula_cells_are_seen_as_formulas():
 
 
 def test_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
-    from meridian.imports import readers
+    from meridian.core.tabular import readers
 
     monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ImportFileError, match="too large"):

@@ -2,15 +2,19 @@ from datetime import date
 
 import pytest
 
-from meridian.imports import parsing as p
-from meridian.imports.columns import DECIMAL, TEXT, match_headers
-from meridian.imports.readers import Formula
+from meridian.core.tabular import parsing as p
+from meridian.core.tabular.columns import COUNTRY, DECIMAL, TEXT, Column, match_headers
+from meridian.core.tabular.readers import Formula
+
+COLUMNS = [
+    Column("name", "Name", "机构名称", required=True, synonyms=("Official name", "名称")),
+    Column("country", "Country", "国家或地区", parse=COUNTRY, required=True),
+    Column("city", "City", "城市"),
+]
 
 
 def test_headers_match_in_either_language_and_unknown_are_ignored():
-    found, ignored, repeated = match_headers(
-        "partners", [" official  NAME ", "国家或地区", "Shoe size", "名称"]
-    )
+    found, ignored, repeated = match_headers(COLUMNS, [" official  NAME ", "国家或地区", "Shoe size", "名称"])
     assert [c.field for c in found.values()] == ["name", "country"]
     assert ignored == ["Shoe size"]
     assert repeated == ["名称"]

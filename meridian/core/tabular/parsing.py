@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from meridian.core.tabular import columns as c
+from meridian.core.tabular.readers import Formula
 from meridian.core.text import clean_spaces, fold
-from meridian.imports import columns as c
-from meridian.imports.readers import Formula
 
 FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ALWAYS_FORMULA_START = ("=", "@", "\uff1d", "\uff20")
