@@ -1,0 +1,1 @@
+"""Pages of the workflow engine: landing, inbox, case moves and step actions, notifications, chain editing."""
