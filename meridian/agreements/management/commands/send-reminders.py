@@ -1,14 +1,18 @@
-"""`meridian send-reminders [--today YYYY-MM-DD]`: send due reminders; safe to run daily."""
+"""`meridian send-reminders [--today YYYY-MM-DD]`: run the deadline clocks; safe to run twice."""
 
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meridian.agreements.services import reminders_send
+from meridian.agreements.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
-    help = "E-mail coordinators 180, 90 and 30 days before agreements end and on expiry (each reminder once)."
+    help = (
+        "Run the deadline clocks: expire lapsed agreements, open and close renewal obligations, and send "
+        "every due reminder and escalation once (180, 90 and 30 days before an agreement's renewal decision "
+        "date, its end date less any notice period; then the unit and the office)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--today", help="Pretend today is this date (YYYY-MM-DD).")
@@ -20,5 +24,5 @@ class Command(BaseCommand):
                 when = date.fromisoformat(today)
             except ValueError as exc:
                 raise CommandError(f"--today must be a date like 2026-01-31, not {today!r}.") from exc
-        count = reminders_send(today=when, report=self.stdout.write)
-        self.stdout.write(f"{count} reminder e-mail(s) sent.")
+        count = send_due_reminders(today=when, report=self.stdout.write)
+        self.stdout.write(f"{count} reminder message(s) sent.")
