@@ -1,0 +1,1 @@
+"""Views of generated documents: template editing, generating and downloading, and public verification."""
