@@ -17,3 +17,8 @@ class Role(models.TextChoices):
     STUDENT = "student", _("Student")
     LEADERSHIP = "leadership", _("Leadership viewer")
     PARTNER_CONTACT = "partner_contact", _("Partner contact")
+
+
+class GrantAction(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REVOKED = "revoked", _("Revoked")

@@ -1,8 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meridian.accounts.choices import Role, UnitKind
+from meridian.accounts.choices import GrantAction, Role, UnitKind
 from meridian.core.i18n import localised
 
 
@@ -58,12 +59,25 @@ class OrgUnit(models.Model):
 
 
 class Membership(models.Model):
-    """A role a user holds on a unit. A coordinator's reach is the unit and its descendants."""
+    """A role a user holds on a unit. A coordinator's reach is the unit and its descendants.
+
+    Rows are written only by `membership_grant` and removed only by `membership_revoke`, which also write a
+    `RoleGrantRecord`, so who granted or revoked what and when is never lost.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now, editable=False)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership")]
@@ -72,3 +86,34 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.unit}"
+
+
+class RoleGrantRecord(models.Model):
+    """One grant or revocation of a role: who, on which unit, by whom, when and why. Never changed afterwards.
+
+    The user, unit and role are kept as text too, so the record still reads after the user or unit is deleted.
+    """
+
+    action = models.CharField(_("action"), max_length=10, choices=GrantAction.choices)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="role_grant_records"
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit_name = models.CharField(_("unit name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("role grant record")
+        verbose_name_plural = _("role grant records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.username} — {self.get_role_display()} @ {self.unit_name}"

@@ -1,40 +1,35 @@
+"""Agreements in the admin, for reading: every change goes through the agreement pages, API and services."""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from meridian.agreements.models import (
     Agreement,
     AgreementChannel,
     AgreementDocument,
     AgreementPartner,
-    AgreementTransition,
     ReminderSent,
     Signatory,
 )
+from meridian.core.admin import ReadOnlyHistoryAdmin, ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ReadOnlyTabularInline):
     model = AgreementPartner
-    extra = 0
-    raw_id_fields = ["partner", "partner_unit", "coordinator"]
+    fields = ["partner", "partner_unit", "coordinator"]
 
 
-class ChannelInline(admin.TabularInline):
+class ChannelInline(ReadOnlyTabularInline):
     model = AgreementChannel
-    extra = 0
+    fields = ["channel"]
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(ReadOnlyTabularInline):
     model = Signatory
-    extra = 0
-    raw_id_fields = ["partner"]
+    fields = ["side", "partner", "name", "title", "signed_on"]
 
 
-class DocumentInline(admin.TabularInline):
-    """Documents are uploaded through the agreement page, where their type and size are checked."""
-
+class DocumentInline(ReadOnlyTabularInline):
     model = AgreementDocument
-    extra = 0
-    can_delete = False
     fields = [
         "kind",
         "version",
@@ -45,36 +40,19 @@ class DocumentInline(admin.TabularInline):
         "uploaded_by",
         "uploaded_at",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class TransitionInline(admin.TabularInline):
-    model = AgreementTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "action", "from_state", "to_state", "actor", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(ReadOnlyHistoryAdmin):
     list_display = ["number", "title_en", "kind", "state", "responsible_unit", "start_date", "end_date"]
     list_filter = ["state", "kind", "auto_renew", "is_demo"]
     search_fields = ["number", "title_en", "title_zh", "parties__partner__name"]
-    raw_id_fields = ["umbrella", "renews", "home_coordinator"]
-    readonly_fields = ["state", "state_changed_at", "version", "created_at", "updated_at", "created_by"]
-    inlines = [PartyInline, ChannelInline, SignatoryInline, DocumentInline, TransitionInline]
     list_select_related = ["responsible_unit"]
+    inlines = [PartyInline, ChannelInline, SignatoryInline, DocumentInline]
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyModelAdmin):
     list_display = ["agreement", "kind", "end_date", "sent_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["agreement"]
+    list_select_related = ["agreement"]

@@ -1,4 +1,10 @@
-"""REST API for agreements: the same filter, services and permission checks as the pages."""
+"""REST API for agreements: the same filter, services and permission checks as the pages.
+
+Built on the workflow engine's case API: every representation carries `state`, `state_label`, `url` (the
+agreement's page) and `case_type`; `GET …/moves/` lists the moves with the reasons unavailable ones are,
+`POST …/moves/<move>/` takes one, `GET …/history/` gives every move and approval step, `GET …/documents/` the
+documents. Moves go through the agreement services, as on the pages.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,13 @@ from meridian.agreements.models import Agreement
 from meridian.agreements.serializers import (
     AgreementDetailSerializer,
     AgreementListSerializer,
+    AgreementMoveRequestSerializer,
     AgreementWriteSerializer,
+    DocumentSerializer,
     RenewRequestSerializer,
     TransitionRequestSerializer,
 )
+from meridian.workflow.api import CaseViewSetMixin
 
 ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
 
@@ -52,12 +61,14 @@ def _write_kwargs(data: dict) -> dict:
     ),
 )
 class AgreementViewSet(
+    CaseViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    case_type_code = "agreement"
     filterset_class = AgreementFilter
     queryset = Agreement.objects.none()  # replaced per request by get_queryset; kept for schema generation
 
@@ -65,9 +76,16 @@ class AgreementViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
         queryset = selectors.agreement_list(user=self.request.user)
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("signatories", "documents", "transitions__actor")
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                "signatories", "documents", "transitions__actor", "transitions__on_behalf_of"
+            )
         return queryset
+
+    def filter_queryset(self, queryset):
+        # AgreementFilter, shared with the list page and the exports, covers state, unit, partner and dates;
+        # the engine's generic list filters would apply the same parameters a second time.
+        return viewsets.GenericViewSet.filter_queryset(self, queryset)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -78,13 +96,51 @@ class AgreementViewSet(
 
     def _detail(self, agreement: Agreement, http_status: int = status.HTTP_200_OK) -> Response:
         fresh = (
-            self.get_queryset()
-            .prefetch_related("signatories", "documents", "transitions__actor")
+            selectors.agreement_list(user=self.request.user)
+            .prefetch_related("signatories", "documents", "transitions__actor", "transitions__on_behalf_of")
             .get(pk=agreement.pk)
         )
         return Response(
             AgreementDetailSerializer(fresh, context=self.get_serializer_context()).data, status=http_status
         )
+
+    def detail_response(self, case, http_status: int = status.HTTP_200_OK) -> Response:
+        return self._detail(case, http_status)
+
+    def case_documents(self, case, request: Request) -> list[dict]:
+        """The agreement's uploaded versions (drafts, signed copies, annexes) and files attached to moves."""
+        uploaded = DocumentSerializer(case.documents.all(), many=True, context={"request": request}).data
+        return [*uploaded, *super().case_documents(case, request)]
+
+    @extend_schema(
+        summary="Take a lifecycle move: submit, return, approve, activate, expire, terminate or renew",
+        request=AgreementMoveRequestSerializer,
+        responses={200: AgreementDetailSerializer, 201: AgreementDetailSerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path=r"moves/(?P<move>[a-z_]+)")
+    def move(self, request: Request, pk: str | None = None, move: str = "") -> Response:  # type: ignore[override]
+        agreement = self.get_object()
+        body = AgreementMoveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data["data"]
+        if move == "renew":
+            successor = services.agreement_renew(
+                agreement=agreement,
+                actor=request.user,
+                comment=body.validated_data["comment"],
+                start_date=data.get("start_date"),
+                end_date=data.get("end_date"),
+            )
+            return self._detail(successor, status.HTTP_201_CREATED)
+        moved = services.agreement_transition(
+            agreement=agreement,
+            actor=request.user,
+            action=move,
+            comment=body.validated_data["comment"],
+            start_date=data.get("start_date"),
+            on_behalf_of=body.validated_data["on_behalf_of"],
+        )
+        return self._detail(moved)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = AgreementWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -133,6 +189,7 @@ class AgreementViewSet(
             actor=request.user,
             action=serializer.validated_data["action"],
             comment=serializer.validated_data["comment"],
+            start_date=serializer.validated_data.get("start_date"),
         )
         return self._detail(agreement)
 

@@ -99,6 +99,12 @@ SignatoryFormSet = forms.formset_factory(SignatoryForm, extra=2, can_delete=True
 
 class TransitionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    start_date = forms.DateField(
+        label=_("Start date"),
+        required=False,
+        widget=DATE,
+        help_text=_("When the agreement comes into force (activation only)."),
+    )
 
 
 class RenewForm(forms.Form):

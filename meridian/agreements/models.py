@@ -1,10 +1,13 @@
-"""Agreements with partners: their parties, signatories, documents, state history and reminders."""
+"""Agreements with partners: their parties, signatories, documents and reminders.
+
+The lifecycle is declared in casework.py; its moves are logged by the workflow engine (`transitions`)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
@@ -100,6 +103,11 @@ class Agreement(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Every lifecycle move and approval step, in the workflow engine's one log for all case types.
+    transitions = GenericRelation(
+        "workflow.TransitionLog", content_type_field="content_type", object_id_field="object_id"
+    )
+
     objects = AgreementQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -132,21 +140,12 @@ class Agreement(VersionedModel):
         window = settings.EXPIRING_SOON_DAYS if window is None else window
         return self.state == AgreementState.ACTIVE and left is not None and 0 <= left <= window
 
-    # State-dependent permissions live in permissions.py; these read as the conventions ask.
+    # Edit rights live in permissions.py; `can_<move>(user)` for every lifecycle move is installed from the
+    # case-type declaration (casework.py) by the workflow registry.
     def can_edit(self, user) -> bool:
         from meridian.agreements import permissions
 
         return permissions.can_edit_agreement(user, self)
-
-    def can_submit(self, user) -> bool:
-        from meridian.agreements import permissions
-
-        return permissions.can_transition(user, self, "submit")
-
-    def can_approve(self, user) -> bool:
-        from meridian.agreements import permissions
-
-        return permissions.can_transition(user, self, "approve")
 
 
 class AgreementChannel(models.Model):
@@ -211,24 +210,6 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_side_display()})"
-
-
-class AgreementTransition(models.Model):
-    """One move of the lifecycle: who moved it, when, from which state to which, and why."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("action"), max_length=20)
-    from_state = models.CharField(_("from"), max_length=20, choices=AgreementState.choices)
-    to_state = models.CharField(_("to"), max_length=20, choices=AgreementState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_state} → {self.to_state}"
 
 
 def private_storage() -> FileSystemStorage:

@@ -1,13 +1,15 @@
 """Who may see and change agreements, per state. Views, API, exports and downloads all ask here.
 
 Visibility: administrators, officers and leadership see all agreements; coordinators and staff members see the
-agreements of units within their reach; a partner contact sees agreements their organisation is party to;
+agreements of units within their reach, and any agreement whose approval step they decide or decided (a
+legal-office lawyer, a dean, a deputy); a partner contact sees agreements their organisation is party to;
 students see none.
 
-Changes: the lifecycle is draft → under review → approved → active → expired / terminated, and renewal
-creates a successor and marks the old agreement renewed. Coordinators create and edit agreements of their
-units while they are drafts, submit them for review and start renewals. Officers and administrators do
-everything. Leadership changes nothing.
+Changes: the lifecycle (declared in casework.py) is draft → under review → approved → active → expired /
+terminated, and renewal creates a successor and marks the old agreement renewed. Coordinators create and edit
+agreements of their units while they are drafts, submit them for review and start renewals. Officers and
+administrators do everything. Leadership, staff, students and partner contacts change nothing. Approval
+steps are decided by the people the approval chain assigns (see meridian.workflow).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from meridian.accounts.permissions import (
     can_read_university,
     can_write_university,
     coordinated_unit_ids,
+    is_internal,
     member_unit_ids,
     standing,
 )
@@ -26,16 +29,21 @@ from meridian.agreements.choices import AgreementState
 
 S = AgreementState
 
-# action: (allowed starting states, target state, roles beyond officers/administrators who may act)
-TRANSITIONS: dict[str, tuple[frozenset[str], str, bool]] = {
-    "submit": (frozenset({S.DRAFT}), S.UNDER_REVIEW, True),
-    "return": (frozenset({S.UNDER_REVIEW}), S.DRAFT, False),
-    "approve": (frozenset({S.UNDER_REVIEW}), S.APPROVED, False),
-    "activate": (frozenset({S.APPROVED}), S.ACTIVE, False),
-    "expire": (frozenset({S.ACTIVE}), S.EXPIRED, False),
-    "terminate": (frozenset({S.ACTIVE, S.APPROVED}), S.TERMINATED, False),
-    "renew": (frozenset({S.ACTIVE, S.EXPIRED}), S.RENEWED, True),
-}
+
+def _transition_table() -> dict[str, tuple[frozenset[str], str, bool]]:
+    """move: (allowed starting states, target state, whether unit coordinators may take it too).
+
+    Derived from the case-type declaration in casework.py, the one place the lifecycle is declared.
+    """
+    from meridian.agreements.casework import AGREEMENT, office_or_unit_coordinator
+
+    return {
+        t.name: (frozenset(t.sources), t.target, t.allowed is office_or_unit_coordinator)
+        for t in AGREEMENT.transitions
+    }
+
+
+TRANSITIONS = _transition_table()
 
 
 def agreement_visibility_filter(user) -> Q | None:
@@ -52,6 +60,12 @@ def agreement_visibility_filter(user) -> Q | None:
 
         party_of = AgreementPartner.objects.filter(partner_id=user.partner_contact.partner_id)
         condition |= Q(pk__in=party_of.values("agreement_id"))
+    if is_internal(user):
+        # Approvers from other units (the legal or research office, a dean) read what they decide.
+        from meridian.agreements.models import Agreement
+        from meridian.workflow.selectors import assigned_case_ids
+
+        condition |= Q(pk__in=assigned_case_ids(user=user, model=Agreement))
     return condition
 
 
@@ -72,13 +86,13 @@ def can_edit_agreement(user, agreement) -> bool:
 
 
 def can_transition(user, agreement, action: str) -> bool:
-    """May `user` take `action` on `agreement` now (state and role both checked)?"""
-    starts, _target, coordinators_too = TRANSITIONS[action]
-    if agreement.state not in starts:
+    """May `user` take `action` on `agreement` now? State, role, guards and a running approval chain are all
+    checked by the workflow engine from the declaration (unknown actions: False)."""
+    from meridian.workflow.services import can_move
+
+    if action not in TRANSITIONS:
         return False
-    if can_write_university(user):
-        return True
-    return coordinators_too and _coordinates(user, agreement)
+    return can_move(case=agreement, user=user, move=action)
 
 
 def can_upload_document(user, agreement) -> bool:

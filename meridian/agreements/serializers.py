@@ -9,8 +9,10 @@ from rest_framework import serializers
 from meridian.accounts.models import OrgUnit, User
 from meridian.agreements import permissions
 from meridian.agreements.choices import Channel
-from meridian.agreements.models import Agreement, AgreementDocument, AgreementTransition, Signatory
+from meridian.agreements.models import Agreement, AgreementDocument, Signatory
 from meridian.partners.models import Partner
+from meridian.workflow.api import CASE_FIELDS, CaseSerializerMixin
+from meridian.workflow.models import TransitionLog
 
 
 class PartyPartnerSerializer(serializers.Serializer):
@@ -19,7 +21,10 @@ class PartyPartnerSerializer(serializers.Serializer):
     country = serializers.CharField(source="partner.country_id")
 
 
-class AgreementListSerializer(serializers.ModelSerializer):
+class AgreementListSerializer(CaseSerializerMixin, serializers.ModelSerializer):
+    """An agreement in lists; `state`, `state_label`, `url` (its page) and `case_type` come from the
+    workflow engine."""
+
     partners = serializers.SerializerMethodField()
     channels = serializers.SerializerMethodField()
     responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True)
@@ -33,7 +38,6 @@ class AgreementListSerializer(serializers.ModelSerializer):
             "title_en",
             "title_zh",
             "kind",
-            "state",
             "partners",
             "channels",
             "responsible_unit",
@@ -43,6 +47,7 @@ class AgreementListSerializer(serializers.ModelSerializer):
             "auto_renew",
             "expiring_soon",
             "version",
+            *CASE_FIELDS,
         ]
 
     @extend_schema_field(PartyPartnerSerializer(many=True))
@@ -90,11 +95,23 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    """A lifecycle move or approval-step action from the workflow engine's log."""
+
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
+    on_behalf_of: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
-        model = AgreementTransition
-        fields = ["action", "from_state", "to_state", "actor", "at", "comment"]
+        model = TransitionLog
+        fields = [
+            "action",
+            "from_state",
+            "to_state",
+            "actor",
+            "on_behalf_of",
+            "at",
+            "comment",
+            "field_comments",
+        ]
 
 
 class AgreementDetailSerializer(AgreementListSerializer):
@@ -120,8 +137,9 @@ class AgreementDetailSerializer(AgreementListSerializer):
         ]
 
     def get_allowed_actions(self, obj: Agreement) -> list[str]:
-        user = self.context["request"].user
-        return [a for a in permissions.TRANSITIONS if permissions.can_transition(user, obj, a)]
+        from meridian.agreements.selectors import allowed_actions
+
+        return allowed_actions(user=self.context["request"].user, agreement=obj)
 
 
 class AgreementWriteSerializer(serializers.Serializer):
@@ -160,6 +178,22 @@ class AgreementWriteSerializer(serializers.Serializer):
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[a for a in permissions.TRANSITIONS if a != "renew"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    start_date = serializers.DateField(required=False, allow_null=True, help_text="activate only")
+
+
+class MoveDataSerializer(serializers.Serializer):
+    """What a move may carry: the activation's start date, or the successor's dates of a renewal."""
+
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class AgreementMoveRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    data = MoveDataSerializer(required=False, default=dict)  # type: ignore[assignment]
+    on_behalf_of = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
 
 
 class RenewRequestSerializer(serializers.Serializer):

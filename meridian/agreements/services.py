@@ -1,11 +1,12 @@
-"""Every change to agreements: creation, edits, lifecycle moves, renewal, documents and reminders."""
+"""Every change to agreements: creation, edits, lifecycle moves (through the workflow engine), renewal,
+documents and reminders."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -17,14 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meridian.agreements import permissions
+from meridian.agreements import casework, permissions
+from meridian.agreements.casework import AGREEMENT
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
 from meridian.agreements.models import (
     Agreement,
     AgreementChannel,
     AgreementDocument,
     AgreementPartner,
-    AgreementTransition,
     Signatory,
 )
 from meridian.core.activity import activity_record
@@ -270,13 +271,14 @@ def agreement_update(
     return current
 
 
-def _check_move(agreement: Agreement, actor, action: str) -> str:
-    """Return the target state, or raise a clear error for an unknown, illegal or forbidden move."""
+def _check_move(agreement: Agreement, actor, action: str) -> None:
+    """Refuse an unknown move, a move from the wrong state, or a move the actor may not take, with a message
+    that names the agreement, its state and the states the move starts from."""
     if action not in permissions.TRANSITIONS:
         raise TransitionError(_("“%(action)s” is not a lifecycle action.") % {"action": action})
-    starts, target, _coordinators = permissions.TRANSITIONS[action]
-    if agreement.state not in starts:
-        allowed = _("” or “").join(_state_label(s) for s in sorted(starts))
+    move = AGREEMENT.transition(action)
+    if agreement.state not in move.sources:
+        allowed = _("” or “").join(_state_label(s) for s in sorted(move.sources))
         raise TransitionError(
             _(
                 "Cannot %(action)s: agreement %(number)s is “%(state)s”, and this is possible only "
@@ -289,40 +291,11 @@ def _check_move(agreement: Agreement, actor, action: str) -> str:
                 "allowed": allowed,
             }
         )
-    if actor is not None and not permissions.can_transition(actor, agreement, action):
+    if actor is not None and not move.allowed(actor, agreement):
         raise PermissionDeniedError(
             _("You may not %(action)s agreement %(number)s.")
             % {"action": ACTION_LABELS[action], "number": agreement.number}
         )
-    return target
-
-
-def _record_move(
-    agreement: Agreement, *, actor, action: str, from_state: str, target: str, comment: str
-) -> None:
-    agreement.state = target
-    agreement.state_changed_at = timezone.now()
-    bump_version(agreement)
-    _set_history_user(agreement, actor)
-    agreement.save()
-    AgreementTransition.objects.create(
-        agreement=agreement,
-        action=action,
-        from_state=from_state,
-        to_state=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        comment=comment,
-    )
-    activity_record(
-        target=agreement,
-        verb=action,
-        actor=actor,
-        comment=comment,
-        message=lambda: (
-            _("Agreement %(number)s: %(before)s → %(after)s")
-            % {"number": agreement.number, "before": _state_label(from_state), "after": _state_label(target)}
-        ),
-    )
 
 
 @transaction.atomic
@@ -334,56 +307,64 @@ def agreement_transition(
     comment: str = "",
     start_date: date | None = None,
     today: date | None = None,
+    on_behalf_of=None,
+    files: Sequence[UploadedFile] = (),
+    review: bool = True,
 ) -> Agreement:
-    """Move an agreement along its lifecycle (see permissions.TRANSITIONS); `actor` None means the system."""
+    """Move an agreement along its lifecycle (declared in casework.py) through the workflow engine.
+
+    `actor` None means the system (background jobs, commands). `start_date` is recorded with "activate";
+    `today` is the day date rules are checked against (default: the local date); `on_behalf_of` is the person
+    the actor acts for; `files` are attached to the move's log entry. `review` False records a decision
+    taken before (spreadsheet imports of existing agreements): submitting then opens no approval chain, and
+    approving or returning is not held back by one. Returns the moved agreement.
+    Raises `TransitionError` (unknown or illegal move, a guard such as "needs a start date" failing, or the
+    approval chain still running), `PermissionDeniedError` (the actor may not take the move) and
+    `ValidationError` (a bad input or file). Nothing is changed when it raises.
+    """
+    from meridian.workflow.services import case_move
+
     if action == "renew":
         raise TransitionError(_("Renewing creates a successor agreement; use the renewal form."))
     current = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    from_state = current.state
-    target = _check_move(current, actor, action)
-    today = today or timezone.localdate()
-    if action == "activate":
-        if start_date is not None:
-            current.start_date = start_date
-        if current.start_date is None:
-            raise TransitionError(
-                _("Agreement %(number)s needs a start date before it can be activated.")
-                % {"number": current.number}
-            )
-        comment = comment or _("In force from %(date)s.") % {"date": current.start_date.isoformat()}
-    if action == "expire":
-        if current.end_date is None:
-            raise TransitionError(
-                _("Agreement %(number)s is open-ended and cannot expire; terminate it instead.")
-                % {"number": current.number}
-            )
-        if current.end_date >= today:
-            raise TransitionError(
-                _(
-                    "Agreement %(number)s runs until %(date)s and cannot expire before then; "
-                    "terminate it instead."
-                )
-                % {"number": current.number, "date": current.end_date.isoformat()}
-            )
-    _record_move(current, actor=actor, action=action, from_state=from_state, target=target, comment=comment)
-    return current
+    if on_behalf_of is None:
+        _check_move(current, actor, action)
+    elif action not in permissions.TRANSITIONS:
+        raise TransitionError(_("“%(action)s” is not a lifecycle action.") % {"action": action})
+    data = {"start_date": start_date} if action == "activate" and start_date is not None else None
+    _set_history_user(current, actor)
+    with casework.evaluation_date(today):
+        return case_move(
+            case=current,
+            actor=actor,
+            move=action,
+            comment=comment,
+            on_behalf_of=on_behalf_of,
+            data=data,
+            files=files,
+            start_approval=review,
+        )
 
 
 def agreement_submit(*, agreement: Agreement, actor, comment: str = "") -> Agreement:
+    """Submit a draft for review; the configured approval chain (if any) starts. See agreement_transition."""
     return agreement_transition(agreement=agreement, actor=actor, action="submit", comment=comment)
 
 
 def agreement_return(*, agreement: Agreement, actor, comment: str = "") -> Agreement:
+    """Return an agreement under review to draft (without a running chain). See agreement_transition."""
     return agreement_transition(agreement=agreement, actor=actor, action="return", comment=comment)
 
 
 def agreement_approve(*, agreement: Agreement, actor, comment: str = "") -> Agreement:
+    """Approve an agreement under review (without a running chain). See agreement_transition."""
     return agreement_transition(agreement=agreement, actor=actor, action="approve", comment=comment)
 
 
 def agreement_activate(
     *, agreement: Agreement, actor, comment: str = "", start_date: date | None = None
 ) -> Agreement:
+    """Mark an approved agreement signed and in force; it needs a start date (given here or stored)."""
     return agreement_transition(
         agreement=agreement, actor=actor, action="activate", comment=comment, start_date=start_date
     )
@@ -392,54 +373,46 @@ def agreement_activate(
 def agreement_expire(
     *, agreement: Agreement, actor, comment: str = "", today: date | None = None
 ) -> Agreement:
+    """Mark an active agreement expired; only after its end date (as of `today`), never an open-ended one."""
     return agreement_transition(
         agreement=agreement, actor=actor, action="expire", comment=comment, today=today
     )
 
 
 def agreement_terminate(*, agreement: Agreement, actor, comment: str = "") -> Agreement:
+    """End an approved or active agreement before its time. See agreement_transition."""
     return agreement_transition(agreement=agreement, actor=actor, action="terminate", comment=comment)
 
 
-@transaction.atomic
-def agreement_renew(
-    *,
-    agreement: Agreement,
-    actor,
-    comment: str = "",
-    start_date: date | None = None,
-    end_date: date | None = None,
+def successor_create(
+    *, agreement: Agreement, actor, start_date: date | None = None, end_date: date | None = None
 ) -> Agreement:
-    """Create the successor as a draft and mark this agreement renewed, in one transaction."""
-    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    from_state = current.state
-    target = _check_move(current, actor, "renew")
-    if Agreement.objects.filter(renews=current).exists():
-        raise TransitionError(
-            _("Agreement %(number)s has already been renewed.") % {"number": current.number}
-        )
+    """Create the draft that renews `agreement`: same type, titles, unit, partners (with their coordinators
+    and units), channels and terms. `start_date` defaults to the day after the old end date (or today);
+    `end_date` to the same length as the old agreement (open-ended when it was). Called by the renewal move's
+    side effect, inside its transaction; raises `ValidationError` for dates in the wrong order."""
     if start_date is None:
-        start_date = current.end_date + timedelta(days=1) if current.end_date else timezone.localdate()
-    if end_date is None and current.end_date and current.start_date:
-        end_date = start_date + (current.end_date - current.start_date)
-    parties = list(current.parties.select_related("partner"))
+        start_date = agreement.end_date + timedelta(days=1) if agreement.end_date else timezone.localdate()
+    if end_date is None and agreement.end_date and agreement.start_date:
+        end_date = start_date + (agreement.end_date - agreement.start_date)
+    parties = list(agreement.parties.select_related("partner"))
     successor = _save_new(
         actor=actor,
         partners=[p.partner for p in parties],
-        channels=list(current.channels.values_list("channel", flat=True)),
+        channels=list(agreement.channels.values_list("channel", flat=True)),
         signatories=None,
         fields={
-            "kind": current.kind,
-            "title_en": current.title_en,
-            "title_zh": current.title_zh,
-            "responsible_unit_id": current.responsible_unit_id,
-            "home_coordinator_id": current.home_coordinator_id,
-            "languages": current.languages,
-            "umbrella_id": current.umbrella_id,
-            "renews": current,
-            "auto_renew": current.auto_renew,
-            "renewal_notice_days": current.renewal_notice_days,
-            "description": current.description,
+            "kind": agreement.kind,
+            "title_en": agreement.title_en,
+            "title_zh": agreement.title_zh,
+            "responsible_unit_id": agreement.responsible_unit_id,
+            "home_coordinator_id": agreement.home_coordinator_id,
+            "languages": agreement.languages,
+            "umbrella_id": agreement.umbrella_id,
+            "renews": agreement,
+            "auto_renew": agreement.auto_renew,
+            "renewal_notice_days": agreement.renewal_notice_days,
+            "description": agreement.description,
             "start_date": start_date,
             "end_date": end_date,
         },
@@ -455,12 +428,39 @@ def agreement_renew(
         actor=actor,
         message=lambda: (
             _("Agreement %(number)s created as the renewal of %(old)s")
-            % {"number": successor.number, "old": current.number}
+            % {"number": successor.number, "old": agreement.number}
         ),
     )
-    note = comment or _("Renewed by %(number)s.") % {"number": successor.number}
-    _record_move(current, actor=actor, action="renew", from_state=from_state, target=target, comment=note)
     return successor
+
+
+@transaction.atomic
+def agreement_renew(
+    *,
+    agreement: Agreement,
+    actor,
+    comment: str = "",
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Agreement:
+    """Create the successor as a draft and mark this agreement renewed, in one transaction.
+
+    Returns the successor. Dates as in `successor_create`. Raises `TransitionError` (not active or expired, or
+    renewed already), `PermissionDeniedError` (only officers, administrators and coordinators of the
+    responsible unit renew) and `ValidationError` (dates in the wrong order); nothing changes when it raises.
+    """
+    from meridian.workflow.services import case_move
+
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_move(current, actor, "renew")
+    if Agreement.objects.filter(renews=current).exists():
+        raise TransitionError(
+            _("Agreement %(number)s has already been renewed.") % {"number": current.number}
+        )
+    _set_history_user(current, actor)
+    with casework.renewal_terms(start_date=start_date, end_date=end_date):
+        case_move(case=current, actor=actor, move="renew", comment=comment)
+    return Agreement.objects.get(renews=current)
 
 
 # --- documents ---

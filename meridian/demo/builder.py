@@ -11,13 +11,20 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from meridian.accounts.models import OrgUnit, User
 from meridian.agreements.choices import AgreementState, Side
-from meridian.agreements.models import Agreement, AgreementPartner, AgreementTransition
-from meridian.core.models import Activity
+from meridian.agreements.models import Agreement, AgreementPartner
+from meridian.core.models import Activity, Notification
 from meridian.core.text import fold
+from meridian.demo.casework import (
+    approve_all,
+    build_waiting_agreements,
+    configure_casework,
+    remove_casework,
+)
 from meridian.demo.organisation import (
     DEMO_PARTNER_ORGANISATION,
     DEMO_USER_PREFIX,
@@ -64,6 +71,10 @@ class Builder:
         self.partners: list[Partner] = []
         self.contacts: dict[int, PartnerContact] = {}
         self.agreements: dict[int, Agreement] = {}
+        # Agreements of the schools planned as "under review": submitted last, left at each review step;
+        # the schools' drafts can stand in when the draw planned too few.
+        self.waiting: list[Agreement] = []
+        self.drafts: list[Agreement] = []
         self.agreement_ct = ContentType.objects.get_for_model(Agreement)
         self.partner_ct = ContentType.objects.get_for_model(Partner)
 
@@ -221,8 +232,19 @@ class Builder:
         Activity.objects.filter(
             content_type=self.agreement_ct, object_id=agreement.pk, verb="created"
         ).update(created_at=_at(created))
-        for action, day in moves:
-            AgreementTransition.objects.filter(agreement=agreement, action=action).update(at=_at(day))
+        log = agreement.transitions.all()
+        now = timezone.now()
+        for index, (action, day) in enumerate(moves):
+            # Moves of one day keep their order: ten minutes apart, the review's steps in the minutes before
+            # the approval they led to (never later than now; equal times keep the order they were made in).
+            at = min(_at(day) + timedelta(minutes=10 * index), now)
+            log.filter(action=action).update(at=at)
+            if action == "approve":
+                steps = list(
+                    log.filter(action__startswith="step_").order_by("-id").values_list("pk", flat=True)
+                )
+                for minutes, pk in enumerate(steps, start=1):
+                    log.filter(pk=pk).update(at=min(at - timedelta(minutes=minutes), now))
             Activity.objects.filter(
                 content_type=self.agreement_ct, object_id=agreement.pk, verb=action
             ).update(created_at=_at(day))
@@ -230,7 +252,7 @@ class Builder:
             Agreement.objects.filter(pk=agreement.pk).update(state_changed_at=_at(moves[-1][1]))
 
     def build_agreements(self, plans: list[AgreementPlan]) -> None:
-        from meridian.agreements.services import agreement_create, agreement_renew, agreement_transition
+        from meridian.agreements.services import agreement_create, agreement_renew
 
         for plan in plans:
             partners = [self.partners[i] for i in plan.partners]
@@ -259,22 +281,44 @@ class Builder:
                 AgreementPartner.objects.filter(agreement=agreement, partner=self.partners[index]).update(
                     coordinator=self.contacts[index]
                 )
+            if plan.state == S.UNDER_REVIEW and plan.unit:
+                # Submitted at the end, once every chain and post is in place (see build_waiting).
+                self._backdate(agreement, created, [])
+                self.agreements[plan.key] = agreement
+                self.waiting.append(agreement)
+                continue
+            if plan.state == S.DRAFT and plan.unit and plan.umbrella is None:
+                self.drafts.append(agreement)
             for action, _day in moves:
                 if action == "renew":
                     successor = agreement_renew(agreement=agreement, actor=self.actor)
                     self._successor(plan, successor, partners, _day)
                 else:
                     comment = plan.comment if action == "terminate" else ""
-                    agreement_transition(
-                        agreement=agreement, actor=self.actor, action=action, comment=comment
-                    )
+                    self._move(agreement, action, comment)
             self._backdate(agreement, created, moves)
             self.agreements[plan.key] = agreement
+
+    def _move(self, agreement: Agreement, action: str, comment: str = "") -> None:
+        """One historical move; an approval is decided step by step when a review chain runs."""
+        from meridian.agreements.services import agreement_transition
+        from meridian.workflow.selectors import approval_for
+
+        if action == "approve":
+            approval = approval_for(case=agreement)
+            if approval is not None and approval.state == "running":
+                approve_all(agreement, users=self.org.users)
+                return
+        agreement_transition(agreement=agreement, actor=self.actor, action=action, comment=comment)
+
+    def build_waiting(self) -> None:
+        """Submit the schools' agreements under review and leave them at each step of the review."""
+        build_waiting_agreements(org=self.org, agreements=self.waiting, drafts=self.drafts)
 
     def _successor(
         self, plan: AgreementPlan, successor: Agreement, partners: list[Partner], renewed: date
     ) -> None:
-        from meridian.agreements.services import agreement_transition, agreement_update
+        from meridian.agreements.services import agreement_update
 
         steps = {S.ACTIVE: ["submit", "approve", "activate"], S.UNDER_REVIEW: ["submit"], S.DRAFT: []}
         actions = steps[plan.successor_state or S.DRAFT]
@@ -285,7 +329,7 @@ class Builder:
                 agreement=successor, actor=self.actor, signatories=self._signatories(plan, partners, signed)
             )
         for action, _day in moves:
-            agreement_transition(agreement=successor, actor=self.actor, action=action)
+            self._move(successor, action)
         self._backdate(successor, renewed, moves)
 
 
@@ -295,11 +339,18 @@ def build_demo(*, seed: int = DEFAULT_SEED, password: str, today: date | None = 
         call_command("load-reference", verbosity=0, stdout=io.StringIO())
     today = today or timezone.localdate()
     with transaction.atomic():
+        last_notification = Notification.objects.aggregate(top=Max("pk"))["top"] or 0
         org = build_organisation(password=password)
+        configure_casework(org=org, today=today)
         builder = Builder(org=org, seed=seed, today=today)
         plans = plan_agreements(rng=builder.rng, facts=PARTNERS, today=today, subjects=org.subjects)
         builder.build_partners(plans)
         builder.build_agreements(plans)
+        # The history was notified as it was built; keep only what waits for people now, and mail nothing.
+        built = Notification.objects.filter(pk__gt=last_notification)
+        built.delete()
+        builder.build_waiting()
+        built.update(email_wanted=False)
         partner_ids = [p.pk for p in builder.partners]
         Partner.objects.filter(pk__in=partner_ids).update(is_demo=True)
         Agreement.objects.filter(partners__in=partner_ids).update(is_demo=True)
@@ -319,6 +370,7 @@ def remove_demo() -> None:
     agreements = Agreement.objects.filter(is_demo=True)
     agreement_ids = list(agreements.values_list("pk", flat=True))
     partner_ids = list(Partner.objects.filter(is_demo=True).values_list("pk", flat=True))
+    remove_casework(agreement_ids=agreement_ids)
     # Umbrella and renewal links protect their targets; cut them first so the set can go at once.
     agreements.update(umbrella=None, renews=None)
     agreements.delete()

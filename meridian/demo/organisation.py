@@ -103,7 +103,17 @@ OFFICES: list[tuple[str, str, str, bool]] = [
     ("academic-affairs", "Office of Academic Affairs", "教务处", False),
     ("research-office", "Office of Research Administration", "科学研究院", False),
     ("graduate-school", "Graduate School", "研究生院", False),
+    ("finance-office", "Finance Office", "财务处", False),
+    ("hr-office", "Human Resources Office", "人事处", False),
+    ("legal-office", "Office of Legal Affairs", "法律事务室", False),
 ]
+# The university functions casework routes approval steps to: function code → office unit code.
+FUNCTIONS: dict[str, str] = {
+    "finance": "finance-office",
+    "hr": "hr-office",
+    "research": "research-office",
+    "legal": "legal-office",
+}
 
 # username, first name, last name, display name, role, unit code, preferred language
 USERS: list[tuple[str, str, str, str, str, str, str]] = [
@@ -114,6 +124,38 @@ USERS: list[tuple[str, str, str, str, str, str, str]] = [
     ("demo-student", "Liu", "Yang", "刘洋", Role.STUDENT, "software", "zh-hans"),
     ("demo-leader", "Wang", "Jianguo", "王建国", Role.LEADERSHIP, UNIVERSITY_CODE, "zh-hans"),
     ("demo-partner", "Anna", "Becker", "Anna Becker", Role.PARTNER_CONTACT, OFFICE_CODE, "en"),
+    # Casework: the foreign-affairs secretary of the School of Engineering and the staff of the offices that
+    # review cases (each also holds a post or a function below).
+    ("demo-secretary", "Zhou", "Yan", "周燕", Role.STAFF, "engineering", "zh-hans"),
+    ("demo-director", "Qian", "Hong", "钱红", Role.OFFICER, OFFICE_CODE, "zh-hans"),
+    ("demo-legal", "Xu", "Fang", "徐芳", Role.STAFF, "legal-office", "zh-hans"),
+    ("demo-finance", "He", "Jun", "何军", Role.STAFF, "finance-office", "zh-hans"),
+    ("demo-hr", "Ma", "Lin", "马琳", Role.STAFF, "hr-office", "zh-hans"),
+    ("demo-research", "Guo", "Qiang", "郭强", Role.STAFF, "research-office", "zh-hans"),
+    ("demo-deputy", "Deng", "Hui", "邓辉", Role.STAFF, "engineering", "zh-hans"),
+]
+# Deans: the leader of each school decides the "unit leader" step of its cases (username, names, school).
+DEANS: list[tuple[str, str, str, str, str]] = [
+    ("demo-dean", "Huang", "Tao", "黄涛", "engineering"),
+    ("demo-dean-computing", "Yang", "Fan", "杨帆", "computing"),
+    ("demo-dean-science", "Luo", "Min", "罗敏", "science"),
+    ("demo-dean-medicine", "Liang", "Qing", "梁青", "medicine"),
+    ("demo-dean-economics", "Song", "Jie", "宋杰", "economics"),
+    ("demo-dean-humanities", "Tang", "Wen", "唐文", "humanities"),
+    ("demo-dean-languages", "Han", "Xue", "韩雪", "languages"),
+    ("demo-dean-law", "Feng", "Lei", "冯磊", "law"),
+]
+# Posts for casework (username, unit code, post): leaders decide steps, the secretary acts for applicants.
+# demo-leader, the vice-president for international affairs, is the university leader who signs off last;
+# demo-director leads the International Office; each office's staff member leads their office.
+POSTS: list[tuple[str, str, str]] = [
+    ("demo-leader", UNIVERSITY_CODE, "leader"),
+    ("demo-director", OFFICE_CODE, "leader"),
+    ("demo-secretary", "engineering", "secretary"),
+    ("demo-legal", "legal-office", "leader"),
+    ("demo-finance", "finance-office", "leader"),
+    ("demo-hr", "hr-office", "leader"),
+    ("demo-research", "research-office", "leader"),
 ]
 # The partner organisation (English name) the demo partner contact belongs to.
 DEMO_PARTNER_ORGANISATION = "Heidelberg University"
@@ -167,7 +209,11 @@ def build_organisation(*, password: str) -> Organisation:
             units[dept_code] = _unit(dept_code, UnitKind.DEPARTMENT, dept_en, dept_zh, school)
 
     users: dict[str, User] = {}
-    for username, first, last, display, role, unit_code, language in USERS:
+    people = list(USERS) + [
+        (username, first, last, display, Role.STAFF, school, "zh-hans")
+        for username, first, last, display, school in DEANS
+    ]
+    for username, first, last, display, role, unit_code, language in people:
         user = User.objects.filter(username=username).first()
         if user is None:
             is_admin = role == Role.ADMINISTRATOR

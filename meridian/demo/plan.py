@@ -180,6 +180,9 @@ def plan_agreements(
             languages="en,zh" + (f",{local}" if local and rng.random() < 0.4 else ""),
             **extra,
         )
+        if kind == T.ERASMUS_IIA or len(plan_partners) > 2:
+            # Erasmus+ agreements and consortium agreements are written in English only.
+            plan.languages = "en"
         if plan.end is not None and rng.random() < 0.2:
             plan.auto_renew, plan.notice_days = True, rng.choice([90, 180])
         plans.append(plan)

@@ -169,3 +169,63 @@ def test_openapi_document_includes_agreement_actions(api, people):
     text = response.content.decode()
     assert "/api/v1/agreements/{id}/transition/" in text
     assert "/api/v1/agreements/{id}/renew/" in text
+
+
+def test_representations_carry_state_and_the_page_url(api, people, make_agreement):
+    agreement = make_agreement(state="approved")
+    api.force_authenticate(people.officer)
+    row = api.get(LIST).json()["results"][0]
+    assert (row["state"], row["state_label"], row["case_type"]) == ("approved", "Approved", "agreement")
+    assert row["url"] == f"http://testserver/agreements/{agreement.pk}/"
+    # A tool can follow the url to the page the people use.
+    api.force_login(people.officer)
+    assert api.get(row["url"]).status_code == 200
+
+
+def test_moves_list_explains_unavailable_moves(api, people, make_agreement):
+    agreement = make_agreement(state="approved", start_date=None, number="2026-SE-0300")
+    api.force_authenticate(people.officer)
+    moves = {m["name"]: m for m in api.get(f"{LIST}{agreement.pk}/moves/").json()}
+    assert set(moves) == {"activate", "terminate"}
+    assert moves["activate"]["available"] is False
+    assert moves["activate"]["reasons"] == [
+        "Agreement 2026-SE-0300 needs a start date before it can be activated."
+    ]
+    assert moves["activate"]["inputs"] == ["start_date"]
+    api.force_authenticate(people.staff)
+    assert api.get(f"{LIST}{agreement.pk}/moves/").json() == []
+
+
+def test_moves_endpoint_takes_a_move_with_its_data(api, people, make_agreement):
+    agreement = make_agreement(state="approved", start_date=None)
+    api.force_authenticate(people.officer)
+    blocked = api.post(f"{LIST}{agreement.pk}/moves/activate/", {}, format="json")
+    assert blocked.status_code == 400
+    assert "needs a start date" in blocked.json()["error"]["message"]
+    response = api.post(
+        f"{LIST}{agreement.pk}/moves/activate/",
+        {"comment": "Signed", "data": {"start_date": "2026-09-01"}},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["start_date"]) == ("active", "2026-09-01")
+    renewed = api.post(
+        f"{LIST}{agreement.pk}/moves/renew/", {"data": {"start_date": "2031-01-01"}}, format="json"
+    )
+    assert renewed.status_code == 201
+    assert (renewed.json()["state"], renewed.json()["start_date"]) == ("draft", "2031-01-01")
+    history = api.get(f"{LIST}{agreement.pk}/history/").json()
+    assert [e["action"] for e in history] == ["renew", "activate"]
+    assert history[1]["comment"] == "Signed"
+
+
+def test_documents_endpoint_lists_uploaded_versions(api, people, make_agreement):
+    agreement = make_agreement()
+    services.document_upload(
+        agreement=agreement, actor=None, uploaded_file=SimpleUploadedFile("a.pdf", pdf_bytes()), kind="draft"
+    )
+    api.force_authenticate(people.staff)
+    documents = api.get(f"{LIST}{agreement.pk}/documents/").json()
+    assert [(d["kind"], d["version"]) for d in documents] == [("draft", 1)]
+    api.force_authenticate(people.other_coordinator)
+    assert api.get(f"{LIST}{agreement.pk}/documents/").status_code == 404

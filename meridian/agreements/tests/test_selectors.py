@@ -34,7 +34,14 @@ def test_detail_collects_everything_for_the_page(people, make_agreement):
     assert detail.addenda == [agreement]
     assert detail.actions == ["renew"]
     other = selectors.agreement_detail(user=people.officer, agreement=agreement)
-    assert other.actions == ["expire", "terminate", "renew"]
+    # It runs until 2030: expiring is offered only with the reason it is not possible yet.
+    assert other.actions == ["terminate", "renew"]
+    expire = next(m for m in other.moves if m.name == "expire")
+    assert not expire.available
+    assert expire.reasons == [
+        f"Agreement {agreement.number} runs until 2030-01-01 and cannot expire before then; "
+        "terminate it instead."
+    ]
     assert other.history[0].changes[0].after == "Changed title"
     assert other.activity[0].verb == "updated"
     assert [p.partner.country.code for p in other.parties] == ["DE"]

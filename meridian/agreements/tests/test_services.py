@@ -6,10 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from meridian.agreements import services
-from meridian.agreements.models import Agreement, AgreementDocument, AgreementTransition
+from meridian.agreements.models import Agreement, AgreementDocument
 from meridian.agreements.tests.conftest import docx_bytes, pdf_bytes, png_bytes
 from meridian.core.errors import DomainError, PermissionDeniedError, StaleEditError, TransitionError
 from meridian.core.models import Activity
+from meridian.workflow.models import TransitionLog
 
 TODAY = timezone.localdate()
 
@@ -194,7 +195,7 @@ class TestTransitions:
         assert moved.state == target
         assert moved.state_changed_at is not None
         assert moved.version == agreement.version + 1
-        row = AgreementTransition.objects.get(agreement=agreement)
+        row = agreement.transitions.get()
         assert (row.action, row.from_state, row.to_state, row.actor) == (
             action,
             start,
@@ -223,7 +224,7 @@ class TestTransitions:
         assert str(services.ACTION_LABELS[action]) in message
         agreement.refresh_from_db()
         assert agreement.state == start
-        assert not AgreementTransition.objects.exists()
+        assert not TransitionLog.objects.exists()
 
     def test_illegal_move_message_in_full(self, people, make_agreement):
         agreement = make_agreement(state="under_review", number="2026-SE-0007")
@@ -256,7 +257,7 @@ class TestTransitions:
     def test_activation_records_the_start_date(self, people, make_agreement):
         agreement = make_agreement(state="approved", start_date=datetime.date(2026, 5, 1))
         services.agreement_activate(agreement=agreement, actor=people.officer)
-        assert "2026-05-01" in AgreementTransition.objects.get(agreement=agreement).comment
+        assert "2026-05-01" in agreement.transitions.get().comment
 
     def test_expiry_before_the_end_date_is_refused(self, people, make_agreement):
         agreement = make_agreement(state="active", end_date=TODAY)
@@ -270,7 +271,7 @@ class TestTransitions:
     def test_system_actor_may_move(self, make_agreement):
         agreement = make_agreement(state="active", end_date=TODAY - datetime.timedelta(days=3))
         assert services.agreement_expire(agreement=agreement, actor=None).state == "expired"
-        assert AgreementTransition.objects.get(agreement=agreement).actor is None
+        assert agreement.transitions.get().actor is None
 
 
 class TestRenew:

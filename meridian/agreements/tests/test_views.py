@@ -33,6 +33,7 @@ def test_list_and_export_query_count_does_not_grow(client, people, org, germany,
     client.force_login(people.coordinator)
     url = reverse(url_name)
     _bulk(org, germany, japan, 3)
+    client.get(url)  # content types and the session are cached once per process; compare warm requests
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     _bulk(org, germany, japan, 27)
@@ -247,3 +248,160 @@ def test_edit_refused_after_submission_for_coordinator(client, people, make_agre
     assert "cannot be edited by you" in response.content.decode()
     client.force_login(people.officer)
     assert client.get(reverse("agreements:edit", args=[agreement.pk])).status_code == 200
+
+
+def test_activate_without_start_date_is_shown_disabled_with_the_reason(client, people, make_agreement):
+    """The example from the issue: "Activate" used to show on an agreement without a start date and fail
+    after the click; now the page explains why it is unavailable and offers no form for it."""
+    agreement = make_agreement(state="approved", start_date=None, number="2026-SE-0077")
+    client.force_login(people.officer)
+    body = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert reverse("agreements:transition", args=[agreement.pk, "activate"]) not in body
+    assert (
+        '<button type="button" class="btn" disabled aria-describedby="why-activate">Activate</button>' in body
+    )
+    assert "Agreement 2026-SE-0077 needs a start date before it can be activated." in body
+    assert reverse("agreements:edit", args=[agreement.pk]) in body
+    assert reverse("agreements:transition", args=[agreement.pk, "terminate"]) in body
+    # With a start date the same page offers the move, the date filled in.
+    services.agreement_update(agreement=agreement, actor=people.officer, start_date=datetime.date(2026, 9, 1))
+    body = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert reverse("agreements:transition", args=[agreement.pk, "activate"]) in body
+    assert 'name="start_date" value="2026-09-01"' in body
+
+
+def test_activation_form_records_the_start_date(client, people, make_agreement):
+    agreement = make_agreement(state="approved", start_date=datetime.date(2026, 9, 1))
+    client.force_login(people.officer)
+    client.post(
+        reverse("agreements:transition", args=[agreement.pk, "activate"]),
+        {"start_date": "2026-10-01", "comment": ""},
+    )
+    agreement.refresh_from_db()
+    assert (agreement.state, agreement.start_date) == ("active", datetime.date(2026, 10, 1))
+
+
+def test_history_shows_each_approval_step_with_who_for_whom_and_why(client, people, org, make_agreement):
+    from meridian.workflow.services import chain_create, deputy_create, step_approve, unit_post_add
+
+    dean = people.staff
+    unit_post_add(actor=None, unit=org.engineering, user=dean, post="leader")
+    deputy_create(
+        actor=people.admin,
+        principal=dean,
+        deputy=people.other_coordinator,
+        starts_on=TODAY - datetime.timedelta(days=1),
+        ends_on=TODAY + datetime.timedelta(days=1),
+    )
+    chain_create(
+        actor=people.admin,
+        case_type="agreement",
+        name="Review",
+        steps=[
+            {"order": 1, "label": "Dean of the school", "assignee_kind": "unit_leader"},
+            {"order": 2, "label": "International Office review", "assignee_kind": "international_office"},
+        ],
+    )
+    agreement = make_agreement()
+    services.agreement_submit(agreement=agreement, actor=people.coordinator, comment="Please review")
+    from meridian.workflow.selectors import tasks_for
+
+    step_approve(task=tasks_for(user=dean).get(), actor=people.other_coordinator, comment="Fine for the dean")
+    client.force_login(people.officer)
+    body = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    # The approval panel: the first step decided, the second waiting for the officer with the decision forms.
+    assert "International Office review" in body and 'data-step-action="approve"' in body
+    history = body[body.index('id="transitions"') :]
+    assert "coordinator2</strong> (on behalf of staff)" in history
+    assert "“Dean of the school”" in history and "<q>Fine for the dean</q>" in history
+    assert "<q>Please review</q>" in history
+    # The officer cannot approve the whole agreement by hand while the chain runs, and is told why.
+    assert "Waiting for the approval steps: International Office review." in body
+
+
+def test_detail_page_query_count_does_not_grow(client, people, make_agreement, germany):
+    from meridian.workflow.testing import assert_flat_queries
+
+    agreement = make_agreement(state="draft", start_date=None)
+    client.force_login(people.officer)
+
+    def add_rows(n: int) -> None:
+        for _ in range(n):
+            agreement.parties.create(partner=PartnerFactory(country=germany))
+            services.document_upload(
+                agreement=agreement,
+                actor=people.officer,
+                uploaded_file=SimpleUploadedFile("a.pdf", pdf_bytes()),
+                kind="annex",
+            )
+            services.agreement_submit(agreement=agreement, actor=people.officer)
+            services.agreement_return(agreement=agreement, actor=people.officer, comment="Again")
+
+    assert_flat_queries(
+        fetch=lambda: client.get(reverse("agreements:detail", args=[agreement.pk])), add_rows=add_rows
+    )
+
+
+def test_list_page_query_count_does_not_grow_for_a_partner_contact(client, org, make_agreement, partner):
+    from meridian.partners.models import PartnerContact
+    from meridian.workflow.testing import assert_flat_queries, partner_contact_user
+
+    contact = partner_contact_user(org)
+    PartnerContact.objects.create(partner=partner, name="Anna Becker", user=contact)
+    client.force_login(contact)
+    assert_flat_queries(
+        fetch=lambda: client.get(reverse("agreements:list")),
+        add_rows=lambda n: [make_agreement(state="active") for _ in range(n)],
+    )
+
+
+def test_following_an_agreement_brings_its_moves_to_the_inbox(client, people, make_agreement):
+    from meridian.core.models import Notification
+
+    agreement = make_agreement()
+    client.force_login(people.staff)
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert "Follow this case" in page
+    client.post(reverse("workflow:watch", args=["agreement", agreement.pk]), {"watching": "1"})
+    assert "Stop following" in client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    services.agreement_submit(agreement=agreement, actor=people.coordinator)
+    assert Notification.objects.filter(recipient=people.staff, object_id=agreement.pk).count() == 1
+
+
+def test_the_units_secretary_submits_on_behalf_of_the_applicant(client, people, org, make_agreement):
+    from meridian.accounts.choices import Role
+    from meridian.accounts.services import membership_grant, user_create
+    from meridian.workflow.services import unit_post_add
+
+    secretary = user_create(username="secretary", email="secretary@meridian.example")
+    membership_grant(user=secretary, unit=org.engineering, role=Role.STAFF)
+    unit_post_add(actor=None, unit=org.engineering, user=secretary, post="secretary")
+    agreement = make_agreement(created_by=people.coordinator)
+    client.force_login(secretary)
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert "Submit for review on behalf of coordinator" in page
+    client.post(
+        reverse("agreements:transition", args=[agreement.pk, "submit"]),
+        {"comment": "Sent in for Prof. Zhao", "on_behalf_of": str(people.coordinator.pk)},
+    )
+    agreement.refresh_from_db()
+    assert agreement.state == "under_review"
+    entry = agreement.transitions.get()
+    assert (entry.actor, entry.on_behalf_of, entry.comment) == (
+        secretary,
+        people.coordinator,
+        "Sent in for Prof. Zhao",
+    )
+    # Another staff member of the unit, without the post, is offered nothing and may not act for anyone.
+    client.force_login(people.staff)
+    other = make_agreement(created_by=people.coordinator)
+    assert (
+        'name="on_behalf_of"'
+        not in client.get(reverse("agreements:detail", args=[other.pk])).content.decode()
+    )
+    client.post(
+        reverse("agreements:transition", args=[other.pk, "submit"]),
+        {"on_behalf_of": str(people.coordinator.pk)},
+    )
+    other.refresh_from_db()
+    assert other.state == "draft"

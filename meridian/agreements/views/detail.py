@@ -10,10 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from meridian.accounts.permissions import is_internal
 from meridian.agreements import permissions, selectors, services
 from meridian.agreements.forms import DocumentForm, RenewForm, TransitionForm
 from meridian.agreements.models import Agreement, AgreementDocument
 from meridian.core.errors import DomainError
+from meridian.workflow.permissions import can_act_for_applicant
+from meridian.workflow.selectors import is_watching
 
 
 def _visible(request: HttpRequest, pk: int) -> Agreement:
@@ -31,11 +34,25 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
+def _moves_on_behalf(request: HttpRequest, agreement: Agreement, own: list) -> tuple[object | None, list]:
+    """Moves the user may take for the agreement's applicant (its creator) as the unit's foreign-affairs
+    secretary or coordinator, and not for themselves (renewal excluded: it has its own form)."""
+    applicant = agreement.created_by
+    if applicant is None or applicant.pk == request.user.pk:
+        return None, []
+    if not can_act_for_applicant(request.user, unit=agreement.responsible_unit):
+        return None, []
+    mine = {m.name for m in own}
+    moves = selectors.agreement_moves(user=applicant, agreement=agreement)
+    return applicant, [m for m in moves if m.name not in mine and m.name != "renew" and m.available]
+
+
 @login_required
 @require_GET
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _visible(request, pk)
     detail = selectors.agreement_detail(user=request.user, agreement=agreement)
+    acting_for, proxy_moves = _moves_on_behalf(request, agreement, detail.moves)
     context = {
         "agreement": agreement,
         "detail": detail,
@@ -43,7 +60,13 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transition_form": TransitionForm(),
         "renew_form": RenewForm(),
         "document_form": DocumentForm(),
-        "move_buttons": [(a, services.ACTION_LABELS[a]) for a in detail.actions if a != "renew"],
+        # Partner contacts read the agreement itself; the internal review, activity and history stay inside.
+        "internal": is_internal(request.user),
+        "watching": is_watching(case=agreement, user=request.user),
+        "moves": [m for m in detail.moves if m.name != "renew"],
+        "renew_move": next((m for m in detail.moves if m.name == "renew"), None),
+        "acting_for": acting_for,
+        "proxy_moves": proxy_moves,
     }
     return render(request, "agreements/detail.html", context)
 
@@ -55,9 +78,24 @@ def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResp
     if action not in permissions.TRANSITIONS or action == "renew":
         raise Http404
     form = TransitionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(agreement)
+    on_behalf_of = None
+    if request.POST.get("on_behalf_of"):
+        if request.POST["on_behalf_of"] != str(agreement.created_by_id):
+            messages.error(request, _("You can act on behalf of this agreement's applicant only."))
+            return redirect(agreement)
+        on_behalf_of = agreement.created_by
     try:
-        services.agreement_transition(agreement=agreement, actor=request.user, action=action, comment=comment)
+        services.agreement_transition(
+            agreement=agreement,
+            actor=request.user,
+            action=action,
+            comment=form.cleaned_data["comment"],
+            start_date=form.cleaned_data["start_date"] if action == "activate" else None,
+            on_behalf_of=on_behalf_of,
+        )
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
     else:

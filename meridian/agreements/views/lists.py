@@ -112,6 +112,14 @@ def agreement_export(request: HttpRequest) -> HttpResponse:
     filterset = filtered_agreements(request)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    from django.shortcuts import redirect
+
+    from meridian.agreements.tasks import export_needs_job, start_agreement_export
+
+    if export_needs_job(queryset.count()):
+        # Too many rows to build during the request: a background job makes the file; its page follows it.
+        job = start_agreement_export(actor=request.user, query=request.GET.urlencode(), fmt=fmt)
+        return redirect(job)
     stamp = timezone.localdate().isoformat()
     return export_response(
         fmt=fmt, filename=f"agreements-{stamp}", headers=export_headers(), rows=export_rows(queryset)

@@ -14,12 +14,13 @@ from django.utils import timezone
 from meridian.accounts.choices import Role
 from meridian.accounts.models import Membership, OrgUnit, User
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
-from meridian.agreements.models import Agreement, AgreementChannel, AgreementTransition, Signatory
+from meridian.agreements.models import Agreement, AgreementChannel, Signatory
 from meridian.demo.builder import build_demo
 from meridian.demo.partners_data import PARTNERS
 from meridian.demo.password import PASSWORD_FILE, demo_password
 from meridian.partners.models import Partner, PartnerContact
 from meridian.reference.models import Country
+from meridian.workflow.models import TransitionLog
 
 PASSWORD = "demo password for tests"
 NAMED_COUNTRIES = {"US", "RU", "GB", "FR", "DE", "CA", "AU", "NZ", "KR", "JP", "IN", "TH"}
@@ -112,12 +113,13 @@ def test_lifecycle_details(demo, db):
     )
     # Each move is recorded, never in the future, and expired ones really ended.
     active = Agreement.objects.filter(state=AgreementState.ACTIVE).first()
-    assert list(active.transitions.order_by("at").values_list("action", flat=True))[-3:] == [
+    moves = active.transitions.exclude(action__startswith="step_").order_by("at", "id")
+    assert list(moves.values_list("action", flat=True))[-3:] == [
         "submit",
         "approve",
         "activate",
     ]
-    assert not AgreementTransition.objects.filter(at__gt=timezone.now()).exists()
+    assert not TransitionLog.objects.filter(at__gt=timezone.now()).exists()
     assert not Agreement.objects.filter(state=AgreementState.EXPIRED, end_date__gte=today).exists()
 
 
@@ -169,3 +171,71 @@ def test_facts_are_unique_and_plausible():
         assert -90 <= fact.latitude <= 90 and -180 <= fact.longitude <= 180, fact.name
         assert fact.website.startswith("https://"), fact.name
         assert fact.name_zh, fact.name
+
+
+def test_review_chains_offices_and_leaders_are_configured(demo, db):
+    from meridian.workflow.models import ApprovalChain, UnitFunction, UnitPost
+
+    chains = ApprovalChain.objects.filter(case_type="agreement", is_active=True)
+    assert {(c.name, c.unit.code if c.unit else None) for c in chains} == {
+        ("Agreement review", None),
+        ("Agreement review (International Office agreements)", "international-office"),
+    }
+    steps = [s.label for s in chains.get(unit=None).versions.get().steps.order_by("order", "id")]
+    assert steps == [
+        "Dean of the school",
+        "International Office review",
+        "Legal office (text in English only)",
+        "Research office (research cooperation)",
+        "University leader",
+    ]
+    functions = {f.code: f.unit.name_en for f in UnitFunction.objects.select_related("unit")}
+    assert functions == {
+        "finance": "Finance Office",
+        "hr": "Human Resources Office",
+        "research": "Office of Research Administration",
+        "legal": "Office of Legal Affairs",
+    }
+    university = OrgUnit.objects.get(parent=None)
+    assert UnitPost.objects.filter(unit=university, post="leader", user__username="demo-leader").exists()
+    schools = OrgUnit.objects.filter(kind="school")
+    assert (
+        UnitPost.objects.filter(unit__in=schools, post="leader").values("unit").distinct().count()
+        == schools.count()
+    )
+
+
+def test_agreements_wait_at_each_step_of_their_review(demo, db):
+    from meridian.workflow.models import StepTask
+    from meridian.workflow.selectors import tasks_for
+
+    waiting = set(
+        StepTask.objects.filter(state="open", approval__state="running").values_list("label", flat=True)
+    )
+    assert {
+        "Dean of the school",
+        "International Office review",
+        "Legal office (text in English only)",
+        "University leader",
+    } <= waiting
+    under_review = Agreement.objects.filter(state=AgreementState.UNDER_REVIEW)
+    running = StepTask.objects.filter(approval__state="running").values("approval__object_id").distinct()
+    assert under_review.count() == running.count()
+    officer = User.objects.get(username="demo-officer")
+    assert tasks_for(user=officer).count() >= 2
+    # One agreement came back for correction with a comment; one step was decided by the dean's deputy.
+    returned = TransitionLog.objects.get(action="step_return")
+    assert "students" in returned.comment and returned.field_comments
+    assert Agreement.objects.get(pk=returned.object_id).state == AgreementState.DRAFT
+    on_behalf = TransitionLog.objects.get(on_behalf_of__username="demo-dean")
+    assert on_behalf.actor.username == "demo-deputy"
+    # Approved agreements went through their chain step by step.
+    active = Agreement.objects.filter(state=AgreementState.ACTIVE, responsible_unit__kind="school").first()
+    assert active.transitions.filter(action="step_approve").count() >= 3
+
+
+def test_the_demo_sends_no_mail(demo, db):
+    from meridian.core.models import Notification
+
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(email_wanted=True).exists()

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError
 
 from meridian.demo.builder import DEFAULT_SEED, build_demo, remove_demo
-from meridian.demo.organisation import DEMO_USER_PREFIX, USERS
+from meridian.demo.organisation import DEANS, DEMO_USER_PREFIX, USERS
 from meridian.demo.password import demo_password
 from meridian.partners.models import Partner
 
@@ -64,4 +64,5 @@ class Command(BaseCommand):
                 self.style.WARNING("  (this password has been changed since the demo data was built)")
             )
         others = [username for username, *_rest in USERS if username != admin.username]
+        others += [username for username, *_rest in DEANS]
         self.stdout.write(f"Other demo users (same password): {', '.join(others)}")
