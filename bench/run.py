@@ -281,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
 
     from bench.dataset import FULL, QUICK, ensure_dataset
+    from bench.deadlines import deadline_scenarios, ensure_obligations, report_ratios
+    from bench.inbox import ensure_cases, inbox_scenarios
     from meridian.accounts.models import User
 
     def say(message: str) -> None:
@@ -291,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"Benchmark database: {connection.vendor} {settings.DATABASES['default']['NAME']}")
     started = time.monotonic()
     ensure_dataset(size, say=say)
+    ensure_obligations(size.name, say=say)
+    ensure_cases(size.name, say=say)
     collect_static()
     say(
         f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
@@ -302,7 +306,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     public, unavailable = _public_scenarios(Client())
     try:
-        for scenario in _scenarios(client) + public:
+        coordinator = Client()
+        coordinator.force_login(User.objects.get(username="demo-coordinator"))
+        deadlines = deadline_scenarios(
+            client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
+        )
+        inbox = inbox_scenarios(
+            client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
+        )
+        for scenario in _scenarios(client) + deadlines + inbox + public:
             result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
             results.append(result)
             say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
@@ -310,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Benchmark failed: {exc}")
         return 1
     report(results, unavailable=unavailable)
+    report_ratios(results, sys.stdout)
+    from bench.jobs import report_drain
+
+    report_drain(size.name, say=say)
     _save(results, size=size.name, vendor=connection.vendor, requests=requests)
     if not args.no_load:
         run_load(

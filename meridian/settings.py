@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "meridian.demo",
     "meridian.portal",
     "meridian.directory",
+    "meridian.search",
+    "meridian.reports",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "workflow:landing"  # dispatches by role: dashboard or inbox
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Throttling of failed logins (django-axes): lock a username+address after repeated failures.
@@ -190,9 +192,6 @@ UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Background jobs: Django's Tasks API (django-tasks backport) with the database backend; `meridian worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -248,3 +247,32 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty when DEBUG is off.")
 if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY is too short for production; give at least 32 characters.")
+
+# Jobs: background jobs, the task backend and the scheduler (see README, "Background jobs").
+# TASKS_BACKEND picks the task backend class (the database backend by default; for example
+# "django_tasks_rq.RQBackend" once django-tasks-rq is installed and its queues are configured).
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+IMPORT_JOB_THRESHOLD = env_int("IMPORT_JOB_THRESHOLD", 1000)  # rows; larger imports run as jobs
+EXPORT_JOB_THRESHOLD = env_int("EXPORT_JOB_THRESHOLD", 5000)  # rows; larger list exports run as jobs
+JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 30)  # finished jobs and their files are kept this long
+JOB_TIMEOUT_HOURS = env_int("JOB_TIMEOUT_HOURS", 6)  # a job running longer is taken as dead and failed
+
+# People: protected personal data (identity documents). PERSONAL_DATA_KEYS lists encryption secrets, newest
+# first (comma-separated, or in PERSONAL_DATA_KEYS_FILE); without it one is generated and kept in the data
+# folder, which must then be backed up with the database: data encrypted under a lost key cannot be read.
+try:
+    PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS") or [persistent_secret("PERSONAL_DATA_KEY", DATA_DIR)]
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"PERSONAL_DATA_KEYS is not set and no key can be kept in {DATA_DIR}: {exc}"
+    ) from exc
+if not DEBUG and any(len(key) < 32 for key in PERSONAL_DATA_KEYS):
+    raise ImproperlyConfigured("Every key in PERSONAL_DATA_KEYS needs at least 32 characters in production.")
+PERSONAL_SCAN_MAX_MB = env_int("PERSONAL_SCAN_MAX_MB", 10)  # largest scan of an identity document
+# A guest's self-service link expires after this many days.
+SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
+DOCUMENT_EXPIRY_NOTICE_DAYS = env_int("DOCUMENT_EXPIRY_NOTICE_DAYS", 180)  # expiry clocks open this early
+
+# Clocks: years whose public holidays and adjusted working days the site enters itself in the site calendar
+# (when the installed chinesecalendar does not know them yet); silences the calendar-range check for them.
+CLOCKS_SITE_CALENDAR_YEARS = [int(y) for y in env_list("CLOCKS_SITE_CALENDAR_YEARS", "")]

@@ -22,5 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ALLOWED_HOSTS = ["*"]
 AXES_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-# Background tasks run at once in tests; tests that need "after commit" use django_capture_on_commit_callbacks.
+# Background tasks run at once in tests; "after commit" is tested with django_capture_on_commit_callbacks.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# People: a fixed personal-data key, so tests never depend on a key file in the data folder.
+PERSONAL_DATA_KEYS = ["test-personal-data-key-0123456789abcdef"]

@@ -21,6 +21,7 @@ api_patterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
+    path("", include("meridian.workflow.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -39,6 +40,8 @@ urlpatterns = [
     path("documents/", include("meridian.documents.urls")),
     path("jobs/", include("meridian.jobs.urls")),
     path("people/", include("meridian.people.urls")),
+    path("search/", include("meridian.search.urls")),
+    path("reports/", include("meridian.reports.urls")),
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
