@@ -296,10 +296,18 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             tasks = tasks.filter(due_at__lt=timezone.now())
         return tasks
 
+    def paginate_queryset(self, queryset):
+        # The cases of the page being answered are looked up once, for that page only.
+        page = super().paginate_queryset(queryset)
+        self._page_tasks = list(page) if page is not None else list(queryset)
+        return page
+
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
-        rows = selectors.task_rows(self.get_queryset(), user=self.request.user)
-        context["cases"] = {r.task.pk: r.case for r in rows if r.task is not None}
+        tasks = getattr(self, "_page_tasks", None)
+        if tasks is not None:
+            rows = selectors.rows_for_tasks(tasks, user=self.request.user)
+            context["cases"] = {r.task.pk: r.case for r in rows if r.task is not None}
         return context
 
     def _task(self, pk: str | None) -> StepTask:

@@ -7,6 +7,7 @@ each, never one per row.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,16 +181,20 @@ def _row(case, case_type, task: StepTask | None = None, now: datetime | None = N
     )
 
 
-def task_rows(
-    tasks: QuerySet[StepTask], *, user, case_type: str = "", overdue: bool = False
-) -> list[InboxRow]:
-    """Inbox rows for ``tasks`` (only cases the user may see), filtered by case type and overdue."""
-    now = timezone.now()
+def filter_tasks(
+    tasks: QuerySet[StepTask], *, case_type: str = "", overdue: bool = False
+) -> QuerySet[StepTask]:
+    """``tasks`` narrowed to one case type (its code) and/or to those past their due time."""
     if case_type:
         tasks = tasks.filter(approval__case_type=case_type)
     if overdue:
-        tasks = tasks.filter(due_at__lt=now)
-    chosen = list(tasks[:500])
+        tasks = tasks.filter(due_at__lt=timezone.now())
+    return tasks
+
+
+def rows_for_tasks(chosen: Sequence[StepTask], *, user) -> list[InboxRow]:
+    """Inbox rows for the given tasks (one page of them), skipping cases the user may not see."""
+    now = timezone.now()
     refs = [(t.approval.content_type_id, t.approval.object_id) for t in chosen]
     cases = _cases_by_ref(refs, user)
     rows = []
@@ -198,6 +203,15 @@ def task_rows(
         if case is not None:
             rows.append(_row(case, case_types.get(t.approval.case_type), t, now))
     return rows
+
+
+def task_rows(
+    tasks: QuerySet[StepTask], *, user, case_type: str = "", overdue: bool = False, limit: int = 500
+) -> list[InboxRow]:
+    """Inbox rows for the first ``limit`` of ``tasks`` (only cases the user may see), filtered by case type
+    and overdue. Pages paginate ``filter_tasks`` in the database and call ``rows_for_tasks`` on one page."""
+    chosen = list(filter_tasks(tasks, case_type=case_type, overdue=overdue)[:limit])
+    return rows_for_tasks(chosen, user=user)
 
 
 def my_case_rows(*, user, case_type: str = "", state: str = "", limit: int = 200) -> list[InboxRow]:

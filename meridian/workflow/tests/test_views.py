@@ -115,6 +115,51 @@ def test_inbox_query_count_does_not_grow_with_tasks(client, org, people, make_tr
     assert_flat_queries(fetch=lambda: client.get(reverse("workflow:inbox")), add_rows=add, few=1, many=5)
 
 
+def test_inbox_pages_through_every_open_task_not_only_the_first_hundreds(client, org, people, make_trip):
+    """An office with hundreds of open steps can page to the last of them (pages are cut in the database)."""
+    from meridian.workflow.models import CaseApproval
+
+    _chain(people.admin, AssigneeKind.INTERNATIONAL_OFFICE)
+    for _ in range(3):
+        services.case_move(
+            case=make_trip(unit=org.computing, applicant=people.staff), actor=people.staff, move="submit"
+        )
+    template = StepTask.objects.select_related("approval").first()
+    runs = CaseApproval.objects.bulk_create(
+        [
+            CaseApproval(
+                content_type_id=template.approval.content_type_id,
+                object_id=template.approval.object_id,
+                case_type=template.approval.case_type,
+                chain_version=template.approval.chain_version,
+            )
+            for _ in range(520)
+        ]
+    )
+    tasks = StepTask.objects.bulk_create(
+        [
+            StepTask(
+                approval=run,
+                step=template.step,
+                order=1,
+                label="Step 1",
+                assignee_kind=template.assignee_kind,
+                state=TaskState.OPEN,
+            )
+            for run in runs
+        ]
+    )
+    StepTask.assignees.through.objects.bulk_create(
+        [StepTask.assignees.through(steptask_id=t.pk, user_id=people.officer.pk) for t in tasks]
+    )
+    _login(client, people.officer)
+    for url in (reverse("workflow:inbox"), reverse("workflow:office")):
+        response = client.get(url, {"page": "11"})
+        assert response.context["page_obj"].paginator.count == 523
+        assert response.context["page_obj"].number == 11
+        assert len(response.context["rows"]) == 23
+
+
 def test_office_view_is_for_officers(client, org, people, make_trip):
     _chain(people.admin, AssigneeKind.INTERNATIONAL_OFFICE)
     trip = services.case_move(
