@@ -44,9 +44,13 @@ prepare: messages
 	$(BIN)/meridian demo-data --if-empty
 
 # The web server, one background worker and the scheduler together; Ctrl-C stops all three.
+# Links in e-mails and the verification address printed on documents follow where `make run` serves,
+# unless SITE_URL names the public address.
+SITE_URL ?= http://$(HOST):$(PORT)
+
 run: prepare
 	@echo "Meridian is starting on http://$(HOST):$(PORT)/"
-	$(BIN)/meridian serve-all --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 300
+	SITE_URL=$(SITE_URL) $(BIN)/meridian serve-all --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 300
 
 # Only a background worker, or only the scheduler (for servers that run them apart from the web server).
 .PHONY: worker scheduler

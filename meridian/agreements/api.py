@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from meridian.agreements import selectors, services
+from meridian.agreements import permissions, selectors, services
 from meridian.agreements.filters import AgreementFilter
 from meridian.agreements.models import Agreement
 from meridian.agreements.serializers import (
@@ -106,6 +106,10 @@ class AgreementViewSet(
 
     def detail_response(self, case, http_status: int = status.HTTP_200_OK) -> Response:
         return self._detail(case, http_status)
+
+    def history_visible(self, request: Request, case) -> bool:
+        """The internal review (moves, steps, reviewers' comments) is for the university's own people only."""
+        return permissions.can_read_review(request.user)
 
     def case_documents(self, case, request: Request) -> list[dict]:
         """The agreement's uploaded versions (drafts, signed copies, annexes) and files attached to moves."""

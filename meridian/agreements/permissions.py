@@ -69,6 +69,12 @@ def agreement_visibility_filter(user) -> Q | None:
     return condition
 
 
+def can_read_review(user) -> bool:
+    """The review of an agreement (its moves, approval steps and reviewers' comments) is internal: partner
+    contacts read their organisation's agreements but never the university's deliberation."""
+    return is_internal(user)
+
+
 def can_create_agreement(user) -> bool:
     return can_write_university(user) or bool(coordinated_unit_ids(user))
 

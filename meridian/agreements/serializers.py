@@ -136,6 +136,12 @@ class AgreementDetailSerializer(AgreementListSerializer):
             "allowed_actions",
         ]
 
+    def to_representation(self, instance: Agreement) -> dict:
+        data = super().to_representation(instance)
+        if not permissions.can_read_review(self.context["request"].user):
+            data.pop("transitions", None)  # the internal review is not a partner's business
+        return data
+
     def get_allowed_actions(self, obj: Agreement) -> list[str]:
         from meridian.agreements.selectors import allowed_actions
 

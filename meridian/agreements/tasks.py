@@ -69,3 +69,7 @@ def export_agreements(job: JobRun, *, query: str, fmt: str) -> dict[str, int]:
         "count": total
     }
     return {"rows": total}
+
+
+# An export only reads: it runs outside a job-wide transaction so that it never holds the write lock.
+export_agreements.job_atomic = False  # type: ignore[attr-defined]

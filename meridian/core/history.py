@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meridian.core.errors import FieldChange
@@ -28,18 +30,31 @@ def _value(record: models.Model, model: type[models.Model], name: str) -> str:
         return str(dict(model_field.flatchoices).get(raw, raw or ""))
     if raw is None:
         return ""
+    if isinstance(raw, bool):
+        return _("yes") if raw else _("no")
+    if isinstance(raw, datetime):
+        # Shown in the university's time zone, to the minute, like every other time on the page.
+        local = timezone.localtime(raw) if timezone.is_aware(raw) else raw
+        return date_format(local, "Y-m-d H:i")
     return str(raw)
 
 
 def history_entries(
     *, instance: models.Model, limit: int = 100, skip: tuple[str, ...] = ("version",)
 ) -> list[HistoryEntry]:
-    """Newest first: each saved version with the fields that changed against the one before."""
+    """Newest first: each saved version with the fields that changed against the one before.
+
+    Fields people cannot edit (``editable=False``: markers such as "demo data", bookkeeping) are not shown.
+    """
     records = list(
         instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
     model = type(instance)
-    tracked = [f.name for f in instance.history.model.tracked_fields if f.name not in skip]  # type: ignore[attr-defined]
+    tracked = [
+        f.name
+        for f in instance.history.model.tracked_fields  # type: ignore[attr-defined]
+        if f.name not in skip and getattr(model._meta.get_field(f.name), "editable", True)
+    ]
     entries: list[HistoryEntry] = []
     labels = {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}
     for index, record in enumerate(records[:limit]):

@@ -75,3 +75,8 @@ def generate_batch(job: JobRun, *, template_code: str, language: str) -> dict[st
         "serials": generated[:MAX_PROBLEMS_KEPT],
         "problems": problems,
     }
+
+
+# Each document is generated and committed on its own: a batch of hundreds keeps the documents made before a
+# failure, and never holds the database's write lock for the whole run.
+generate_batch.job_atomic = False  # type: ignore[attr-defined]

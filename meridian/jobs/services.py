@@ -211,11 +211,19 @@ def job_fail(*, job: JobRun, message: str, error: str = "", result: dict[str, An
 
 
 def job_execute(*, job: JobRun) -> JobRun:
-    """Run a claimed (running) job's work in one transaction and record the outcome; never raises for it."""
+    """Run a claimed (running) job's work in one transaction and record the outcome; never raises for it.
+
+    A runner marked ``job_atomic = False`` (a read-only export, a batch whose items stand alone) runs outside
+    the job-wide transaction and commits item by item: a long job must not hold SQLite's single write lock for
+    minutes, which would refuse every other write (sign-ins included) meanwhile.
+    """
     with translation.override(job.language or settings.LANGUAGE_CODE):
         try:
             runner = import_string(job.runner)
-            with transaction.atomic():
+            if getattr(runner, "job_atomic", True):
+                with transaction.atomic():
+                    result = runner(job, **job.params)
+            else:
                 result = runner(job, **job.params)
         except JobFailed as exc:
             job_fail(job=job, message=exc.message, result=exc.result)

@@ -70,3 +70,7 @@ def export_partners(job: JobRun, *, query: str, fmt: str) -> dict[str, int]:
         "count": total
     }
     return {"rows": total}
+
+
+# An export only reads: it runs outside a job-wide transaction so that it never holds the write lock.
+export_partners.job_atomic = False  # type: ignore[attr-defined]

@@ -223,11 +223,25 @@ class CaseViewSetMixin:
     @action(detail=True, methods=["get"], url_path="history")
     def history(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()  # type: ignore[attr-defined]
+        if not self.history_visible(request, case):
+            from django.http import Http404
+
+            raise Http404
         entries = selectors.history_for(case=case)
         return Response(LogEntrySerializer(entries, many=True, context={"request": request}).data)
 
+    def history_visible(self, request: Request, case) -> bool:
+        """May the caller read the case's internal history (moves, approval steps, their comments and files)?
+
+        Every reader of the case by default; a case type overrides it when outsiders (a partner's contact, a
+        guest) may read the case but not its internal review.
+        """
+        return True
+
     def case_documents(self, case, request: Request) -> Any:
         """The case's documents; the default lists files attached to its moves. Override to add your own."""
+        if not self.history_visible(request, case):
+            return []
         files = [f for e in selectors.history_for(case=case) for f in e.files.all()]
         return LogFileSerializer(files, many=True, context={"request": request}).data
 

@@ -78,6 +78,10 @@ def due_at(*, opened: datetime, amount: int | None, unit: str) -> datetime | Non
     return opened + timedelta(days=amount)
 
 
+# A step is due within a year at most, in whichever unit it counts.
+MAX_DUE = {DueUnit.HOURS: 24 * 365, DueUnit.DAYS: 365, DueUnit.WORKING_DAYS: 250}
+
+
 # --- configuration ----------------------------------------------------------------------------------
 
 
@@ -124,6 +128,20 @@ def _clean_steps(case_type: CaseType, steps: list[dict[str, Any]]) -> list[dict[
         due_unit = step.get("due_unit") or DueUnit.DAYS
         if due_unit not in DueUnit.values:
             errors.append(prefix + _("choose hours, calendar days or working days."))
+        due_amount = step.get("due_amount") or None
+        if due_amount is not None:
+            ceiling = MAX_DUE.get(due_unit, MAX_DUE[DueUnit.DAYS])
+            try:
+                due_amount = int(due_amount)
+                if not 1 <= due_amount <= ceiling:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors.append(
+                    prefix
+                    + _("the due time must be a whole number from 1 to %(ceiling)d (a year).")
+                    % {"ceiling": ceiling}
+                )
+                due_amount = None
         cleaned.append(
             {
                 "order": order,
@@ -132,7 +150,7 @@ def _clean_steps(case_type: CaseType, steps: list[dict[str, Any]]) -> list[dict[
                 "function": function if kind == AssigneeKind.FUNCTION else "",
                 "person": person if kind == AssigneeKind.PERSON else None,
                 "conditions": conditions,
-                "due_amount": step.get("due_amount") or None,
+                "due_amount": due_amount,
                 "due_unit": due_unit,
             }
         )

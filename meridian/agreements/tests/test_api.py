@@ -229,3 +229,26 @@ def test_documents_endpoint_lists_uploaded_versions(api, people, make_agreement)
     assert [(d["kind"], d["version"]) for d in documents] == [("draft", 1)]
     api.force_authenticate(people.other_coordinator)
     assert api.get(f"{LIST}{agreement.pk}/documents/").status_code == 404
+
+
+def test_a_partner_contact_reads_the_agreement_but_not_the_internal_review(
+    api, people, org, make_agreement, partner
+):
+    from meridian.partners.models import PartnerContact
+    from meridian.workflow.testing import partner_contact_user
+
+    agreement = make_agreement()
+    services.agreement_submit(
+        agreement=agreement, actor=people.coordinator, comment="Dean please check clause 4"
+    )
+    contact = partner_contact_user(org)
+    PartnerContact.objects.create(partner=partner, name="Anna Becker", user=contact)
+    api.force_authenticate(contact)
+    detail = api.get(f"{LIST}{agreement.pk}/")
+    assert detail.status_code == 200
+    assert "transitions" not in detail.json()
+    assert "clause 4" not in detail.content.decode()
+    assert api.get(f"{LIST}{agreement.pk}/history/").status_code == 404
+    api.force_authenticate(people.officer)
+    assert "transitions" in api.get(f"{LIST}{agreement.pk}/").json()
+    assert "clause 4" in api.get(f"{LIST}{agreement.pk}/history/").content.decode()

@@ -410,3 +410,19 @@ class TestDocuments:
     def test_staff_cannot_upload(self, people, make_agreement):
         with pytest.raises(PermissionDeniedError):
             self._upload(make_agreement(), people.staff, "a.pdf", pdf_bytes())
+
+
+def test_history_shows_local_minutes_and_hides_fields_nobody_edits(people, make_agreement):
+    from django.utils import timezone
+
+    from meridian.core.history import history_entries
+
+    agreement = make_agreement()
+    Agreement.objects.filter(pk=agreement.pk).update(is_demo=True)  # as the demo builder marks its records
+    moved = services.agreement_submit(
+        agreement=Agreement.objects.get(pk=agreement.pk), actor=people.coordinator
+    )
+    changes = {c.field: c for c in history_entries(instance=moved)[0].changes}
+    assert "is_demo" not in changes
+    shown = changes["state_changed_at"].after
+    assert shown == timezone.localtime(moved.state_changed_at).strftime("%Y-%m-%d %H:%M")

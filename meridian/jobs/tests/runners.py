@@ -39,3 +39,11 @@ def crash(job: JobRun, *, name: str) -> None:
 
 def note_failure(job: JobRun, *, name: str) -> None:
     ScheduledRun.objects.create(key=f"failed-{name}", slot=timezone.now())
+
+
+def item_by_item(job: JobRun, *, name: str) -> None:
+    _write(name)
+    raise JobFailed("The second item failed.")
+
+
+item_by_item.job_atomic = False  # type: ignore[attr-defined]

@@ -67,6 +67,14 @@ def test_clean_failure_rolls_back_keeps_reason_and_result(people, django_capture
     assert ScheduledRun.objects.filter(key="failed-alpha").exists()
 
 
+def test_a_runner_that_commits_item_by_item_keeps_the_items_done(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _start(people, runners.item_by_item)
+    job.refresh_from_db()
+    assert (job.state, job.message) == ("failed", "The second item failed.")
+    assert ScheduledRun.objects.filter(key="work-alpha").exists()
+
+
 def test_domain_error_message_is_the_reason(people, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job = _start(people, runners.refuse)

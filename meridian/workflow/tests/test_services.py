@@ -17,7 +17,7 @@ from meridian.core.models import Notification
 from meridian.workflow import services
 from meridian.workflow.choices import ApprovalState, AssigneeKind, PostKind, TaskState, UnitFunctionCode
 from meridian.workflow.declaration import CaseType, Transition
-from meridian.workflow.models import CaseApproval, StepTask, TransitionLog, UnitPost
+from meridian.workflow.models import ApprovalChain, CaseApproval, StepTask, TransitionLog, UnitPost
 from meridian.workflow.registry import case_types
 from meridian.workflow.selectors import history_for, tasks_for
 from meridian.workflow.tests import casetype
@@ -438,6 +438,19 @@ def test_chain_configuration_is_for_administrators_and_validated(org, people, tr
     _chain(people.admin, _steps(AssigneeKind.INTERNATIONAL_OFFICE))
     with pytest.raises(DomainError, match="exists already"):
         _chain(people.admin, _steps(AssigneeKind.INTERNATIONAL_OFFICE))
+
+
+def test_a_due_time_beyond_a_year_is_refused(org, people, trip_type):
+    """99999999999 calendar days once overflowed at submission; the chain editor now refuses it."""
+    with pytest.raises(ValidationError) as exc:
+        _chain(
+            people.admin, _steps(AssigneeKind.INTERNATIONAL_OFFICE, due_amount=99999999999, due_unit="days")
+        )
+    assert exc.value.messages == ["Step 1: the due time must be a whole number from 1 to 365 (a year)."]
+    with pytest.raises(ValidationError):
+        _chain(people.admin, _steps(AssigneeKind.INTERNATIONAL_OFFICE, due_amount=8761, due_unit="hours"))
+    assert not ApprovalChain.objects.exists()
+    _chain(people.admin, _steps(AssigneeKind.INTERNATIONAL_OFFICE, due_amount=8760, due_unit="hours"))
 
 
 def test_step_due_time_in_hours_and_working_days(org, people, make_trip):

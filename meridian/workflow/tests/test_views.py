@@ -124,7 +124,7 @@ def test_inbox_pages_through_every_open_task_not_only_the_first_hundreds(client,
         services.case_move(
             case=make_trip(unit=org.computing, applicant=people.staff), actor=people.staff, move="submit"
         )
-    template = StepTask.objects.select_related("approval").first()
+    template = StepTask.objects.select_related("approval").order_by("id")[0]
     runs = CaseApproval.objects.bulk_create(
         [
             CaseApproval(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,7 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if tab == "tasks":
         # Paginated in the database: an office with tens of thousands of open steps reads one page at a time.
         chosen = selectors.filter_tasks(tasks, case_type=filters["case_type"], overdue=filters["overdue"])
-        page = Paginator(chosen, 50).get_page(request.GET.get("page"))
+        page: Page = Paginator(chosen, 50).get_page(request.GET.get("page"))
         rows = selectors.rows_for_tasks(list(page.object_list), user=user)
         if filters["state"]:
             rows = [r for r in rows if r.state == filters["state"]]
