@@ -337,7 +337,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _done(self, task: StepTask) -> Response:
         task.refresh_from_db()
-        return Response(TaskSerializer(task, context={"request": self.request}).data)
+        rows = selectors.rows_for_tasks([task], user=self.request.user)
+        cases = {r.task.pk: r.case for r in rows if r.task is not None}
+        return Response(TaskSerializer(task, context={"request": self.request, "cases": cases}).data)
 
     @extend_schema(summary="Approve the step", request=StepActionSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

@@ -279,3 +279,16 @@ def test_recording_a_past_decision_opens_no_chain(people, make_agreement, review
     assert agreement.state == "active"
     assert approval_for(case=agreement) is None
     assert not tasks_for(user=review["dean"]).exists()
+
+
+def test_deciding_a_step_through_the_api_answers_with_the_agreement_page(people, make_agreement, review):
+    from rest_framework.test import APIClient
+
+    agreement = make_agreement(languages="en")
+    services.agreement_submit(agreement=agreement, actor=people.coordinator)
+    (task,) = _open(agreement)
+    api = APIClient()
+    api.force_authenticate(review["dean"])
+    answer = api.post(f"/api/v1/workflow/tasks/{task.pk}/approve/", {"comment": "fine"}, format="json")
+    assert answer.status_code == 200
+    assert answer.json()["case_url"].endswith(f"/agreements/{agreement.pk}/")
