@@ -82,3 +82,13 @@ class TestTripCase(CaseTypeTests):
 
 def case_unit(case):
     return casetype.SETUP.units[case.pk]
+
+
+def test_the_matrix_expands_to_every_role_and_refuses_unknown_roles():
+    cases = TestTripCase.matrix.cases()
+    assert (
+        len(cases) == 3 * 8
+    )  # three actions × every role, partner contact and a user without a role included
+    assert {c.values[0] for c in cases} >= {"partner_contact", "student", "outsider"}
+    with pytest.raises(ValueError, match="unknown roles"):
+        PermissionMatrix({"see": {"dean"}})
