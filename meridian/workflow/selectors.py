@@ -205,15 +205,6 @@ def rows_for_tasks(chosen: Sequence[StepTask], *, user) -> list[InboxRow]:
     return rows
 
 
-def task_rows(
-    tasks: QuerySet[StepTask], *, user, case_type: str = "", overdue: bool = False, limit: int = 500
-) -> list[InboxRow]:
-    """Inbox rows for the first ``limit`` of ``tasks`` (only cases the user may see), filtered by case type
-    and overdue. Pages paginate ``filter_tasks`` in the database and call ``rows_for_tasks`` on one page."""
-    chosen = list(filter_tasks(tasks, case_type=case_type, overdue=overdue)[:limit])
-    return rows_for_tasks(chosen, user=user)
-
-
 def my_case_rows(*, user, case_type: str = "", state: str = "", limit: int = 200) -> list[InboxRow]:
     """The cases ``user`` started or applies for, newest first, per case type."""
     rows: list[InboxRow] = []
