@@ -82,17 +82,8 @@ def notify(
     return rows
 
 
-def _language_of(user) -> str:
-    pref = NotificationPreference.objects.filter(user=user).first()
-    return pref.language if pref else settings.LANGUAGE_CODE
-
-
 def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
-
-
-def wants_digest(user) -> bool:
-    return NotificationPreference.objects.filter(user=user, daily_digest=True).exists()
 
 
 @task()
@@ -111,9 +102,13 @@ def notifications_email(notification_ids: list[int]) -> int:
                 .filter(pk=pk, emailed_at__isnull=True, email_wanted=True)
                 .first()
             )
-            if note is None or wants_digest(note.recipient):
+            if note is None:
                 continue
-            with translation.override(_language_of(note.recipient)):
+            # One read of the recipient's preference answers both: digest or not, and in which language.
+            pref = NotificationPreference.objects.filter(user_id=note.recipient_id).first()
+            if pref is not None and pref.daily_digest:
+                continue
+            with translation.override(pref.language if pref else settings.LANGUAGE_CODE):
                 body = note.text_body
                 if note.url:
                     body = f"{body}\n\n{_absolute(note.url)}".strip()
