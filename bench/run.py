@@ -283,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench.dataset import FULL, QUICK, ensure_dataset
     from bench.deadlines import deadline_scenarios, ensure_obligations, report_ratios
     from bench.inbox import ensure_cases, inbox_scenarios
+    from bench.travel_rules import ensure_rule_trip, report_ratio, rule_scenarios
+    from bench.travel_trips import ensure_trips, report_trip_ratios, trip_scenarios
     from meridian.accounts.models import User
 
     def say(message: str) -> None:
@@ -295,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_dataset(size, say=say)
     ensure_obligations(size.name, say=say)
     ensure_cases(size.name, say=say)
+    ensure_trips(size.name, say=say)
+    ensure_rule_trip(say=say)
     collect_static()
     say(
         f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
@@ -314,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         inbox = inbox_scenarios(
             client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
         )
-        for scenario in _scenarios(client) + deadlines + inbox + public:
+        travel = trip_scenarios(
+            client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
+        ) + rule_scenarios(scenario=Scenario, error=BenchError)
+        for scenario in _scenarios(client) + deadlines + inbox + travel + public:
             result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
             results.append(result)
             say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
@@ -323,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     report(results, unavailable=unavailable)
     report_ratios(results, sys.stdout)
+    report_trip_ratios(results, sys.stdout)
+    report_ratio(results, sys.stdout)
     from bench.jobs import report_drain
 
     report_drain(size.name, say=say)

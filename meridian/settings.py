@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "meridian.clocks",
     "meridian.workflow",
     "meridian.agreements",
+    "meridian.travel",
     "meridian.imports",
     "meridian.dashboard",
     "meridian.demo",
@@ -221,6 +222,12 @@ SPECTACULAR_SETTINGS = {
         "RelationshipStatusEnum": "meridian.partners.choices.RelationshipStatus",
         "ChannelEnum": "meridian.agreements.choices.Channel",
         "DocumentKindEnum": "meridian.agreements.choices.DocumentKind",
+        "TripBudgetKindEnum": "meridian.travel.choices.BudgetKind",
+        "TripDelegationKindEnum": "meridian.travel.choices.DelegationKind",
+        "TripPlanKindEnum": "meridian.travel.choices.PlanKind",
+        "TripPlanStateEnum": "meridian.travel.choices.PlanState",
+        "CustodyStateEnum": "meridian.travel.choices.CustodyState",
+        "CustodyActionEnum": "meridian.travel.choices.CustodyAction",
     },
 }
 

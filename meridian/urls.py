@@ -22,6 +22,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
     path("", include("meridian.workflow.api_urls")),
+    path("travel/", include("meridian.travel.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("dashboard/", include("meridian.dashboard.urls")),
     path("partners/", include("meridian.partners.urls")),
     path("agreements/", include("meridian.agreements.urls")),
+    path("travel/", include("meridian.travel.urls")),
     path("registry/", include("meridian.reference.urls")),
     path("import/", include("meridian.imports.urls")),
     path("inbox/", include("meridian.workflow.urls")),

@@ -282,7 +282,7 @@ def map_context(*, filters: dict | None = None, target: str = "") -> dict:
 
 
 def _map_context(params: dict, target: str) -> dict:
-    from meridian.directory.svgmap import render_map
+    from meridian.reference.svgmap import render_map
 
     params = dict(params)
     selected = params.pop("country", "")

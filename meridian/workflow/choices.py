@@ -16,6 +16,8 @@ class UnitFunctionCode(models.TextChoices):
     HR = "hr", _("Human resources")
     RESEARCH = "research", _("Research office")
     LEGAL = "legal", _("Legal office")
+    GRADUATE_SCHOOL = "graduate_school", _("Graduate school")
+    SECURITY = "security", _("Security office")
 
 
 class PostKind(models.TextChoices):
@@ -52,3 +54,11 @@ class StepActionKind(models.TextChoices):
     RETURN = "return", _("Return for correction")
     REJECT = "reject", _("Reject")
     DELEGATE = "delegate", _("Delegate")
+
+
+class RuleSeverity(models.TextChoices):
+    """What a failing rule of a rule pack does to a case."""
+
+    BLOCK = "block", _("Blocks the case")
+    JUSTIFY = "justify", _("Needs a written justification")
+    WARN = "warn", _("Warning only")

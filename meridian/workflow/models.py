@@ -16,6 +16,7 @@ from meridian.workflow.choices import (
     AssigneeKind,
     DueUnit,
     PostKind,
+    RuleSeverity,
     TaskState,
     UnitFunctionCode,
 )
@@ -310,3 +311,62 @@ class StepTask(models.Model):
         return (
             self.state == TaskState.OPEN and self.due_at is not None and self.due_at < (now or timezone.now())
         )
+
+
+class RuleSetVersion(models.Model):
+    """A published, immutable version of a context's rule set ("travel", "visitors", …).
+
+    Exactly one version per context is current; publishing a new one never changes the old ones, and a case
+    records the number of the version it was checked against.
+    """
+
+    context = models.CharField(_("rule pack"), max_length=40, db_index=True)
+    number = models.PositiveIntegerField(_("version"))
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        ordering = ["context", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["context", "number"], name="unique_rule_set_version"),
+            models.UniqueConstraint(
+                fields=["context"], condition=models.Q(is_current=True), name="one_current_rule_set"
+            ),
+        ]
+        verbose_name = _("rule-set version")
+        verbose_name_plural = _("rule-set versions")
+
+    def __str__(self) -> str:
+        return f"{self.context} v{self.number}"
+
+
+class RuleSetting(models.Model):
+    """How one rule behaves in one rule-set version: on or off, its severity, parameters and source."""
+
+    version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="settings")
+    code = models.CharField(_("rule"), max_length=80)
+    enabled = models.BooleanField(_("in force"), default=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=RuleSeverity.choices)
+    # Parameter values by name, as JSON (decimals as strings); names the rule does not declare are ignored.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    source_document = models.CharField(_("document number"), max_length=300, blank=True)
+    source_article = models.CharField(_("article"), max_length=200, blank=True)
+    source_url = models.URLField(_("link"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["version", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_rule_setting")]
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.code}"

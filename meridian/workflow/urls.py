@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meridian.workflow.views import cases, chains, inbox
+from meridian.workflow.views import cases, chains, inbox, rulepack
 
 app_name = "workflow"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("chains/<int:pk>/edit/", chains.chain_edit, name="chain_edit"),
     path("chains/<int:pk>/active/", chains.chain_toggle, name="chain_toggle"),
     path("organisation/", chains.organisation, name="organisation"),
+    path("rules/<slug:context>/", rulepack.rulepack_edit, name="rulepack"),
 ]

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from meridian.directory import geo
 from meridian.directory.selectors import map_context
+from meridian.reference import geo
 
 TOPOLOGY = {
     "type": "Topology",

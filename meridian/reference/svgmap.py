@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from meridian.directory.geo import TINY_AREA, load_atlas
+from meridian.reference.geo import TINY_AREA, load_atlas
 
 # Lower bounds of the colour classes (class 1 is "1 partner", the last is open-ended).
 CLASS_BOUNDS = (1, 2, 5, 10, 25)

@@ -1,0 +1,1 @@
+"""Default document templates of official trips: HTML bodies (``*.jinja``) and DOCX builders."""

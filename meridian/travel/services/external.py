@@ -1,0 +1,157 @@
+"""The external approval (批件) of an official trip: the approval document issued by the provincial
+foreign-affairs office or the Ministry after the university has approved the trip.
+
+Recording it (number, date, issuing authority, the people and itinerary it approves, a scan) moves the trip
+from "approved" to "externally approved" (move ``authorise``). Source: the design note "Official travel
+abroad" (approval chain ending with the external body, which issues the approval document with a number).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meridian.core.activity import activity_record
+from meridian.core.errors import PermissionDeniedError, TransitionError
+from meridian.travel import permissions
+from meridian.travel.choices import TripFileKind, TripState
+from meridian.travel.models import ExternalApproval, Trip
+from meridian.workflow.services import case_move
+
+
+def can_record_external(user, trip: Trip) -> bool:
+    """The office records the approval document of a trip the university has approved."""
+    return (
+        permissions.is_office(user)
+        and trip.state == TripState.APPROVED
+        and not ExternalApproval.objects.filter(trip=trip).exists()
+    )
+
+
+def itinerary_text(trip: Trip) -> str:
+    """The itinerary as plain lines ("YYYY-MM-DD Country, City (transit): programme"), in the active
+    language; prefills the approved itinerary."""
+    lines = []
+    for item in trip.itinerary.select_related("country").order_by("day", "order", "id"):
+        place = f"{item.country.name}, {item.city}" if item.city else item.country.name
+        line = f"{item.day.isoformat()} {place}"
+        if item.is_transit:
+            line += " (" + _("transit") + ")"
+        if item.activity:
+            line += f": {item.activity}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def external_approval_record(
+    *,
+    trip: Trip,
+    actor,
+    document_number: str,
+    issued_on: date,
+    authority: str,
+    approved_people: list[int],
+    approved_itinerary: str,
+    valid_until: date | None = None,
+    scan: UploadedFile | None = None,
+) -> ExternalApproval:
+    """Record the approval document of ``trip`` and move the trip to "externally approved" (``authorise``).
+
+    ``approved_people`` are Person ids, each a member of the delegation (stored as a list of ints, in the
+    delegation's order); ``approved_itinerary`` is free text; ``scan`` (PDF or image) is filed as a trip file
+    of kind ``external_approval`` through ``services.trips.trip_file_add`` (content-checked). Everything
+    happens in one transaction: a refused move or file stores nothing.
+
+    Raises ``PermissionDeniedError`` (not the office), ``TransitionError`` (the trip is not "approved", or its
+    approval document is recorded already; also any guard of the move), ``ValidationError`` (missing number,
+    date or authority; nobody approved; a person who is not a member; dates out of order or in the future),
+    ``DomainError`` (refused file).
+    """
+    from meridian.travel.services.trips import trip_file_add
+
+    if actor is not None and not permissions.is_office(actor):
+        raise PermissionDeniedError(_("Only the International Office records the external approval."))
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    if trip.state != TripState.APPROVED:
+        raise TransitionError(
+            _(
+                "The external approval is recorded for a trip the university has approved; "
+                "this trip is “%(state)s”."
+            )
+            % {"state": trip.get_state_display()}
+        )
+    if ExternalApproval.objects.filter(trip=trip).exists():
+        raise TransitionError(_("The approval document of this trip is recorded already."))
+    errors: dict[str, list[str]] = {}
+    document_number = (document_number or "").strip()
+    authority = (authority or "").strip()
+    approved_itinerary = (approved_itinerary or "").strip()
+    if not document_number:
+        errors["document_number"] = [_("Enter the number of the approval document.")]
+    if not authority:
+        errors["authority"] = [_("Enter the issuing authority.")]
+    if not approved_itinerary:
+        errors["approved_itinerary"] = [_("Enter the approved itinerary.")]
+    if issued_on is None:
+        errors["issued_on"] = [_("Enter the date of the approval document.")]
+    elif issued_on > timezone.localdate():
+        errors["issued_on"] = [_("The approval document cannot be dated in the future.")]
+    if valid_until is not None and issued_on is not None and valid_until < issued_on:
+        errors["valid_until"] = [_("The validity ends before the document was issued.")]
+    member_ids = list(trip.members.order_by("order", "id").values_list("person_id", flat=True))
+    wanted = []
+    for value in approved_people or []:
+        try:
+            wanted.append(int(value))
+        except (TypeError, ValueError):
+            errors.setdefault("approved_people", []).append(_("Unknown person."))
+    if not wanted:
+        errors.setdefault("approved_people", []).append(_("Name at least one approved person."))
+    strangers = set(wanted) - set(member_ids)
+    if strangers:
+        errors.setdefault("approved_people", []).append(
+            _("Only members of the delegation can be approved for this trip.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    ordered = [pk for pk in member_ids if pk in set(wanted)]
+    scan_file = None
+    if scan is not None:
+        scan_file = trip_file_add(trip=trip, actor=actor, kind=TripFileKind.EXTERNAL_APPROVAL, uploaded=scan)
+    record = ExternalApproval.objects.create(
+        trip=trip,
+        document_number=document_number,
+        issued_on=issued_on,
+        authority=authority,
+        approved_people=ordered,
+        approved_itinerary=approved_itinerary,
+        valid_until=valid_until,
+        scan=scan_file,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    activity_record(
+        target=trip,
+        verb="external_approval",
+        actor=actor,
+        message=lambda: (
+            _("Approval document %(document)s of %(number)s recorded")
+            % {"document": document_number, "number": trip.number}
+        ),
+    )
+    case_move(case=trip, actor=actor, move="authorise")
+    return record
+
+
+def approved_people_of(record: ExternalApproval):
+    """The approved people as Person rows in the stored order (missing ids are left out)."""
+    from meridian.people.models import Person
+
+    ids = [pk for pk in record.approved_people if isinstance(pk, int)]
+    found = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,320 @@
+"""The passport register: registering, issuing for a trip (window, state, holder, region), returning, sending,
+cancelling, losing; who may do it; what the list, page and export show to whom."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meridian.core.errors import DomainError, PermissionDeniedError
+from meridian.people.choices import DocumentType, PersonKind
+from meridian.people.models import AccessLog
+from meridian.people.tests.factories import IdentityDocumentFactory, make_person
+from meridian.reference.tests.factories import country
+from meridian.travel.choices import CustodyAction, CustodyState, TripState
+from meridian.travel.services import custody as services
+from meridian.travel.tests.factories import make_trip
+
+TODAY = timezone.localdate
+
+
+def days(n: int) -> datetime.date:
+    return TODAY() + datetime.timedelta(days=n)
+
+
+def holder_in(unit, *, user=None, family_name="Wang", number="E12345678"):
+    """A staff person of ``unit`` with an official passport (number ``number``) valid for years."""
+    person = make_person(
+        kind=PersonKind.STAFF, unit=unit, family_name=family_name, given_name="Wu", user=user
+    )
+    IdentityDocumentFactory(
+        person=person,
+        kind=DocumentType.OFFICIAL_PASSPORT,
+        number=number,
+        issuing_country=country("CN", "China", "中国", alpha3="CHN", region_code="142"),
+        expiry_date=days(3650),
+    )
+    return person
+
+
+def item_for(person, actor):
+    """The person's (first) document, taken into custody by ``actor``."""
+    return services.custody_register(document=person.documents.first(), actor=actor, location="Safe A")
+
+
+def authorised_trip(unit, applicant, person, *, depart_in=3, length=5, state=TripState.AUTHORISED, **fields):
+    return make_trip(
+        unit=unit,
+        applicant=applicant,
+        state=state,
+        leader=person,
+        depart_on=days(depart_in),
+        return_on=days(depart_in + length - 1),
+        **fields,
+    )
+
+
+@pytest.fixture
+def holder(org):
+    return holder_in(org.computing)
+
+
+@pytest.fixture
+def item(holder, people):
+    return item_for(holder, people.officer)
+
+
+# --- services --------------------------------------------------------------------------------------------
+
+
+def test_registering_takes_the_document_into_custody_with_a_movement(item, holder, org):
+    assert (item.state, item.holder, item.unit, item.location) == (
+        "in_custody",
+        holder,
+        org.computing,
+        "Safe A",
+    )
+    assert list(item.movements.values_list("action", flat=True)) == [CustodyAction.REGISTER]
+
+
+def test_only_official_passports_and_permits_are_registered(org, people):
+    person = make_person(kind=PersonKind.STAFF, unit=org.computing)
+    ordinary = IdentityDocumentFactory(person=person, kind=DocumentType.PASSPORT, issuing_country=country())
+    with pytest.raises(DomainError, match="Only official passports"):
+        services.custody_register(document=ordinary, actor=people.officer)
+
+
+def test_a_document_is_registered_once(item, holder, people):
+    with pytest.raises(DomainError, match="already in the register"):
+        services.custody_register(document=holder.documents.first(), actor=people.officer)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "staff", "leadership"])
+def test_only_the_office_registers_and_moves_documents(holder, people, who, org):
+    with pytest.raises(PermissionDeniedError):
+        services.custody_register(document=holder.documents.first(), actor=getattr(people, who))
+    item = item_for(holder, people.officer)
+    trip = authorised_trip(org.computing, people.staff, holder)
+    with pytest.raises(PermissionDeniedError):
+        services.custody_issue(item=item, actor=getattr(people, who), trip=trip, on=TODAY())
+
+
+def test_issuing_for_an_authorised_trip_sets_the_due_back_date(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=3)
+    issued = services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    assert issued.state == CustodyState.ISSUED
+    assert issued.trip == trip
+    assert issued.issued_on == TODAY()
+    # passport_return.days_after_return = 7 calendar days after the planned return
+    assert issued.due_back_on == trip.return_on + datetime.timedelta(days=7)
+    assert issued.movements.first().action == CustodyAction.ISSUE
+
+
+def test_issuing_too_early_is_refused_with_the_first_possible_day(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=10)
+    with pytest.raises(DomainError) as caught:
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    assert "at most 7 days before departure" in caught.value.message
+    assert (trip.depart_on - datetime.timedelta(days=7)).isoformat() in caught.value.message
+    item.refresh_from_db()
+    assert item.state == CustodyState.IN_CUSTODY
+
+
+def test_the_issue_window_follows_the_rule_parameter(item, holder, people, org, monkeypatch):
+    from meridian.travel import rules
+
+    real = rules.parameter
+    monkeypatch.setattr(
+        rules,
+        "parameter",
+        lambda code, name: (
+            14 if (code, name) == ("passport_issue", "days_before_departure") else real(code, name)
+        ),
+    )
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=10)
+    assert services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY()).state == "issued"
+
+
+@pytest.mark.parametrize("state", [TripState.DRAFT, TripState.UNDER_REVIEW, TripState.APPROVED])
+def test_issuing_needs_the_external_approval(item, holder, people, org, state):
+    trip = authorised_trip(org.computing, people.staff, holder, state=state)
+    with pytest.raises(DomainError, match="external approval"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+
+
+def test_issuing_for_a_trip_the_holder_does_not_travel_on_is_refused(item, people, org):
+    trip = authorised_trip(
+        org.computing, people.staff, make_person(kind=PersonKind.STAFF, unit=org.computing)
+    )
+    with pytest.raises(DomainError, match="does not travel on trip"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+
+
+def test_a_passport_is_not_issued_for_hong_kong(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder, region="hk_macao")
+    with pytest.raises(DomainError, match="Hong Kong and Macao"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+
+
+def test_a_document_expiring_during_the_trip_is_not_issued(item, holder, people, org):
+    document = item.document
+    document.expiry_date = days(4)
+    document.save()
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=2, length=5)
+    with pytest.raises(DomainError, match="expires on"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+
+
+def test_an_issued_document_cannot_be_issued_again_or_sent_or_cancelled(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder)
+    services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    with pytest.raises(DomainError, match="Issued to the holder"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    with pytest.raises(DomainError, match="cannot be sent out"):
+        services.custody_send(item=item, actor=people.officer, note="German embassy")
+    with pytest.raises(DomainError, match="cannot be cancelled"):
+        services.custody_cancel(item=item, actor=people.officer, note="Left the university")
+
+
+def test_return_brings_the_document_back_and_clears_the_due_date(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder)
+    services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    back = services.custody_return(item=item, actor=people.officer, note="Stamp pages scanned")
+    assert (back.state, back.due_back_on) == (CustodyState.IN_CUSTODY, None)
+    assert [m.action for m in back.movements.order_by("id")] == ["register", "issue", "return"]
+    with pytest.raises(DomainError, match="cannot be returned"):
+        services.custody_return(item=item, actor=people.officer)
+
+
+def test_sending_to_an_embassy_needs_its_name_and_comes_back_with_a_return(item, people):
+    with pytest.raises(DomainError, match="which embassy"):
+        services.custody_send(item=item, actor=people.officer, note="  ")
+    sent = services.custody_send(item=item, actor=people.officer, note="Embassy of Germany, visa")
+    assert sent.state == CustodyState.AT_AUTHORITY
+    assert services.custody_return(item=item, actor=people.officer).state == CustodyState.IN_CUSTODY
+
+
+def test_cancelled_and_lost_documents_are_final(item, people):
+    with pytest.raises(DomainError, match="why"):
+        services.custody_cancel(item=item, actor=people.officer, note="")
+    services.custody_cancel(item=item, actor=people.officer, note="Holder retired")
+    with pytest.raises(DomainError, match="cannot be reported lost"):
+        services.custody_lost(item=item, actor=people.officer, note="Not found")
+
+
+def test_an_issued_document_can_be_reported_lost(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder)
+    services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    lost = services.custody_lost(item=item, actor=people.officer, note="Stolen in Frankfurt")
+    assert (lost.state, lost.due_back_on) == (CustodyState.LOST, None)
+
+
+def test_movements_cannot_be_dated_in_the_future(item, people):
+    with pytest.raises(DomainError, match="future"):
+        services.custody_send(item=item, actor=people.officer, note="Embassy", on=days(1))
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+
+
+def test_the_list_shows_masked_numbers_and_logs_the_view(client, item, people):
+    client.force_login(people.officer)
+    page = client.get(reverse("travel:custody_list")).content.decode()
+    assert "E12*****78" in page
+    assert "E12345678" not in page
+    assert AccessLog.objects.filter(
+        user=people.officer, action="view", document_ref=item.document_id
+    ).exists()
+
+
+def test_coordinators_see_their_units_documents_only(client, item, people, org):
+    other = item_for(holder_in(org.humanities, family_name="Zhao", number="E99999999"), people.officer)
+    client.force_login(people.coordinator)
+    page = client.get(reverse("travel:custody_list")).content.decode()
+    assert "WANG Wu" in page and "ZHAO Wu" not in page
+    assert client.get(reverse("travel:custody_detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("travel:custody_detail", args=[item.pk])).status_code == 200
+
+
+def test_leadership_sees_the_register_without_numbers(client, item, people):
+    client.force_login(people.leadership)
+    page = client.get(reverse("travel:custody_detail", args=[item.pk])).content.decode()
+    assert "WANG Wu" in page
+    assert "E12*****78" not in page
+
+
+def test_an_outsider_sees_nothing(client, item, people):
+    client.force_login(people.outsider)
+    assert "WANG Wu" not in client.get(reverse("travel:custody_list")).content.decode()
+    assert client.get(reverse("travel:custody_detail", args=[item.pk])).status_code == 404
+
+
+def test_filters_overdue_and_expiring(client, item, holder, people, org):
+    soon = item_for(holder_in(org.computing, family_name="Qian", number="E55555555"), people.officer)
+    soon.document.expiry_date = days(60)
+    soon.document.save()
+    trip = authorised_trip(org.computing, people.staff, holder)
+    services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    type(item).objects.filter(pk=item.pk).update(due_back_on=days(-1))
+    client.force_login(people.officer)
+    overdue = client.get(reverse("travel:custody_list"), {"overdue": "true"}).content.decode()
+    assert "WANG Wu" in overdue and "QIAN Wu" not in overdue and "overdue" in overdue
+    expiring = client.get(reverse("travel:custody_list"), {"expiring_months": "6"}).content.decode()
+    assert "QIAN Wu" in expiring and "WANG Wu" not in expiring
+
+
+def test_the_csv_export_is_for_the_office(client, item, people):
+    client.force_login(people.coordinator)
+    assert client.get(reverse("travel:custody_export")).status_code == 403
+    client.force_login(people.officer)
+    response = client.get(reverse("travel:custody_export"))
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "WANG Wu" in body and "E12*****78" in body and "E12345678" not in body
+
+
+def test_the_office_issues_from_the_page_and_a_refusal_is_shown(client, item, holder, people, org):
+    early = authorised_trip(org.computing, people.staff, holder, depart_in=20)
+    client.force_login(people.officer)
+    url = reverse("travel:custody_action", args=[item.pk, "issue"])
+    response = client.post(url, {"on": TODAY().isoformat(), "trip": early.pk}, follow=True)
+    assert "at most 7 days before departure" in response.content.decode()
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=2)
+    client.post(url, {"on": TODAY().isoformat(), "trip": trip.pk})
+    item.refresh_from_db()
+    assert (item.state, item.trip) == (CustodyState.ISSUED, trip)
+
+
+def test_a_coordinator_cannot_move_documents_from_the_page(client, item, people):
+    client.force_login(people.coordinator)
+    url = reverse("travel:custody_action", args=[item.pk, "send"])
+    assert client.post(url, {"on": TODAY().isoformat(), "note": "Embassy"}).status_code == 403
+    item.refresh_from_db()
+    assert item.state == CustodyState.IN_CUSTODY
+
+
+def test_the_office_registers_a_document_from_the_form(client, holder, people):
+    client.force_login(people.officer)
+    document = holder.documents.first()
+    response = client.post(
+        reverse("travel:custody_register"), {"document": document.pk, "location": "Safe B"}
+    )
+    assert response.status_code == 302
+    assert document.custody.location == "Safe B"
+    client.force_login(people.coordinator)
+    assert client.get(reverse("travel:custody_register")).status_code == 403
+
+
+def test_the_trip_panel_lists_the_travellers_documents(item, holder, people, org, rf):
+    from django.template.loader import render_to_string
+
+    trip = authorised_trip(org.computing, people.staff, holder)
+    html = render_to_string("travel/trips/panels/_custody.html", {"trip": trip, "user": people.coordinator})
+    assert "WANG Wu" in html and "In the office" in html
+    html = render_to_string(
+        "travel/trips/panels/_custody.html", {"trip": trip, "user": people.other_coordinator}
+    )
+    assert "WANG Wu" not in html

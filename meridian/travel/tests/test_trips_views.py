@@ -1,0 +1,480 @@
+"""Trip application pages: who sees what, filing (also on someone's behalf), the live check, moves, files."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from meridian.people.choices import PersonKind
+from meridian.people.tests.factories import make_person
+from meridian.travel.models import Trip
+from meridian.travel.services import trips as trip_services
+from meridian.travel.tests.factories import germany, make_trip
+from meridian.workflow.models import TransitionLog
+from meridian.workflow.testing import partner_contact_user
+
+FUTURE = datetime.date.today() + datetime.timedelta(days=90)
+
+
+def pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def staff_person(org, people):
+    return make_person(
+        kind=PersonKind.STAFF, unit=org.computing, family_name="Wang", given_name="Wu", user=people.staff
+    )
+
+
+@pytest.fixture
+def computing_trip(org, people, staff_person):
+    return make_trip(
+        unit=org.computing,
+        applicant=people.staff,
+        leader=staff_person,
+        title="Heidelberg conference",
+        depart_on=FUTURE,
+        return_on=FUTURE + datetime.timedelta(days=4),
+    )
+
+
+@pytest.fixture
+def humanities_trip(org, people):
+    return make_trip(unit=org.humanities, applicant=people.other_coordinator, title="Humanities visit")
+
+
+def _user(people, org, role: str):
+    if role == "partner_contact":
+        return partner_contact_user(org)
+    return getattr(people, role)
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+LIST_MATRIX = [
+    # role, list status, sees the computing trip, sees the humanities trip
+    ("admin", 200, True, True),
+    ("officer", 200, True, True),
+    ("leadership", 200, True, True),
+    ("coordinator", 200, True, False),
+    ("other_coordinator", 200, False, True),
+    ("staff", 200, True, False),
+    ("student", 200, False, False),
+    ("outsider", 403, False, False),
+    ("partner_contact", 403, False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "status", "sees_computing", "sees_humanities"), LIST_MATRIX)
+def test_list_shows_only_visible_trips(
+    client, org, people, computing_trip, humanities_trip, role, status, sees_computing, sees_humanities
+):
+    client.force_login(_user(people, org, role))
+    response = client.get(reverse("travel:trip_list"))
+    assert response.status_code == status
+    body = response.content.decode()
+    assert (computing_trip.number in body) is sees_computing
+    assert (humanities_trip.number in body) is sees_humanities
+
+
+DETAIL_MATRIX = [
+    ("admin", 200),
+    ("officer", 200),
+    ("leadership", 200),
+    ("coordinator", 200),
+    ("other_coordinator", 404),
+    ("staff", 200),
+    ("student", 404),
+    ("outsider", 404),
+    ("partner_contact", 404),
+]
+
+
+@pytest.mark.parametrize(("role", "status"), DETAIL_MATRIX)
+def test_detail_is_404_for_those_who_may_not_see_the_trip(client, org, people, computing_trip, role, status):
+    client.force_login(_user(people, org, role))
+    response = client.get(reverse("travel:trip_detail", args=[computing_trip.pk]))
+    assert response.status_code == status
+    if status == 200:
+        body = response.content.decode()
+        assert "Heidelberg conference" in body
+        assert "WANG WU" in body.upper()  # the leader
+
+
+def test_detail_shows_budget_totals_per_currency_and_panels(client, people, computing_trip):
+    from decimal import Decimal
+
+    from meridian.travel.models import BudgetLine
+
+    BudgetLine.objects.create(trip=computing_trip, kind="meals", amount=Decimal("120.50"), currency="EUR")
+    BudgetLine.objects.create(trip=computing_trip, kind="incidentals", amount=Decimal("30"), currency="EUR")
+    client.force_login(people.staff)
+    body = client.get(reverse("travel:trip_detail", args=[computing_trip.pk])).content.decode()
+    assert "Total in CNY" in body and "9000.00 CNY" in body
+    assert "Total in EUR" in body and "150.50 EUR" in body
+    assert 'id="lifecycle"' in body
+
+
+def test_leadership_reads_but_has_no_moves_and_cannot_edit(client, people, computing_trip):
+    client.force_login(people.leadership)
+    body = client.get(reverse("travel:trip_detail", args=[computing_trip.pk])).content.decode()
+    assert "data-move=" not in body
+    assert reverse("travel:trip_edit", args=[computing_trip.pk]) not in body
+    response = client.get(reverse("travel:trip_edit", args=[computing_trip.pk]))
+    assert response.status_code == 302
+    response = client.post(
+        reverse("travel:trip_move", args=[computing_trip.pk, "cancel"]), {"comment": "no"}, follow=True
+    )
+    computing_trip.refresh_from_db()
+    assert computing_trip.state == "draft"
+    assert "Done." not in response.content.decode()
+
+
+def test_applicant_sees_moves_with_reasons_and_a_labelled_comment(client, people, computing_trip):
+    client.force_login(people.staff)
+    body = client.get(reverse("travel:trip_detail", args=[computing_trip.pk])).content.decode()
+    assert 'data-move="start_publicity"' in body
+    # No invitation letter yet: the move is offered but blocked, with the reason.
+    assert "Invitation letter" in body
+    assert '<label for="comment-cancel">' in body
+
+
+def test_coordinator_moves_on_behalf_of_the_applicant(client, people, computing_trip):
+    client.force_login(people.coordinator)
+    url = reverse("travel:trip_move", args=[computing_trip.pk, "cancel"])
+    response = client.post(url, {"comment": "The conference was called off."}, follow=True)
+    computing_trip.refresh_from_db()
+    assert computing_trip.state == "cancelled"
+    assert "Cancelled" in response.content.decode()
+    entry = TransitionLog.objects.filter(object_id=computing_trip.pk, action="cancel").get()
+    assert entry.actor_id == people.coordinator.pk
+    assert entry.on_behalf_of_id == people.staff.pk
+
+
+def test_move_without_required_comment_is_refused_with_a_message(client, people, computing_trip):
+    client.force_login(people.staff)
+    url = reverse("travel:trip_move", args=[computing_trip.pk, "cancel"])
+    response = client.post(url, {"comment": ""}, follow=True)
+    computing_trip.refresh_from_db()
+    assert computing_trip.state == "draft"
+    assert 'class="message error"' in response.content.decode()
+
+
+def test_other_coordinator_cannot_move_or_download(client, people, computing_trip):
+    record = trip_services.trip_file_add(
+        trip=computing_trip,
+        actor=people.staff,
+        kind="invitation",
+        uploaded=SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    client.force_login(people.other_coordinator)
+    move = client.post(reverse("travel:trip_move", args=[computing_trip.pk, "cancel"]), {"comment": "x"})
+    assert move.status_code == 404
+    download = client.get(reverse("travel:trip_file", args=[computing_trip.pk, record.pk]))
+    assert download.status_code == 404
+
+
+def test_file_download_is_an_attachment_with_nosniff(client, people, computing_trip, humanities_trip):
+    record = trip_services.trip_file_add(
+        trip=computing_trip,
+        actor=people.staff,
+        kind="invitation",
+        uploaded=SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    client.force_login(people.coordinator)
+    response = client.get(reverse("travel:trip_file", args=[computing_trip.pk, record.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # The file id under another trip's address is not found.
+    client.force_login(people.officer)
+    wrong = client.get(reverse("travel:trip_file", args=[humanities_trip.pk, record.pk]))
+    assert wrong.status_code == 404
+
+
+# --- filing ---------------------------------------------------------------------------------------
+
+
+def _form_data(*, unit, applicant, person, **overrides) -> dict:
+    de = germany()
+    data = {
+        "title": "Lecture tour in Germany",
+        "applicant": applicant.pk,
+        "unit": unit.pk,
+        "region": "abroad",
+        "delegation_kind": "academic",
+        "purpose": "lecture",
+        "task": "Give three lectures.",
+        "depart_on": FUTURE.isoformat(),
+        "return_on": (FUTURE + datetime.timedelta(days=2)).isoformat(),
+        "inviter_name": "TU Munich",
+        "inviter_is_counterpart": "on",
+        "funding_source": "unit_budget",
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-0-person": person.pk,
+        "members-0-role": "leader",
+        "members-0-post": "Professor",
+        "itinerary-TOTAL_FORMS": "2",
+        "itinerary-INITIAL_FORMS": "0",
+        "itinerary-0-day": FUTURE.isoformat(),
+        "itinerary-0-country": de.pk,
+        "itinerary-0-city": "Munich",
+        "itinerary-0-activity": "Lecture",
+        "itinerary-1-day": (FUTURE + datetime.timedelta(days=2)).isoformat(),
+        "itinerary-1-country": de.pk,
+        "itinerary-1-city": "Munich",
+        "budget-TOTAL_FORMS": "1",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-kind": "travel",
+        "budget-0-currency": "cny",
+        "budget-0-amount": "8000",
+        "budget-0-persons": "1",
+        "budget-0-days": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_files_for_themselves(client, org, people, staff_person):
+    client.force_login(people.staff)
+    page = client.get(reverse("travel:trip_create"))
+    assert page.status_code == 200
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    data["invitation"] = SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf")
+    response = client.post(reverse("travel:trip_create"), data)
+    trip = Trip.objects.get(title="Lecture tour in Germany")
+    assert response.status_code == 302 and response["Location"] == trip.get_absolute_url()
+    assert trip.applicant == people.staff and trip.created_by == people.staff
+    assert trip.members.get().role == "leader"
+    assert trip.itinerary.count() == 2
+    assert trip.budget_lines.get().currency == "CNY"
+    assert trip.files.get().kind == "invitation"
+
+
+def test_secretary_files_on_behalf_of_a_person_of_the_unit(client, org, people, staff_person):
+    client.force_login(people.coordinator)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    response = client.post(reverse("travel:trip_create"), data)
+    assert response.status_code == 302
+    trip = Trip.objects.get(title="Lecture tour in Germany")
+    assert trip.applicant == people.staff
+    assert trip.created_by == people.coordinator
+    # The applicant finds it under "My trips".
+    client.force_login(people.staff)
+    mine = client.get(reverse("travel:trip_list"), {"mine": "1"}).content.decode()
+    assert trip.number in mine
+
+
+def test_staff_cannot_file_for_someone_else(client, org, people, staff_person):
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.student, person=staff_person)
+    response = client.post(reverse("travel:trip_create"), data)
+    assert response.status_code == 200
+    assert not Trip.objects.exists()
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_other_coordinator_cannot_file_for_another_unit(client, org, people, staff_person):
+    client.force_login(people.other_coordinator)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    response = client.post(reverse("travel:trip_create"), data)
+    assert response.status_code == 200
+    assert not Trip.objects.exists()
+
+
+def test_outsider_and_partner_contact_cannot_file(client, org, people):
+    client.force_login(people.outsider)
+    assert client.get(reverse("travel:trip_create")).status_code == 403
+    client.force_login(partner_contact_user(org))
+    assert client.get(reverse("travel:trip_create")).status_code == 403
+
+
+def test_errors_keep_everything_typed(client, org, people, staff_person):
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person, task="")
+    data["return_on"] = (FUTURE - datetime.timedelta(days=1)).isoformat()
+    response = client.post(reverse("travel:trip_create"), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and not Trip.objects.exists()
+    assert "The return date lies before the departure date." in body
+    assert 'value="Lecture tour in Germany"' in body
+    assert 'value="Munich"' in body
+    assert 'value="8000"' in body
+
+
+def test_itinerary_outside_the_dates_is_shown_in_its_section(client, org, people, staff_person):
+    client.force_login(people.staff)
+    late = (FUTURE + datetime.timedelta(days=10)).isoformat()
+    data = _form_data(
+        unit=org.computing, applicant=people.staff, person=staff_person, **{"itinerary-1-day": late}
+    )
+    response = client.post(reverse("travel:trip_create"), data)
+    assert not Trip.objects.exists()
+    assert "lies outside the trip" in response.content.decode()
+
+
+def test_add_a_row_without_javascript(client, org, people, staff_person):
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person, task="")
+    data["add_row"] = "members"
+    response = client.post(reverse("travel:trip_create"), data)
+    body = response.content.decode()
+    assert not Trip.objects.exists()
+    assert 'name="members-TOTAL_FORMS" value="2"' in body
+    assert 'name="members-1-person"' in body
+    assert "This field is required" not in body  # adding a row does not complain about unfinished fields
+    assert 'value="Lecture tour in Germany"' in body
+
+
+def test_edit_a_draft_and_stale_edit_shows_what_changed(client, org, people, computing_trip, staff_person):
+    client.force_login(people.staff)
+    url = reverse("travel:trip_edit", args=[computing_trip.pk])
+    page = client.get(url).content.decode()
+    assert 'value="Heidelberg conference"' in page
+    stale_version = computing_trip.version
+    trip_services.trip_update(trip=computing_trip, actor=people.coordinator, title="Renamed by the secretary")
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person, title="My new title")
+    data["version"] = stale_version
+    response = client.post(url, data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Renamed by the secretary" in body  # what changed meanwhile
+    assert 'value="My new title"' in body  # what the user typed is kept
+    computing_trip.refresh_from_db()
+    assert computing_trip.title == "Renamed by the secretary"
+
+
+def test_edit_saves_and_keeps_members_the_applicant_cannot_otherwise_see(
+    client, org, people, computing_trip, staff_person
+):
+    colleague = make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Chen", given_name="Liu")
+    trip_services.trip_update(
+        trip=computing_trip,
+        actor=people.coordinator,
+        members=[{"person": staff_person, "role": "leader"}, {"person": colleague, "role": "member"}],
+    )
+    computing_trip.refresh_from_db()
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person, title="Edited")
+    data.update(
+        {
+            "version": computing_trip.version,
+            "members-TOTAL_FORMS": "2",
+            "members-1-person": colleague.pk,
+            "members-1-role": "member",
+        }
+    )
+    response = client.post(reverse("travel:trip_edit", args=[computing_trip.pk]), data)
+    assert response.status_code == 302
+    computing_trip.refresh_from_db()
+    assert computing_trip.title == "Edited"
+    assert set(computing_trip.members.values_list("person_id", flat=True)) == {staff_person.pk, colleague.pk}
+
+
+def test_edit_of_a_trip_no_longer_draft_is_refused(client, org, people, staff_person):
+    trip = make_trip(unit=org.computing, applicant=people.staff, leader=staff_person, state="under_review")
+    client.force_login(people.staff)
+    response = client.get(reverse("travel:trip_edit", args=[trip.pk]), follow=True)
+    assert "can be edited only while it is a draft" in response.content.decode()
+
+
+# --- the live check and the people search ---------------------------------------------------------
+
+
+def test_live_check_renders_rule_results(client, org, people, staff_person, monkeypatch):
+    from meridian.travel import rules
+
+    seen = {}
+
+    def fake_check(*, fields, members, itinerary, budget, trip=None):
+        seen.update(fields=fields, members=members, itinerary=itinerary, budget=budget, trip=trip)
+        return [
+            {
+                "code": "annual_plan",
+                "label": "Trip in the annual plan",
+                "severity": "justify",
+                "outcome": "fail",
+                "message": "The trip is outside the plan.",
+                "source": {"document": "Rules of the university", "article": "art. 3", "url": ""},
+                "justification": "",
+            }
+        ]
+
+    monkeypatch.setattr(rules, "check_data", fake_check, raising=False)
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    data["justification-annual_plan"] = "Invited at short notice."
+    response = client.post(reverse("travel:trip_check"), data, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The trip is outside the plan." in body
+    assert 'name="justification-annual_plan"' in body
+    assert "Invited at short notice." in body
+    assert seen["members"][0]["person"] == staff_person
+    assert len(seen["itinerary"]) == 2
+    assert seen["fields"]["justifications"] == {"annual_plan": "Invited at short notice."}
+    assert seen["trip"] is None
+
+
+def test_live_check_without_rule_pack_returns_no_results(client, org, people, staff_person, monkeypatch):
+    from meridian.travel import rules
+
+    monkeypatch.delattr(rules, "check_data", raising=False)
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    response = client.post(reverse("travel:trip_check"), data)
+    assert response.status_code == 200
+    assert "data-outcome" not in response.content.decode()
+
+
+def test_live_check_is_refused_for_a_trip_the_user_may_not_edit(
+    client, org, people, computing_trip, staff_person
+):
+    client.force_login(people.other_coordinator)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    data["trip_id"] = computing_trip.pk
+    assert client.post(reverse("travel:trip_check"), data).status_code == 404
+    client.force_login(people.outsider)
+    assert client.post(reverse("travel:trip_check"), data).status_code == 403
+
+
+def test_live_check_requires_post(client, people):
+    client.force_login(people.staff)
+    assert client.get(reverse("travel:trip_check")).status_code == 405
+
+
+def test_people_search_offers_only_visible_people(client, org, people, staff_person):
+    make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Wangmu", given_name="A")
+    make_person(kind=PersonKind.STAFF, unit=org.humanities, family_name="Wangxi", given_name="B")
+    client.force_login(people.coordinator)
+    body = client.get(reverse("travel:trip_people"), {"members-0-person_search": "wang"}).content.decode()
+    assert "WANGMU A" in body and "WANG Wu" in body
+    assert "WANGXI" not in body.upper()
+
+
+def test_live_check_refreshes_the_plan_line_choices(client, org, people, staff_person, monkeypatch):
+    from meridian.travel.models import TripPlan, TripPlanLine
+
+    plan = TripPlan.objects.create(unit=org.computing, year=FUTURE.year, state="submitted")
+    line = TripPlanLine.objects.create(
+        plan=plan, category="academic", purpose="lecture", description="Lectures"
+    )
+    seen = {}
+
+    def lines_for(*, unit_id, year, region):
+        seen.update(unit_id=unit_id, year=year, region=region)
+        return TripPlanLine.objects.filter(plan__unit_id=unit_id, plan__year=year)
+
+    monkeypatch.setattr("meridian.travel.selectors.plans.plan_lines_for", lines_for)
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    body = client.post(reverse("travel:trip_check"), data).content.decode()
+    assert 'id="plan-line-field" hx-swap-oob="true"' in body
+    assert f'<option value="{line.pk}">' in body
+    assert seen == {"unit_id": org.computing.pk, "year": FUTURE.year, "region": "abroad"}

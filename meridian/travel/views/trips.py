@@ -1,0 +1,298 @@
+"""Trip application pages: the list (with "my trips" and the exports), the trip page with its lifecycle
+moves, and file downloads. The application form itself lives in ``views/trip_form.py``.
+
+Every view asks ``Trip.objects.visible_to`` (through ``selectors.trips``): a trip the user may not see is
+answered with 404, whatever the reason.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from meridian.accounts.permissions import can_read_university
+from meridian.core.errors import DomainError
+from meridian.core.spreadsheet import export_response
+from meridian.travel import permissions
+from meridian.travel.filters import TripFilter
+from meridian.travel.forms import MoveForm
+from meridian.travel.models import Trip, TripFile
+from meridian.travel.selectors import trips as selectors
+from meridian.travel.services import trips as services
+from meridian.travel.views import trip_form
+from meridian.workflow.permissions import can_act_for_applicant
+from meridian.workflow.services import moves_for
+
+PAGE_SIZE = 25
+
+
+def can_open_trip_list(user) -> bool:
+    """The list (and its exports) is for the office, leadership, and anyone who may file or travel."""
+    return can_read_university(user) or permissions.can_create_trip(user)
+
+
+def _list_guard(request: HttpRequest) -> None:
+    if not can_open_trip_list(request.user):
+        raise PermissionDenied(_("Official trips are not available to you."))
+
+
+def filtered_trips(request: HttpRequest, queryset=None) -> TripFilter:
+    """The list, the exports and the API share this: visible trips narrowed by ``TripFilter``."""
+    if queryset is None:
+        queryset = selectors.trip_list(user=request.user)
+    return TripFilter(request.GET or None, queryset=queryset, request=request)
+
+
+def _filtered_rows(filterset: TripFilter):
+    """The rows to show: the filtered trips, or none when a filter value is invalid (its error is shown)."""
+    if not filterset.is_bound:
+        return filterset.queryset, True
+    if filterset.is_valid():
+        return filterset.qs, True
+    return filterset.queryset.none(), False
+
+
+def filter_errors(filterset: TripFilter) -> list[tuple[str, str]]:
+    """(field label, message) for every invalid filter value."""
+    form = filterset.form
+    rows: list[tuple[str, str]] = []
+    for name, errors in form.errors.items():
+        label = str(form.fields[name].label) if name in form.fields else ""
+        rows.extend((label, str(error)) for error in errors)
+    return rows
+
+
+def sort_columns(current: str) -> list[dict]:
+    """Header links: clicking a column sorts by it, clicking again reverses the order."""
+    labels = {"depart_on": _("Departure"), "number": _("Number"), "state": _("State")}
+    columns = []
+    for key, label in labels.items():
+        direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        columns.append(
+            {"key": key, "label": label, "direction": direction, "next": f"-{key}" if current == key else key}
+        )
+    return columns
+
+
+@login_required
+@require_GET
+def trip_list(request: HttpRequest) -> HttpResponse:
+    _list_guard(request)
+    filterset = filtered_trips(request)
+    queryset, valid = _filtered_rows(filterset)
+    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"trip": t, "countries": selectors.trip_countries(t)} for t in page_obj.object_list]
+    context = {
+        "filter": filterset,
+        "filter_valid": valid,
+        "filter_errors": filter_errors(filterset) if not valid else [],
+        "page_obj": page_obj,
+        "rows": rows,
+        "mine": request.GET.get("mine") in ("1", "true", "True", "on"),
+        "columns": sort_columns(request.GET.get("ordering", "")),
+        "can_create": permissions.can_create_trip(request.user),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "results":
+        return render(request, "travel/trips/_results.html", context)
+    return render(request, "travel/trips/list.html", context)
+
+
+def export_headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Title"),
+        _("State"),
+        _("Unit"),
+        _("Applicant"),
+        _("Travellers"),
+        _("Region"),
+        _("Kind of delegation"),
+        _("Purpose"),
+        _("Countries and territories"),
+        _("Departure date"),
+        _("Return date"),
+        _("Days"),
+        _("Inviting organisation"),
+        _("Funding source"),
+    ]
+
+
+def _inviter(trip: Trip) -> str:
+    if trip.inviter_partner_id:
+        return str(trip.inviter_partner)
+    if trip.inviter_institution is not None:
+        return trip.inviter_institution.name
+    return trip.inviter_name
+
+
+def export_rows(queryset) -> list[list[object]]:
+    rows = []
+    for t in queryset:
+        rows.append(
+            [
+                t.number,
+                t.title,
+                t.get_state_display(),
+                t.unit.name,
+                t.applicant.get_full_name() or t.applicant.username,
+                "; ".join(f"{m.person} ({m.get_role_display()})" for m in t.all_members),
+                t.get_region_display(),
+                t.get_delegation_kind_display(),
+                t.get_purpose_display(),
+                "; ".join(c.name for c in selectors.trip_countries(t)),
+                t.depart_on,
+                t.return_on,
+                t.days,
+                _inviter(t),
+                t.get_funding_source_display(),
+            ]
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def trip_export(request: HttpRequest) -> HttpResponse:
+    """CSV or XLSX of the filtered list: only trips the user may see, the same filters as the page."""
+    _list_guard(request)
+    queryset = selectors.trip_export_list(user=request.user).select_related(
+        "inviter_partner", "inviter_institution"
+    )
+    filterset = filtered_trips(request, queryset)
+    rows, valid = _filtered_rows(filterset)
+    if not valid:
+        errors = "; ".join(f"{label}: {error}" for label, error in filter_errors(filterset))
+        return HttpResponse(
+            _("The filters are not valid: %(errors)s") % {"errors": errors},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    stamp = timezone.localdate().isoformat()
+    return export_response(
+        fmt=fmt, filename=f"trips-{stamp}", headers=export_headers(), rows=export_rows(rows)
+    )
+
+
+# --- the trip page -----------------------------------------------------------------------------------------
+
+
+def visible_trip(request: HttpRequest, pk: int) -> Trip:
+    try:
+        return selectors.trip_get(user=request.user, pk=pk)
+    except Trip.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _acting_for(user, trip: Trip):
+    """The applicant, when ``user`` is not the applicant but acts for them as a coordinator or secretary
+    of the trip's unit; else None."""
+    if trip.applicant_id == user.pk:
+        return None
+    if can_act_for_applicant(user, unit=trip.unit):
+        return trip.applicant
+    return None
+
+
+def lifecycle(user, trip: Trip) -> dict:
+    """Moves ``user`` can make now (forms) and those they cannot yet (with every reason)."""
+    options = moves_for(case=trip, user=user)
+    acting_for = _acting_for(user, trip)
+    return {
+        "moves": options,
+        "acting_for": acting_for,
+        "move_form": MoveForm(),
+    }
+
+
+@login_required
+@require_GET
+def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trip = visible_trip(request, pk)
+    detail = selectors.trip_detail(user=request.user, trip=trip)
+    context = {
+        "trip": trip,
+        "detail": detail,
+        "rule_results": trip.rule_results or [],
+        "rule_results_template": trip_form.rule_results_template(),
+        **lifecycle(request.user, trip),
+    }
+    return render(request, "travel/trips/detail.html", context)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+@login_required
+@require_POST
+def trip_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    """Take a lifecycle move; a unit secretary acting for the applicant moves on their behalf."""
+    trip = visible_trip(request, pk)
+    form = MoveForm(request.POST)
+    comment = form.cleaned_data["comment"].strip() if form.is_valid() else ""
+    on_behalf_of = None
+    applicant = _acting_for(request.user, trip)
+    if applicant is not None and not permissions.is_office(request.user):
+        try:
+            transition = next(t for t in moves_for(case=trip, user=request.user) if t.name == move).transition
+        except StopIteration:
+            transition = None
+        if transition is not None and transition.allowed(applicant, trip):
+            on_behalf_of = applicant
+    try:
+        trip = services.trip_move(
+            trip=trip, actor=request.user, move=move, comment=comment, on_behalf_of=on_behalf_of
+        )
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Done. The trip is now “%(state)s”.") % {"state": trip.get_state_display()},
+        )
+    return redirect(f"{trip.get_absolute_url()}#lifecycle")
+
+
+@login_required
+@require_GET
+def trip_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """Only someone who may see the trip gets its files; everyone else gets 404."""
+    trip = visible_trip(request, pk)
+    record = get_object_or_404(TripFile, pk=file_pk, trip=trip)
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=record.original_name, content_type=record.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("", trip_list, name="trip_list"),
+    path("export/", trip_export, name="trip_export"),
+    path("new/", trip_form.trip_create, name="trip_create"),
+    path("check/", trip_form.trip_check, name="trip_check"),
+    path("people/", trip_form.trip_people, name="trip_people"),
+    path("<int:pk>/", trip_detail, name="trip_detail"),
+    path("<int:pk>/edit/", trip_form.trip_edit, name="trip_edit"),
+    path("<int:pk>/move/<slug:move>/", trip_move, name="trip_move"),
+    path("<int:pk>/files/<int:file_pk>/", trip_file, name="trip_file"),
+]
