@@ -257,7 +257,7 @@ def build_standards(*, org: Organisation, today: date, notes: list[str]) -> None
         country = Country.objects.filter(pk=code).first()
         if country is None or CountryStandard.objects.filter(country=country, city=city).exists():
             continue
-        values = {
+        values: dict[str, Any] = {
             "country": country,
             "city": city,
             "currency": currency,
@@ -831,7 +831,7 @@ def build_travel(*, org: Organisation, today: date) -> TravelSummary:
     names = {s.inviter for s in SCENARIOS} | {"The University of Tokyo"}
     partners = {p.name_en: p for p in Partner.objects.filter(name_en__in=names).order_by("pk")}
     story = TripStory(org=org, today=today, people=people, partners=partners, notes=notes)
-    built = []
+    built: list[int] = []
     for scenario in SCENARIOS:
         before = set(Trip.objects.values_list("pk", flat=True))
         with evaluation_date(today):

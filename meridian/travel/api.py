@@ -12,7 +12,7 @@ someone saved in between).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
@@ -255,7 +255,8 @@ class TripViewSet(
         responses={200: TripDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     @action(detail=True, methods=["post"], url_path=r"moves/(?P<move>[a-z_]+)")
-    def move(self, request: Request, pk: str | None = None, move: str = "") -> Response:
+    # drf-stubs type an @action as a ViewSetAction that cannot be overridden (djangorestframework-stubs#728)
+    def move(self, request: Request, pk: str | None = None, move: str = "") -> Response:  # type: ignore[override]
         from meridian.travel.services.trips import trip_move
 
         trip = self.get_object()
@@ -291,8 +292,10 @@ class TripViewSet(
         summary="The trip's documents, with download links", responses=LogFileSerializer(many=True)
     )
     @action(detail=True, methods=["get"], url_path="documents")
-    def documents(self, request: Request, pk: str | None = None) -> Response:
-        return super().documents(request, pk)
+    # drf-stubs: an @action cannot be overridden (djangorestframework-stubs#728), and the ViewSetAction's
+    # __call__ is typed as the unbound function, so super().documents() seems to lack `self`.
+    def documents(self, request: Request, pk: str | None = None) -> Response:  # type: ignore[override]
+        return super().documents(request, pk)  # type: ignore[arg-type]
 
 
 # --- plans ---------------------------------------------------------------------------------------------
@@ -425,7 +428,10 @@ class TripPlanViewSet(
         body = TripPlanLineWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = _require_version(
-            {"version": request.query_params.get("version") or request.data.get("version")}
+            {
+                "version": request.query_params.get("version")
+                or cast(dict[str, Any], request.data).get("version")
+            }
         )
         values = dict(body.validated_data)
         countries = values.pop("countries", None)
@@ -451,7 +457,10 @@ class TripPlanViewSet(
         if line is None:
             raise Http404
         version = _require_version(
-            {"version": request.query_params.get("version") or request.data.get("version")}
+            {
+                "version": request.query_params.get("version")
+                or cast(dict[str, Any], request.data).get("version")
+            }
         )
         if request.method == "DELETE":
             plans.plan_line_delete(line=line, actor=request.user, expected_version=version)
@@ -485,7 +494,9 @@ class TripPlanViewSet(
             plan = plans.plan_consolidate(plan=plan, actor=request.user)
         else:
             plan = plans.plan_reopen(
-                plan=plan, actor=request.user, comment=str(request.data.get("comment", ""))
+                plan=plan,
+                actor=request.user,
+                comment=str(cast(dict[str, Any], request.data).get("comment", "")),
             )
         return self._detail(plan)
 
@@ -548,7 +559,7 @@ class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
         identity_documents_viewed(
             documents=[i.document for i in items],
-            actor=self.request.user,
+            actor=cast(User, self.request.user),  # IsAuthenticated: never AnonymousUser here
             ip=self.request.META.get("REMOTE_ADDR"),
             purpose="Passport register (API)",
         )

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +55,9 @@ from meridian.workflow.declaration import (
     Transition,
 )
 from meridian.workflow.registry import case_types
+
+if TYPE_CHECKING:
+    from meridian.travel.models import LongStayQuerySet
 
 S = TripState
 TRIP = "trip"
@@ -156,7 +159,7 @@ def _begun_reason(trip: Any) -> str:
 
 
 def _notice_done(trip: Any) -> bool:
-    return _completed_notice(trip, NoticePhase.BEFORE)
+    return _completed_notice(trip, NoticePhase.BEFORE) and not _changed_since_notice(trip)
 
 
 def _completed_notice(trip: Any, phase: str) -> bool:
@@ -164,7 +167,31 @@ def _completed_notice(trip: Any, phase: str) -> bool:
     return notices.exclude(objections__upheld=True).exists()
 
 
+def _changed_since_notice(trip: Any) -> bool:
+    """The trip as it stands no longer reads as its latest completed before-trip notice said (people, units,
+    destinations, dates, task, inviter, itinerary or budget changed after a return for correction): the
+    publicity must run again on what is actually submitted."""
+    from meridian.travel.services.publicity import notice_texts
+
+    notice = (
+        trip.notices.filter(phase=NoticePhase.BEFORE, state=NoticeState.COMPLETED)
+        .exclude(objections__upheld=True)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+    if notice is None:
+        return False
+    english, _chinese = notice_texts(
+        trip, notice.phase, notice.starts_on, notice.ends_on, notice.working_days
+    )
+    return english != notice.text
+
+
 def _notice_reason(trip: Any) -> str:
+    if _completed_notice(trip, NoticePhase.BEFORE) and _changed_since_notice(trip):
+        return _(
+            "The trip was changed after its publicity notice ran: publish a new notice on what is submitted."
+        )
     upheld = trip.notices.filter(
         phase=NoticePhase.BEFORE, state=NoticeState.COMPLETED, objections__upheld=True
     ).exists()
@@ -660,7 +687,7 @@ LONG_STAY_TYPE = CaseType(
     applicant_field="user",
     unit_field="unit",
     partner_field="host_partner",
-    visible=lambda user, qs: qs.visible_to(user),
+    visible=lambda user, qs: cast("LongStayQuerySet", qs).visible_to(user),
     title=lambda stay: f"{stay.number} {stay.person}",
     date_field="starts_on",
 )

@@ -85,6 +85,7 @@ def wanted_embassy(today: date) -> Iterator[Wanted]:
         due = embassy_due(stay)
         if due is None or stay.embassy_registered_on is not None:
             continue
+        assert stay.departed_on is not None  # embassy_due() gave a date
         yield Wanted(
             subject=stay,
             key=stay.departed_on.isoformat(),
@@ -141,6 +142,7 @@ def wanted_summary(today: date) -> Iterator[Wanted]:
         due = summary_due(stay)
         if due is None or stay.summary.strip():
             continue
+        assert stay.returned_on is not None  # summary_due() gave a date
         yield Wanted(
             subject=stay,
             key=stay.returned_on.isoformat(),

@@ -251,12 +251,15 @@ def overdue_context(user, *, today: date | None = None) -> dict[str, Any]:
     passports = compliance.overdue_custody(today=today)
     report_rows = list(reports[:OVERDUE_ROWS])
     passport_rows = list(passports[:OVERDUE_ROWS])
+    # days_late and page_url are display attributes for the tile's template, not model fields.
     for row in report_rows:
-        row.days_late = (today - row.due_on).days
-        row.page_url = _page_url(row.trip)
-    for row in passport_rows:
-        row.days_late = (today - row.due_back_on).days
-        row.page_url = _page_url(row)
+        assert row.due_on is not None  # overdue_reports() filters on due_on__lt
+        row.days_late = (today - row.due_on).days  # type: ignore[attr-defined]
+        row.page_url = _page_url(row.trip)  # type: ignore[attr-defined]
+    for item in passport_rows:
+        assert item.due_back_on is not None  # overdue_custody() filters on due_back_on__lt
+        item.days_late = (today - item.due_back_on).days  # type: ignore[attr-defined]
+        item.page_url = _page_url(item)  # type: ignore[attr-defined]
     unit_ids = {r.trip.unit_id for r in report_rows} | {p.unit_id for p in passport_rows}
     from meridian.accounts.models import OrgUnit
 

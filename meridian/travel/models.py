@@ -297,7 +297,7 @@ class ItineraryItem(models.Model):
     )
     city = models.CharField(_("city"), max_length=120)
     is_transit = models.BooleanField(_("transit only"), default=False)
-    activity = models.CharField(_("programme"), max_length=500, blank=True)
+    activity = models.CharField(_("programme of the day"), max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -471,7 +471,7 @@ def facts_from_data(
                 m.get("role") or "member",
                 bool(m.get("is_unit_leader", False)),
                 person.unit_id,
-                _unit_name(units.get(person.unit_id)),
+                _unit_name(units.get(person.unit_id) if person.unit_id is not None else None),
             )
         )
     codes = {_pk(i["country"]) for i in itinerary if i.get("country")}
@@ -911,7 +911,7 @@ def budget_standards(facts: TripFacts, params: dict[str, Any]) -> Outcome:
             unknown.append(Message(_("no exchange rate is known for %(currency)s"), currency=missing))
             continue
         per_unit = line.amount / (max(line.persons, 1) * max(line.days, 1)) * line_rate
-        allowed = standard[BUDGET_KINDS[line.kind]] * standard_rate
+        allowed = cast(Decimal, standard[BUDGET_KINDS[line.kind]]) * standard_rate  # items 1-3: amounts
         if per_unit > allowed * factor:
             template = (
                 _(

@@ -8,6 +8,7 @@ Each dataset shows only figures of the trips the user may see (``selectors.stats
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,7 @@ def _register() -> None:
                 key=f"travel-trips-by-{table}",
                 label=label,
                 columns=COUNT_COLUMNS[table],
-                rows=lambda user, table=table: yearly_rows(table, user),
+                rows=partial(yearly_rows, table),
                 visible=stats.can_see_stats,
                 order=60 + order,
             )

@@ -4,6 +4,7 @@ watchers, deputies, and the workflow-owned organisation config (unit functions a
 from __future__ import annotations
 
 from django.conf import settings
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
@@ -325,7 +326,9 @@ class RuleSetVersion(models.Model):
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        # Not `settings`: inside this class body mypy resolves that name to the reverse accessor
+        # RuleSetting.version adds (related_name="settings"), not to django.conf.settings.
+        django_settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),
         null=True,
         blank=True,

@@ -65,7 +65,8 @@ def test_overdue_passport_suspends_a_unit(demo, db):
     late = CustodyItem.objects.filter(trip=returned, state=CustodyState.ISSUED, due_back_on__lt=today)
     assert late.exists()
     assert unit_suspension_reasons(unit_id=returned.unit_id, today=today)
-    assert returned.report.state == "draft" and returned.report.due_on < today
+    due_on = returned.report.due_on
+    assert returned.report.state == "draft" and due_on is not None and due_on < today
     assert CustodyItem.objects.filter(is_demo=True, state=CustodyState.IN_CUSTODY).count() >= 10
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
@@ -223,7 +224,7 @@ def lead_times(trips: QuerySet[Trip]) -> LeadTimes:
             seen[action] = day
     to_approval: list[int] = []
     to_external: list[int] = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pk, seen in events.items():
         submitted = seen.get("submit")
         if submitted is None:
@@ -282,7 +283,7 @@ def overdue(*, user, today: date | None = None) -> Overdue:
     for row in items.values("unit_id").annotate(n=Count("id")):
         counts[row["unit_id"]]["passports"] = row["n"]
     units = OrgUnit.objects.filter(pk__in=list(counts)).order_by("path")
-    rows = [{"unit": u.name, **counts[u.pk]} for u in units]
+    rows: list[dict[str, Any]] = [{"unit": u.name, **counts[u.pk]} for u in units]
     return Overdue(
         today=today,
         reports=sum(r["reports"] for r in rows),

@@ -290,7 +290,8 @@ def _member_text(m: dict[str, Any]) -> str:
 
 
 def _item_text(item: dict[str, Any], names: dict[str, str]) -> str:
-    country = names.get(item.get("country"), item.get("country") or "")
+    code = item.get("country") or ""
+    country = names.get(code, code)
     text = f"{country}, {item['city']}" if item.get("city") else country
     if item.get("is_transit"):
         text += " (" + _("transit") + ")"

@@ -141,7 +141,7 @@ def _render_text(trip: Trip, phase: str, starts_on: date, ends_on: date, working
     lines.append(_("Delegation:"))
     members = trip.members.select_related("person", "unit").order_by("order", "id")
     for member in members:
-        unit = member.unit.name if member.unit_id else (trip.unit.name)
+        unit = member.unit.name if member.unit is not None else (trip.unit.name)
         parts = [str(member.person), member.get_role_display(), unit]
         if member.post:
             parts.append(member.post)

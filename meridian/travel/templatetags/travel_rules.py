@@ -31,8 +31,10 @@ def rule_rows(results: Any) -> list[dict[str, Any]]:
     rows = []
     for result in results or []:
         row = localised_result(result)
-        row["outcome_label"] = OUTCOME_LABELS.get(row.get("outcome"), row.get("outcome"))
-        row["severity_label"] = SEVERITY_LABELS.get(row.get("severity"), row.get("severity"))
+        outcome: Any = row.get("outcome")  # as stored in the JSON result: any value, or missing
+        severity: Any = row.get("severity")
+        row["outcome_label"] = OUTCOME_LABELS.get(outcome, outcome)
+        row["severity_label"] = SEVERITY_LABELS.get(severity, severity)
         row["badge"] = _badge(row)
         rows.append(row)
     order = {True: 0, False: 1}

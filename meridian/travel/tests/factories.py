@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 import factory
 
@@ -51,7 +52,9 @@ def make_trip(
 ) -> Trip:
     """A trip of ``unit`` filed by ``applicant`` with a leader (a staff Person of the unit, or ``leader``),
     ``members`` more members, one itinerary day per trip day in ``destination`` (Germany) and a budget."""
-    trip: Trip = TripFactory(unit=unit, applicant=applicant, created_by=applicant, state=state, **fields)
+    trip = cast(
+        Trip, TripFactory(unit=unit, applicant=applicant, created_by=applicant, state=state, **fields)
+    )
     place = destination or germany()
     leader = leader or make_person(kind=PersonKind.STAFF, unit=unit, family_name="Zhang", given_name="San")
     TripMember.objects.create(trip=trip, person=leader, role=MemberRole.LEADER, unit=unit, post="Professor")

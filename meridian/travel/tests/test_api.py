@@ -4,13 +4,14 @@ register, each as the roles see them; and the OpenAPI document generating withou
 import datetime
 import io
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from meridian.people.choices import AccessAction, DocumentType, PersonKind
-from meridian.people.models import AccessLog
+from meridian.people.models import AccessLog, IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory, make_person
 from meridian.travel.choices import CustodyState, MemberRole, PlanState
 from meridian.travel.models import CustodyItem, Trip, TripPlan, TripPlanLine
@@ -304,12 +305,15 @@ class TestPassports:
 
         def item(unit, name, state=CustodyState.IN_CUSTODY, due=None):
             person = make_person(kind=PersonKind.STAFF, unit=unit, family_name=name)
-            document = IdentityDocumentFactory(
-                person=person,
-                issuing_country=cn,
-                kind=DocumentType.OFFICIAL_PASSPORT,
-                number="SE1234567",
-                expiry_date=today + datetime.timedelta(days=2000),
+            document = cast(
+                IdentityDocument,
+                IdentityDocumentFactory(
+                    person=person,
+                    issuing_country=cn,
+                    kind=DocumentType.OFFICIAL_PASSPORT,
+                    number="SE1234567",
+                    expiry_date=today + datetime.timedelta(days=2000),
+                ),
             )
             return CustodyItem.objects.create(
                 document=document, holder=person, unit=unit, state=state, due_back_on=due

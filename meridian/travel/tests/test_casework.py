@@ -189,6 +189,20 @@ class TestLifecycle:
         trip.refresh_from_db()
         assert trip.state == TripState.UNDER_REVIEW
 
+    def test_a_trip_changed_after_its_notice_needs_a_new_one(self, org, people):
+        trip = self._trip(org, people, state=TripState.DRAFT)
+        _notice(trip, NoticePhase.BEFORE, NoticeState.COMPLETED)
+        services.trip_update(trip=trip, actor=people.staff, task="A different task than the one publicised.")
+        with pytest.raises(TransitionError, match="changed after its publicity notice"):
+            case_move(case=trip, actor=people.staff, move="submit")
+
+    def test_an_unchanged_trip_returned_for_correction_is_resubmitted_without_a_new_notice(self, org, people):
+        trip = self._trip(org, people, state=TripState.DRAFT)
+        _notice(trip, NoticePhase.BEFORE, NoticeState.COMPLETED)
+        case_move(case=trip, actor=people.staff, move="submit")
+        trip.refresh_from_db()
+        assert trip.state == TripState.UNDER_REVIEW
+
     def test_an_upheld_objection_stops_submission(self, org, people):
         trip = self._trip(org, people, state=TripState.PUBLICITY)
         notice = _notice(trip, NoticePhase.BEFORE, NoticeState.COMPLETED)
@@ -264,7 +278,18 @@ class TestLifecycle:
 
 
 def _notice(trip, phase, state):
+    """A notice as ``notice_publish`` writes it (its text is what the trip reads like now)."""
+    from meridian.travel.services.publicity import notice_texts
+
     today = datetime.date.today()
+    text, text_zh = notice_texts(trip, phase, today, today, 5)
     return PublicityNotice.objects.create(
-        trip=trip, phase=phase, state=state, starts_on=today, ends_on=today, working_days=5, text="Notice"
+        trip=trip,
+        phase=phase,
+        state=state,
+        starts_on=today,
+        ends_on=today,
+        working_days=5,
+        text=text,
+        text_zh=text_zh,
     )

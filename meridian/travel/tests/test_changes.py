@@ -115,7 +115,7 @@ class TestDifference:
             trip=trip, actor=people.coordinator, reason="Smaller team", proposed=proposed
         )
         rows = changes.change_difference(change)
-        by_section = {}
+        by_section: dict[str, list[dict[str, str]]] = {}
         for row in rows:
             by_section.setdefault(row["section"], []).append(row)
         assert [r["change"] for r in by_section["dates"]] == ["changed"]

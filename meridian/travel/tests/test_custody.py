@@ -4,6 +4,7 @@ cancelling, losing; who may do it; what the list, page and export show to whom."
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.people.choices import DocumentType, PersonKind
-from meridian.people.models import AccessLog
+from meridian.people.models import AccessLog, IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory, make_person
 from meridian.reference.tests.factories import country
 from meridian.travel.choices import CustodyAction, CustodyState, TripState
@@ -82,7 +83,10 @@ def test_registering_takes_the_document_into_custody_with_a_movement(item, holde
 
 def test_only_official_passports_and_permits_are_registered(org, people):
     person = make_person(kind=PersonKind.STAFF, unit=org.computing)
-    ordinary = IdentityDocumentFactory(person=person, kind=DocumentType.PASSPORT, issuing_country=country())
+    ordinary = cast(
+        IdentityDocument,
+        IdentityDocumentFactory(person=person, kind=DocumentType.PASSPORT, issuing_country=country()),
+    )
     with pytest.raises(DomainError, match="Only official passports"):
         services.custody_register(document=ordinary, actor=people.officer)
 
@@ -110,7 +114,8 @@ def test_issuing_for_an_authorised_trip_sets_the_due_back_date(item, holder, peo
     assert issued.issued_on == TODAY()
     # passport_return.days_after_return = 7 calendar days after the planned return
     assert issued.due_back_on == trip.return_on + datetime.timedelta(days=7)
-    assert issued.movements.first().action == CustodyAction.ISSUE
+    movement = issued.movements.first()
+    assert movement is not None and movement.action == CustodyAction.ISSUE
 
 
 def test_issuing_too_early_is_refused_with_the_first_possible_day(item, holder, people, org):

@@ -66,6 +66,7 @@ def test_a_draft_report_gets_a_clock_for_the_applicant_met_on_submission(org, pe
     report = reports.report_prepare(trip=trip, actor=people.staff)
     assert clocks_sync(rule=REPORT_RULE).opened == 1
     obligation = clock(trip, REPORT_RULE)
+    assert report.due_on is not None
     assert obligation.due_at == calendar.day_end(report.due_on)
     assert (obligation.responsible, obligation.unit) == (people.staff, org.computing)
     assert obligation.title == f"Submit the trip report of {trip.number}"

@@ -2,6 +2,7 @@
 the partner page's trips panel, the partner merge hook, the trip search, the case starter and the inbox."""
 
 import datetime
+from typing import cast
 
 import pytest
 from django.urls import reverse
@@ -9,8 +10,10 @@ from django.utils import timezone
 
 from meridian.core.registry import registry
 from meridian.core.templatetags.meridian import nav_items
+from meridian.partners.models import Partner
 from meridian.partners.tests.factories import PartnerFactory
 from meridian.people.choices import DocumentType
+from meridian.people.models import IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory
 from meridian.travel import extensions
 from meridian.travel.choices import CustodyState
@@ -96,9 +99,14 @@ class TestDashboard:
         TripReport.objects.create(
             trip=trip, inviter="X", members="Y", dates="Z", due_on=today - datetime.timedelta(days=30)
         )
-        holder = trip.members.first().person
-        document = IdentityDocumentFactory(
-            person=holder, issuing_country=germany(), kind=DocumentType.OFFICIAL_PASSPORT
+        leader = trip.members.first()
+        assert leader is not None
+        holder = leader.person
+        document = cast(
+            IdentityDocument,
+            IdentityDocumentFactory(
+                person=holder, issuing_country=germany(), kind=DocumentType.OFFICIAL_PASSPORT
+            ),
         )
         CustodyItem.objects.create(
             document=document,
@@ -192,7 +200,7 @@ class TestInbox:
 
 class TestPartnerPage:
     def test_panel_lists_visible_trips_with_outcomes(self, client, org, people):
-        partner = PartnerFactory(country=germany())
+        partner = cast(Partner, PartnerFactory(country=germany()))
         invited = make_trip(
             unit=org.computing, applicant=people.staff, inviter_partner=partner, title="Invited"
         )
@@ -217,14 +225,16 @@ class TestPartnerPage:
     def test_merge_moves_trips_and_outcomes(self, org, people):
         from meridian.partners.services import partner_merge
 
-        survivor, duplicate = PartnerFactory(), PartnerFactory()
+        survivor, duplicate = cast(Partner, PartnerFactory()), cast(Partner, PartnerFactory())
         invited = make_trip(unit=org.computing, applicant=people.staff, inviter_partner=duplicate)
         both = make_trip(unit=org.computing, applicant=people.staff)
         both.partners.add(survivor, duplicate)
         only = make_trip(unit=org.computing, applicant=people.staff)
         only.partners.add(duplicate)
         outcome = TripOutcome.objects.create(trip=invited, kind="contact", partner=duplicate, description="x")
-        assert registry.partner_merge_hooks.get("travel").count(duplicate) == 3
+        count = registry.partner_merge_hooks.get("travel").count
+        assert count is not None
+        assert count(duplicate) == 3
         partner_merge(survivor=survivor, duplicate=duplicate, actor=people.officer)
         assert Trip.objects.get(pk=invited.pk).inviter_partner_id == survivor.pk
         assert list(both.partners.values_list("pk", flat=True)) == [survivor.pk]

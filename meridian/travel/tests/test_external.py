@@ -2,6 +2,7 @@
 the delegation and a content-checked scan; recording it moves the trip to "externally approved"."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ def _trip(org, people, state=TripState.APPROVED):
 
 
 def _record(trip, actor, **overrides):
-    values = {
+    values: dict[str, Any] = {
         "document_number": "粤外办〔2026〕123号",
         "issued_on": ISSUED,
         "authority": "Provincial Foreign Affairs Office",

@@ -221,7 +221,9 @@ def test_the_ladders_warn_the_scholar_then_the_unit_then_the_office():
     from meridian.clocks.rules import clock_rules
 
     for code in (EMBASSY, PROGRESS, SUMMARY):
-        audiences = [step.audience for step in sorted(clock_rules.get(code).ladder, key=lambda s: s.offset)]
+        rule = clock_rules.get(code)
+        assert rule is not None
+        audiences = [step.audience for step in sorted(rule.ladder, key=lambda s: s.offset)]
         assert audiences[0] == "responsible" and audiences[-2:] == ["unit", "office"]
 
 

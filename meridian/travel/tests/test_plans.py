@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import cast
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from meridian.core.errors import DuplicateError, PermissionDeniedError, StaleEditError, TransitionError
@@ -120,7 +122,7 @@ def test_bad_line_values_are_refused_with_a_message(org, people):
         services.plan_line_add(
             plan=plan, actor=people.coordinator, **line_values(quarter=5, trip_count=0, budget="-1")
         )
-    errors = exc.value.message_dict
+    errors = cast(ValidationError, exc.value).message_dict
     assert "The quarter is 1, 2, 3 or 4 (or empty for the whole year)." in errors["quarter"]
     assert "Give a number between 1 and 999." in errors["trip_count"]
     assert "The budget cannot be negative." in errors["budget"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 
-FILLED = {
+FILLED: dict[str, Any] = {
     "tasks_done": "Gave the keynote; met the dean.",
     "outcomes": "A joint summer school is planned.",
     "discipline": "All rules observed.",

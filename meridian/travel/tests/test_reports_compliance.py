@@ -4,10 +4,13 @@ outcomes shown on a partner's page."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 
+from meridian.agreements.models import Agreement
 from meridian.agreements.tests.factories import AgreementFactory
+from meridian.partners.models import Partner
 from meridian.partners.tests.factories import PartnerFactory
 from meridian.people.choices import PersonKind
 from meridian.people.tests.factories import make_person
@@ -99,15 +102,17 @@ def test_the_grace_comes_from_the_rule_set_or_defaults_to_14(report, org, monkey
 
 
 def test_partner_outcomes_follow_trip_visibility(report, org, people):
-    partner = PartnerFactory(name="Universität Heidelberg", country=country())
-    agreement = AgreementFactory(state="active", responsible_unit=org.computing, partners=[partner])
+    partner = cast(Partner, PartnerFactory(name="Universität Heidelberg", country=country()))
+    agreement = cast(
+        Agreement, AgreementFactory(state="active", responsible_unit=org.computing, partners=[partner])
+    )
     TripOutcome.objects.create(
         trip=report.trip, kind="agreement", description="MoU signed", partner=partner, agreement=agreement
     )
     TripOutcome.objects.create(trip=report.trip, kind="contact", description="Unrelated")
     rows = partner_trip_outcomes(partner_id=partner.pk, user=people.coordinator)
     assert [r.description for r in rows] == ["MoU signed"]
-    assert rows[0].visible_agreement == agreement
+    assert getattr(rows[0], "visible_agreement") == agreement  # set by partner_trip_outcomes()
     assert partner_trip_outcomes(partner_id=partner.pk, user=people.other_coordinator) == []
     assert len(partner_trip_outcomes(partner_id=partner.pk, user=people.leadership)) == 1
     # The compliance module re-exports it.

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.utils import translation
 
 from meridian.people.choices import DocumentType, PersonKind
+from meridian.people.models import IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory, make_person
 from meridian.reference.tests.factories import country
 from meridian.travel import rules
@@ -351,11 +353,14 @@ def test_passport_valid_six_months_beyond_the_return(org, people):
     # Flagged, not blocking by default: a first official passport is applied for after approval.
     assert r["outcome"] == "fail" and r["severity"] == "warn" and not r["blocking"]
     assert "ZHANG San has no Official or service passport on record." in r["message"]
-    doc = IdentityDocumentFactory(
-        person=leader,
-        issuing_country=country("CN", "China", "中国"),
-        kind=DocumentType.OFFICIAL_PASSPORT,
-        expiry_date=datetime.date(2027, 9, 4),
+    doc = cast(
+        IdentityDocument,
+        IdentityDocumentFactory(
+            person=leader,
+            issuing_country=country("CN", "China", "中国"),
+            kind=DocumentType.OFFICIAL_PASSPORT,
+            expiry_date=datetime.date(2027, 9, 4),
+        ),
     )
     r = result(trip, "travel_document")
     assert r["outcome"] == "fail" and "expires on 2027-09-04, before 2027-09-05" in r["message"]

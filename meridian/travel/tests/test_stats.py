@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from meridian.people.choices import DocumentType, PersonKind
+from meridian.people.models import IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory, make_person
 from meridian.reference.tests.factories import country
 from meridian.travel.choices import CustodyState, Purpose, ReportState, TripState
@@ -180,8 +182,11 @@ def report(trip: Trip, *, due_on: date, state: str = ReportState.DRAFT) -> TripR
 
 def custody(trip: Trip, unit, *, due_back_on: date, state: str = CustodyState.ISSUED) -> CustodyItem:
     holder = make_person(kind=PersonKind.STAFF, unit=unit)
-    document = IdentityDocumentFactory(
-        person=holder, issuing_country=country("CN", "China", "中国"), kind=DocumentType.OFFICIAL_PASSPORT
+    document = cast(
+        IdentityDocument,
+        IdentityDocumentFactory(
+            person=holder, issuing_country=country("CN", "China", "中国"), kind=DocumentType.OFFICIAL_PASSPORT
+        ),
     )
     return CustodyItem.objects.create(
         document=document, holder=holder, unit=unit, state=state, trip=trip, due_back_on=due_back_on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -390,7 +391,7 @@ def test_edit_of_a_trip_no_longer_draft_is_refused(client, org, people, staff_pe
 def test_live_check_renders_rule_results(client, org, people, staff_person, monkeypatch):
     from meridian.travel import rules
 
-    seen = {}
+    seen: dict[str, Any] = {}
 
     def fake_check(*, fields, members, itinerary, budget, trip=None):
         seen.update(fields=fields, members=members, itinerary=itinerary, budget=budget, trip=trip)
@@ -465,7 +466,7 @@ def test_live_check_refreshes_the_plan_line_choices(client, org, people, staff_p
     line = TripPlanLine.objects.create(
         plan=plan, category="academic", purpose="lecture", description="Lectures"
     )
-    seen = {}
+    seen: dict[str, Any] = {}
 
     def lines_for(*, unit_id, year, region):
         seen.update(unit_id=unit_id, year=year, region=region)

@@ -4,7 +4,7 @@ steps)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -42,6 +42,7 @@ class ChangeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("depart_on") and data.get("return_on") and data["return_on"] < data["depart_on"]:
             self.add_error("return_on", _("The return date is before the departure date."))
         return data
@@ -55,7 +56,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args, persons=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if persons is not None:
-            self.fields["person"].queryset = persons
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = persons
 
 
 class ItineraryForm(forms.Form):

@@ -69,6 +69,8 @@ def _rows(filterset: CustodyFilter):
 @login_required
 @require_GET
 def custody_list_view(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_see_custody_register(request.user):
+        raise PermissionDenied
     filterset = filtered(request)
     page_obj = Paginator(_rows(filterset), PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page_obj.object_list)

@@ -3,6 +3,8 @@ number, date, authority, approved people and itinerary, and its scan; the trip b
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -50,7 +52,7 @@ class ExternalApprovalForm(forms.Form):
     def __init__(self, *args, trip: Trip, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         members = trip.members.select_related("person").order_by("order", "id")
-        self.fields["approved_people"].choices = [
+        cast(forms.TypedMultipleChoiceField, self.fields["approved_people"]).choices = [
             (m.person_id, f"{m.person} ({m.get_role_display()})") for m in members
         ]
 

@@ -4,13 +4,15 @@ summary after return."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Field, Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -56,12 +58,14 @@ class LongStayForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.visible_to(user).order_by("family_name", "given_name")
+        people = Person.objects.visible_to(user).order_by("family_name", "given_name")
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         units = OrgUnit.objects.order_by("path")
         if not permissions.is_office(user):
             units = units.filter(pk__in=coordinated_unit_ids(user))
-        self.fields["unit"].queryset = units
-        self.fields["host_partner"].queryset = Partner.objects.visible_to(user).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        partners = Partner.objects.visible_to(user).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["host_partner"]).queryset = partners
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -154,7 +158,7 @@ def _form_page(request: HttpRequest, stay: LongStay | None) -> HttpResponse:
                 return redirect(saved)
             except StaleEditError as exc:
                 stale = exc
-                form.data = form.data.copy()
+                form.data = cast(QueryDict, form.data).copy()  # bound to request.POST
                 form.data["version"] = str(exc.current_version)
             except PermissionDeniedError as exc:
                 raise PermissionDenied(exc.message) from exc
@@ -220,7 +224,7 @@ def _moves(stay: LongStay, user) -> list[dict]:
         fields = [
             {
                 "name": name,
-                "label": str(LongStay._meta.get_field(name).verbose_name),
+                "label": str(cast(Field, LongStay._meta.get_field(name)).verbose_name),  # inputs are fields
                 "value": getattr(stay, name, None),
             }
             for name in option.inputs
@@ -303,7 +307,7 @@ def long_stay_summary(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     except StaleEditError as exc:
         stay.refresh_from_db()
-        data = form.data.copy()
+        data = cast(QueryDict, form.data).copy()  # bound to request.POST
         data["version"] = str(exc.current_version)
         return _detail(request, stay, summary_form=SummaryForm(data), stale=exc, status=409)
     except ValidationError as exc:

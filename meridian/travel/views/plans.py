@@ -5,6 +5,7 @@ consolidated plan."""
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -46,7 +47,7 @@ class PlanCreateForm(forms.Form):
         units = OrgUnit.objects.order_by("path")
         if not permissions.is_office(user):
             units = units.filter(pk__in=coordinated_unit_ids(user))
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         self.fields["year"].initial = timezone.localdate().year + 1
 
 
@@ -118,7 +119,7 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
-def _year(request: HttpRequest, default: int | None) -> int | None:
+def _year(request: HttpRequest, default: int) -> int:
     value = request.GET.get("year", "")
     return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
 
@@ -163,7 +164,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         plan = services.plan_create(actor=user, **form.cleaned_data)
     except DuplicateError as exc:
         messages.info(request, exc.message)
-        return redirect(exc.existing)
+        return redirect(cast(TripPlan, exc.existing))  # plan_create() reports the existing plan
     except PermissionDeniedError as exc:
         raise PermissionDenied(exc.message) from exc
     except (DomainError, ValidationError) as exc:
@@ -186,7 +187,7 @@ def _detail(request: HttpRequest, plan: TripPlan, *, add_form=None, edit_forms=N
         rows.append({"line": line, "form": form})
     totals = selectors.Totals()
     for line in lines:
-        totals.add(line, line.used)
+        totals.add(line, line.used)  # type: ignore[attr-defined]  # set by plan_lines_with_usage()
     context = {
         "plan": plan,
         "rows": rows,

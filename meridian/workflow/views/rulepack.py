@@ -98,7 +98,7 @@ class RulePackForm(forms.Form):
                 ("url", gettext_lazy("Source: link"), 500),
             ):
                 name = f"{d.code}{SEP}src{SEP}{part}"
-                extra = {"assume_scheme": "https"} if part == "url" else {}
+                extra: dict[str, Any] = {"assume_scheme": "https"} if part == "url" else {}
                 field_class = forms.URLField if part == "url" else forms.CharField
                 self.fields[name] = field_class(
                     **extra,
