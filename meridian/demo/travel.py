@@ -290,7 +290,12 @@ def build_travellers(*, org: Organisation, today: date) -> dict[str, Any]:
     from meridian.travel.services.custody import custody_register
 
     china = Country.objects.get(pk="CN")
-    purposes = list(Purpose.objects.filter(code="official_travel"))
+    # The purpose is installed by a data migration; a database emptied since (tests that flush) lacks it.
+    purpose, _created = Purpose.objects.get_or_create(
+        code="official_travel",
+        defaults={"name_en": "Official travel abroad", "name_zh": "因公出国（境）", "retention_days": 1095},
+    )
+    purposes = [purpose]
     people: dict[str, Any] = {}
     for index, (key, family, given, zh, unit_code, kind, username) in enumerate(TRAVELLERS):
         number = f"{DEMO_NUMBER_PREFIX}-{index + 1:03d}"

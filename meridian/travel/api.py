@@ -50,6 +50,7 @@ from meridian.travel.serializers import (
     TripPlanSerializer,
     TripPlanWriteSerializer,
     TripWriteSerializer,
+    may_see_document_number,
 )
 from meridian.workflow.api import CaseViewSetMixin, LogFileSerializer, MoveRequestSerializer
 
@@ -529,12 +530,17 @@ CUSTODY_ACTIONS = ("issue", "return", "send", "cancel", "lose")
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Passports and permits in the office's custody (numbers masked)"),
-    retrieve=extend_schema(summary="One document in custody with its movements (number masked)"),
+    list=extend_schema(
+        summary="Passports and permits in the office's custody (numbers masked; none for leadership)"
+    ),
+    retrieve=extend_schema(
+        summary="One document in custody with its movements (number masked; none for leadership)"
+    ),
 )
 class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The passport register: the office sees it all, a unit's coordinators their people's, a holder their
-    own. Reading is logged in the personal-data access log like the people pages."""
+    own, leadership every row without numbers. A read of a (masked) number is logged in the personal-data
+    access log like the people pages; rows shown without a number are not."""
 
     queryset = CustodyItem.objects.none()
     filterset_class = CustodyFilter
@@ -555,11 +561,17 @@ class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return CustodyItemSerializer if self.action == "list" else CustodyItemDetailSerializer
 
     def _log(self, items: list[CustodyItem]) -> None:
+        """Log the reads of the (masked) numbers the response shows: only of documents whose numbers the
+        user may see (``may_see_document_number``, the serializer's rule); nothing for the others."""
         from meridian.people.services import identity_documents_viewed
 
+        user = self.request.user
+        shown = [i for i in items if may_see_document_number(user, i)]
+        if not shown:
+            return
         identity_documents_viewed(
-            documents=[i.document for i in items],
-            actor=cast(User, self.request.user),  # IsAuthenticated: never AnonymousUser here
+            documents=[i.document for i in shown],
+            actor=cast(User, user),  # IsAuthenticated: never AnonymousUser here
             ip=self.request.META.get("REMOTE_ADDR"),
             purpose="Passport register (API)",
         )
@@ -608,4 +620,5 @@ class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         else:
             custody.custody_lost(item=item, actor=request.user, note=note, on=on)
         fresh = self.get_queryset().get(pk=item.pk)
+        self._log([fresh])
         return Response(CustodyItemDetailSerializer(fresh, context=self.get_serializer_context()).data)

@@ -238,6 +238,13 @@ def _after_notice_done(trip: Any) -> bool:
 # --- trip side effects -----------------------------------------------------------------------------------
 
 
+def _store_rule_check(ctx: MoveContext) -> None:
+    """Keep, on the trip, the rule results it was published or submitted with (and their rule-set version)."""
+    from meridian.travel.rules import trip_check
+
+    trip_check(trip=ctx.case, save=True)
+
+
 def _publish_before(ctx: MoveContext) -> None:
     from meridian.travel.services.publicity import notice_publish
 
@@ -332,7 +339,7 @@ TRIP_TRANSITIONS = [
         required_documents=[
             RequiredDocument(gettext_lazy("Invitation letter"), _has_file(TripFileKind.INVITATION)),
         ],
-        effects=[_publish_before],
+        effects=[_store_rule_check, _publish_before],
         style="primary",
     ),
     Transition(
@@ -355,6 +362,7 @@ TRIP_TRANSITIONS = [
             Guard(_rules_pass, _rules_reason),
         ],
         starts_approval=True,
+        effects=[_store_rule_check],
         style="primary",
     ),
     Transition(

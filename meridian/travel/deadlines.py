@@ -1,7 +1,9 @@
 """Deadline clocks of official travel after return: passports and permits due back, trip reports due.
 
-Both clocks follow from the data (``ClockSource``), so the daily ``clocks_sync`` opens and closes them and no
-service needs a hook:
+Both clocks follow from the data (``ClockSource``), so the daily ``clocks_sync`` opens and closes them. A
+clock is closed at once, too, when the obligation is met: the custody services (return, cancel, lost) call
+``passport_clock_meet`` and the report services (submit, accept) ``report_clock_meet``, so no page shows a
+met deadline as overdue until the next sync.
 
 - ``travel.passport_return``: one clock per passport or permit issued to its holder (keyed by the trip and
   issue date), due at the end of ``CustodyItem.due_back_on`` (planned return + ``passport_return
@@ -33,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from meridian.clocks.rules import ClockRule, Step, clock_rules
 from meridian.clocks.sources import ClockSource, Wanted, sources
 from meridian.travel.choices import CustodyState, ReportState
-from meridian.travel.models import CustodyItem, TripReport
+from meridian.travel.models import CustodyItem, Trip, TripReport
 
 PASSPORT_RULE = "travel.passport_return"
 REPORT_RULE = "travel.trip_report"
@@ -49,6 +51,26 @@ REPORT_LADDER = (
     Step(1, "days", "unit"),
     Step(5, "working_days", "office"),
 )
+
+
+PASSPORT_MET_NOTE = "The document is back in custody, cancelled or reported lost."
+REPORT_MET_NOTE = "The trip report was submitted."
+
+
+def passport_clock_meet(item: CustodyItem) -> int:
+    """Mark met, now, the open passport clock(s) of ``item`` (called once the document is back, cancelled or
+    lost; the daily sync would do the same). Returns how many were closed."""
+    from meridian.clocks.services import obligations_meet_for
+
+    return obligations_meet_for(subject=item, rule=PASSPORT_RULE, note=PASSPORT_MET_NOTE)
+
+
+def report_clock_meet(trip: Trip) -> int:
+    """Mark met, now, the open report clock of ``trip`` (called when its report is submitted or accepted).
+    Returns how many were closed."""
+    from meridian.clocks.services import obligations_meet_for
+
+    return obligations_meet_for(subject=trip, rule=REPORT_RULE, note=REPORT_MET_NOTE)
 
 
 def _passport_title(item: CustodyItem):
@@ -137,9 +159,7 @@ sources.register(
     ClockSource(
         rule=PASSPORT_RULE,
         wanted=wanted_passports,
-        met_note="The document is back in custody, cancelled or reported lost.",
+        met_note=PASSPORT_MET_NOTE,
     )
 )
-sources.register(
-    ClockSource(rule=REPORT_RULE, wanted=wanted_reports, met_note="The trip report was submitted.")
-)
+sources.register(ClockSource(rule=REPORT_RULE, wanted=wanted_reports, met_note=REPORT_MET_NOTE))

@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.permissions import (
     can_read_university,
-    coordinated_unit_ids,
     is_internal,
 )
 from meridian.core.registry import (
@@ -91,7 +90,7 @@ def can_use_trips(user) -> bool:
 
 def can_use_custody(user) -> bool:
     """The passport register page: the office and unit coordinators (their people's documents)."""
-    return permissions.is_office(user) or bool(coordinated_unit_ids(user))
+    return permissions.is_office(user) or bool(permissions.acted_unit_ids(user))
 
 
 def can_use_plans(user) -> bool:
@@ -103,7 +102,7 @@ def can_use_long_stays(user) -> bool:
     """Long stays: the office, leadership, coordinators, and scholars who have one."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if can_read_university(user) or coordinated_unit_ids(user):
+    if can_read_university(user) or permissions.acted_unit_ids(user):
         return True
     from meridian.travel.models import LongStay
 
@@ -318,6 +317,23 @@ def partner_outcomes(*, partner, user) -> list:
     return list(finder(partner_id=partner.pk, user=user))
 
 
+def _partner_panel_visible(partner, user) -> bool:
+    """The trips panel: for those who read every trip, handle a unit's trips, or may see a trip of this
+    partner (its inviter or a partner concerned); nobody else learns of trips there."""
+    if not can_use_trips(user):
+        return False
+    if can_read_university(user) or permissions.acted_unit_ids(user):
+        return True
+    from django.db.models import Q
+
+    from meridian.travel.models import Trip
+
+    concerning = Q(inviter_partner_id=partner.pk) | Q(
+        pk__in=Trip.partners.through.objects.filter(partner_id=partner.pk).values("trip_id")
+    )
+    return Trip.objects.visible_to(user).filter(concerning).exists()
+
+
 def _partner_panel(partner, user) -> dict[str, Any]:
     return {
         "trips": partner_trips(partner=partner, user=user),
@@ -415,7 +431,7 @@ def register() -> None:
                 "url": _url("workflow:inbox", "case_type=trip"),
             },
             visible=lambda user: is_internal(user) and waiting_task_count(user) > 0,
-            order=16,
+            order=91,
         )
     )
     registry.dashboard_tiles.add(
@@ -426,7 +442,7 @@ def register() -> None:
             kind="stat",
             context=lambda user: {"value": my_trip_count(user), "url": _url("travel:trip_list", "mine=true")},
             visible=lambda user: _can_see_section(user) and my_trip_count(user) > 0,
-            order=17,
+            order=92,
         )
     )
     registry.dashboard_tiles.add(
@@ -437,7 +453,7 @@ def register() -> None:
             kind="stat",
             context=lambda user: {"value": abroad_count(user), "url": _url("travel:abroad")},
             visible=lambda user: permissions.can_see_abroad_list(user) and routable("travel:abroad"),
-            order=18,
+            order=93,
         )
     )
     registry.dashboard_tiles.add(
@@ -457,7 +473,7 @@ def register() -> None:
             template="travel/tiles/pages.html",
             context=_pages_context,
             visible=_can_see_section,
-            order=240,
+            order=215,
         )
     )
     registry.partner_panels.add(
@@ -466,7 +482,7 @@ def register() -> None:
             title=_("Trips"),
             template="travel/partner/panel.html",
             context=_partner_panel,
-            visible=lambda partner, user: can_use_trips(user),
+            visible=_partner_panel_visible,
             order=110,
             wide=True,
         )

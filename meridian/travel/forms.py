@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from meridian.agreements.models import Agreement
@@ -41,6 +42,67 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+# --- formset rows -----------------------------------------------------------------------------------------
+#
+# An extra row the user leaves alone must count as unchanged (``has_changed()`` False), or the formset
+# validates it and complains about its required fields. A browser posts every field of the row as rendered:
+# a select without an empty choice posts the option it shows selected (the first one unless ``initial`` says
+# otherwise), so each such field needs ``initial`` equal to that option. ``RowForm`` sees to it for every
+# select of a row; ``RowFormSet`` starts a row the server added ("add a row" without JavaScript, nothing
+# posted for it yet) from the same initial values, as if the browser had posted it untouched.
+
+
+def _first_choice(field: forms.ChoiceField) -> Any:
+    """The value of the option a select shows selected when nothing is: its first choice (None when the
+    first choice is the empty one or a group)."""
+    for value, label in cast("list[tuple[Any, Any]]", field.choices):
+        if isinstance(label, (list, tuple)):  # an optgroup
+            return None
+        return None if value in ("", None) else value
+    return None
+
+
+class RowForm(forms.Form):
+    """A row of a formset: every single-choice select without an empty choice and without ``initial`` gets
+    its first choice as ``initial``, so that an untouched row is unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (
+                isinstance(field, forms.ChoiceField)
+                and not isinstance(field, (forms.ModelChoiceField, forms.MultipleChoiceField))
+                and field.initial is None
+            ):
+                field.initial = _first_choice(field)
+
+
+class RowFormSet(forms.BaseFormSet):
+    """A formset whose rows missing from the posted data (added by the server) hold their initial values."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]  # Django's hook, not in the stubs
+        if form.is_bound and not any(str(key).startswith(f"{form.prefix}-") for key in form.data):
+            data = QueryDict(mutable=True)
+            data.update(form.data)
+            for name, field in form.fields.items():
+                value = field.prepare_value(form.get_initial_for_field(field, name))
+                if value in (None, "", False, [], ()):
+                    continue  # posted empty, or not at all (an unticked box)
+                key = form.add_prefix(name)
+                if isinstance(value, (list, tuple)):
+                    data.setlist(key, [str(v) for v in value])
+                else:
+                    data[key] = "on" if value is True else str(value)
+            form.data = data
+        return form
+
+
+def row_formset(form: type[forms.Form]) -> type[forms.BaseFormSet]:
+    """The formset of ``form`` rows used on the travel pages: one extra row, rows can be removed."""
+    return forms.formset_factory(form, formset=RowFormSet, extra=1, can_delete=True)
 
 
 class TripForm(forms.ModelForm):
@@ -180,7 +242,7 @@ class TripForm(forms.ModelForm):
         ]
 
 
-class MemberForm(forms.Form):
+class MemberForm(RowForm):
     person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
     role = forms.ChoiceField(
         label=_("Role in the delegation"), choices=MemberRole.choices, initial=MemberRole.MEMBER
@@ -196,7 +258,7 @@ class MemberForm(forms.Form):
             _choices(self, "person").queryset = people
 
 
-class ItineraryForm(forms.Form):
+class ItineraryForm(RowForm):
     day = forms.DateField(label=_("Date"), widget=DATE)
     country = forms.ModelChoiceField(
         label=_("Country or territory"), queryset=Country.objects.order_by("name_en")
@@ -206,8 +268,8 @@ class ItineraryForm(forms.Form):
     activity = forms.CharField(label=_("Programme"), max_length=500, required=False)
 
 
-class BudgetForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Budget line"), choices=BudgetKind.choices)
+class BudgetForm(RowForm):
+    kind = forms.ChoiceField(label=_("Budget line"), choices=BudgetKind.choices, initial=BudgetKind.TRAVEL)
     country = forms.ModelChoiceField(
         label=_("Country or territory"), queryset=Country.objects.order_by("name_en"), required=False
     )
@@ -230,9 +292,9 @@ class BudgetForm(forms.Form):
         return value
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=1, can_delete=True)
-ItineraryFormSet = forms.formset_factory(ItineraryForm, extra=1, can_delete=True)
-BudgetFormSet = forms.formset_factory(BudgetForm, extra=1, can_delete=True)
+MemberFormSet = row_formset(MemberForm)
+ItineraryFormSet = row_formset(ItineraryForm)
+BudgetFormSet = row_formset(BudgetForm)
 
 FORMSET_PREFIXES = {"members": "members", "itinerary": "itinerary", "budget": "budget"}
 

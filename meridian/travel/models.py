@@ -129,7 +129,7 @@ class Trip(VersionedModel):
     """An official trip abroad or to Hong Kong, Macao or Taiwan: one delegation, one case."""
 
     number = models.CharField(_("number"), max_length=40, unique=True)
-    title = models.CharField(_("title"), max_length=300, help_text=_("A short name for the trip."))
+    title = models.CharField(_("name of the trip"), max_length=300, help_text=_("A short name for the trip."))
     unit = models.ForeignKey(
         "accounts.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="trips"
     )

@@ -24,6 +24,37 @@ from meridian.accounts.permissions import (
 )
 
 
+def secretary_unit_ids(user) -> frozenset[int]:
+    """Units (with their subunits) where ``user`` holds the post of foreign-affairs secretary (workflow's
+    ``UnitPost``): a secretary acts on behalf of the unit's applicants like its coordinator does."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_travel_secretary_units", None)
+    if cached is not None:
+        return cached
+    from meridian.accounts.models import OrgUnit
+    from meridian.workflow.choices import PostKind
+    from meridian.workflow.models import UnitPost
+
+    paths = list(
+        OrgUnit.objects.filter(
+            pk__in=UnitPost.objects.filter(user=user, post=PostKind.SECRETARY).values("unit_id")
+        ).values_list("path", flat=True)
+    )
+    found: set[int] = set()
+    for path in paths:
+        found |= set(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    result = frozenset(found)
+    setattr(user, "_travel_secretary_units", result)  # noqa: B010 - a per-request cache on the user
+    return result
+
+
+def acted_unit_ids(user) -> frozenset[int]:
+    """Units whose official travel ``user`` handles for the unit: as its coordinator or as its foreign-affairs
+    secretary (each unit with its subunits)."""
+    return coordinated_unit_ids(user) | secretary_unit_ids(user)
+
+
 def _person_id(user) -> int | None:
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     return person.pk if person is not None else None
@@ -36,7 +67,7 @@ def trip_visibility_filter(user) -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     condition = Q(applicant_id=user.pk) | Q(created_by_id=user.pk)
-    units = coordinated_unit_ids(user)
+    units = acted_unit_ids(user)
     if units:
         condition |= Q(unit_id__in=units)
     person_id = _person_id(user)
@@ -59,7 +90,7 @@ def long_stay_visibility_filter(user) -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     condition = Q(user_id=user.pk) | Q(created_by_id=user.pk)
-    units = coordinated_unit_ids(user)
+    units = acted_unit_ids(user)
     if units:
         condition |= Q(unit_id__in=units)
     person_id = _person_id(user)
@@ -80,7 +111,7 @@ def custody_visibility_filter(user) -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     condition = Q(pk__in=[])
-    units = coordinated_unit_ids(user)
+    units = acted_unit_ids(user)
     if units:
         condition |= Q(unit_id__in=units)
     person_id = _person_id(user)
@@ -96,7 +127,7 @@ def is_office(user) -> bool:
 
 def acts_for_unit(user, unit_id: int | None) -> bool:
     """The user is the office, or a coordinator (foreign-affairs secretary) of the unit or a unit above it."""
-    return can_write_university(user) or (unit_id is not None and unit_id in coordinated_unit_ids(user))
+    return can_write_university(user) or (unit_id is not None and unit_id in acted_unit_ids(user))
 
 
 def can_create_trip(user) -> bool:
@@ -144,10 +175,10 @@ def can_manage_plans(user, unit_id: int | None = None) -> bool:
     return (
         acts_for_unit(user, unit_id)
         if unit_id is not None
-        else (can_write_university(user) or bool(coordinated_unit_ids(user)))
+        else (can_write_university(user) or bool(acted_unit_ids(user)))
     )
 
 
 def can_see_abroad_list(user) -> bool:
     """Who is abroad now (duty of care): the office, leadership and unit coordinators (their units only)."""
-    return can_read_university(user) or bool(coordinated_unit_ids(user))
+    return can_read_university(user) or bool(acted_unit_ids(user))

@@ -1,7 +1,8 @@
 """API representations of official trips, trip plans and the passport register; writes go to the services.
 
 Money is in the budget line's ``currency`` (CNY unless stated); dates are ISO dates; a trip's ``days`` count
-the departure and the arrival day. Document numbers are never shown in full: ``document_number`` is masked.
+the departure and the arrival day. Document numbers are never shown in full: ``document_number`` is masked,
+and null for those who may not see the holder's identity documents (leadership, for one).
 """
 
 from __future__ import annotations
@@ -318,14 +319,15 @@ def plans_visible_to(user):
     the plans of their units (and below); staff the plans of the units they belong to."""
     from django.db.models import Q
 
-    from meridian.accounts.permissions import can_read_university, coordinated_unit_ids, member_unit_ids
+    from meridian.accounts.permissions import can_read_university, member_unit_ids
+    from meridian.travel.permissions import acted_unit_ids
 
     plans = TripPlan.objects.all()
     if can_read_university(user):
         return plans
     if not getattr(user, "is_authenticated", False):
         return plans.none()
-    units = set(coordinated_unit_ids(user)) | set(member_unit_ids(user))
+    units = set(acted_unit_ids(user)) | set(member_unit_ids(user))
     return plans.filter(Q(unit_id__in=units))
 
 
@@ -435,14 +437,26 @@ class CustodyMovementSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "on", "trip", "trip_number", "note", "actor", "at"]
 
 
+def may_see_document_number(user, item: CustodyItem) -> bool:
+    """The rule of the HTML register (``views.custody._numbers``): the masked number only for those who may
+    see the holder's identity documents (officers, administrators, the holder's unit coordinators, the
+    holder); leadership and everyone else get no number, and no read is logged for them."""
+    from meridian.people.permissions import can_view_documents
+
+    return bool(user is not None and can_view_documents(user, item.holder))
+
+
 class CustodyItemSerializer(serializers.ModelSerializer):
-    """A passport or permit in the office's custody; the number is masked (the full number is shown only on
-    the protected person page, with a stated purpose, and every read is logged)."""
+    """A passport or permit in the office's custody; the number is masked, and given only to those who may
+    see the holder's documents (``null`` for the others). The full number is shown only on the protected
+    person page, with a stated purpose; every read of a (masked) number is logged by the API."""
 
     holder_name = serializers.CharField(source="holder.display_name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     document_kind = serializers.CharField(source="document.kind", read_only=True)
-    document_number = serializers.CharField(source="document.masked_number", read_only=True)
+    document_number = serializers.SerializerMethodField(
+        help_text="Masked; null when you may not see the holder's identity documents."
+    )
     expiry_date = serializers.DateField(source="document.expiry_date", read_only=True)
     trip_number = serializers.CharField(source="trip.number", read_only=True, default="")
     overdue = serializers.SerializerMethodField()
@@ -469,6 +483,11 @@ class CustodyItemSerializer(serializers.ModelSerializer):
             "version",
             "url",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_document_number(self, item: CustodyItem) -> str | None:
+        user = getattr(self.context.get("request"), "user", None)
+        return item.document.masked_number if may_see_document_number(user, item) else None
 
     def get_overdue(self, item: CustodyItem) -> bool:
         """Issued to the holder and not back by its due date."""

@@ -182,7 +182,15 @@ class TestPanels:
 
     def test_officer_gets_every_panel_in_order(self, people, login, heidelberg):
         html = login(people.officer).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
-        assert section_ids(html) == ["profile", "contacts", "units", "agreements", "activity", "history"]
+        assert section_ids(html) == [
+            "profile",
+            "contacts",
+            "units",
+            "agreements",
+            "trips",
+            "activity",
+            "history",
+        ]
 
     @pytest.mark.parametrize(
         ("role", "expected"),

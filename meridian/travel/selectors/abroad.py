@@ -24,10 +24,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from meridian.accounts.permissions import can_read_university, coordinated_unit_ids
+from meridian.accounts.permissions import can_read_university
 from meridian.reference.models import Country
 from meridian.travel.choices import TripState
 from meridian.travel.models import ItineraryItem, Trip, TripMember
+from meridian.travel.permissions import acted_unit_ids
 
 DATED_STATES = (TripState.AUTHORISED, TripState.ABROAD, TripState.RETURNED, TripState.CLOSED)
 
@@ -77,7 +78,7 @@ def abroad_trips(*, user, day: date, today: date | None = None) -> QuerySet[Trip
     today = today or timezone.localdate()
     trips = Trip.objects.all()
     if not can_read_university(user):
-        units = coordinated_unit_ids(user)
+        units = acted_unit_ids(user)
         if not units:
             return Trip.objects.none()
         trips = trips.filter(unit_id__in=units)
@@ -140,6 +141,11 @@ def abroad_map_svg(counts: list[CountryCount]) -> str:
         return ""
     by_numeric = {c.numeric: c for c in counts if c.numeric}
     by_code = {c.code: c for c in counts}
+    # Every country's name in the reader's language (the atlas carries English names only).
+    names = {
+        country.numeric: country.name
+        for country in Country.objects.exclude(numeric="").only("code", "numeric", "name_en", "name_zh")
+    }
     paths = []
     for shape in atlas.shapes:
         if not shape.path:
@@ -147,7 +153,8 @@ def abroad_map_svg(counts: list[CountryCount]) -> str:
         row = by_numeric.get(shape.numeric) if shape.numeric else None
         row = row or (by_code.get(shape.alpha2) if shape.alpha2 else None)
         if row is None:
-            paths.append(f'<path class="country" d="{shape.path}"><title>{escape(shape.name)}</title></path>')
+            name = names.get(shape.numeric, shape.name)
+            paths.append(f'<path class="country" d="{shape.path}"><title>{escape(name)}</title></path>')
             continue
         label = ngettext("%(name)s: %(count)s person", "%(name)s: %(count)s people", row.count) % {
             "name": row.name,

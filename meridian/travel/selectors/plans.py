@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from meridian.accounts.models import OrgUnit
-from meridian.accounts.permissions import can_read_university, coordinated_unit_ids
+from meridian.accounts.permissions import can_read_university
 from meridian.travel.choices import DelegationKind, PlanKind, PlanState, RegionKind, TripState
 from meridian.travel.models import Trip, TripPlan, TripPlanLine
+from meridian.travel.permissions import acted_unit_ids
 
 # Trips in these states do not use up a plan line.
 NOT_USING = (TripState.CANCELLED, TripState.REJECTED)
@@ -58,7 +59,7 @@ def plan_filter(user) -> Q | None:
     """None: every plan (office and leadership); else the plans of the coordinator's units."""
     if can_read_university(user):
         return None
-    return Q(unit_id__in=coordinated_unit_ids(user))
+    return Q(unit_id__in=acted_unit_ids(user))
 
 
 def plans_visible_to(user) -> QuerySet[TripPlan]:

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
-from meridian.accounts.permissions import can_read_university, coordinated_unit_ids
+from meridian.accounts.permissions import can_read_university
 from meridian.core.i18n import localised
 from meridian.travel.casework import TRIP
 from meridian.travel.choices import CustodyState, Purpose, ReportState, TripState
 from meridian.travel.models import CustodyItem, ItineraryItem, Trip, TripReport
+from meridian.travel.permissions import acted_unit_ids
 
 S = TripState
 APPROVED_ONWARD = (S.APPROVED, S.AUTHORISED, S.ABROAD, S.RETURNED, S.CLOSED)
@@ -56,14 +57,14 @@ def states_for(choice: str) -> tuple[str, ...] | None:
 
 def can_see_stats(user) -> bool:
     """The office and leadership (every unit) and unit coordinators (their units only)."""
-    return can_read_university(user) or bool(coordinated_unit_ids(user))
+    return can_read_university(user) or bool(acted_unit_ids(user))
 
 
 def scope_trips(*, user) -> QuerySet[Trip]:
     """Every trip whose figures ``user`` may see, in any year and state."""
     if can_read_university(user):
         return Trip.objects.all()
-    units = coordinated_unit_ids(user)
+    units = acted_unit_ids(user)
     if not units:
         return Trip.objects.none()
     visible = Trip.objects.visible_to(user).values("pk")
@@ -276,7 +277,7 @@ def overdue(*, user, today: date | None = None) -> Overdue:
     )
     items = CustodyItem.objects.visible_to(user).filter(state=CustodyState.ISSUED, due_back_on__lt=today)
     if not can_read_university(user):
-        items = items.filter(unit_id__in=coordinated_unit_ids(user) or [0])
+        items = items.filter(unit_id__in=acted_unit_ids(user) or [0])
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"reports": 0, "passports": 0})
     for row in reports.values("trip__unit_id").annotate(n=Count("id")):
         counts[row["trip__unit_id"]]["reports"] = row["n"]

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from meridian.accounts.choices import Role
 from meridian.accounts.models import OrgUnit, User
-from meridian.accounts.permissions import can_write_university, coordinated_unit_ids, standing
+from meridian.accounts.permissions import can_write_university, standing
 from meridian.agreements.models import Agreement
 from meridian.partners.models import Partner
 from meridian.people.models import Person
@@ -119,7 +119,7 @@ def filing_units(*, user) -> QuerySet[OrgUnit]:
     units = OrgUnit.objects.order_by("path")
     if can_write_university(user):
         return units
-    ids = set(coordinated_unit_ids(user)) | set(standing(user).units(Role.STAFF, Role.STUDENT))
+    ids = set(permissions.acted_unit_ids(user)) | set(standing(user).units(Role.STAFF, Role.STUDENT))
     return units.filter(pk__in=ids)
 
 
@@ -129,7 +129,7 @@ def filing_applicants(*, user) -> QuerySet[User]:
     users = User.objects.filter(is_active=True).order_by("username")
     if can_write_university(user):
         return users
-    units = coordinated_unit_ids(user)
+    units = permissions.acted_unit_ids(user)
     if units:
         return users.filter(Q(memberships__unit_id__in=units) | Q(pk=user.pk)).distinct()
     return users.filter(pk=user.pk)

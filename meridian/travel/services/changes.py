@@ -435,6 +435,8 @@ def change_days(change: TripChange) -> int:
 def change_apply(*, change: TripChange, actor) -> Trip:
     """Give the trip the approved change: dates, delegation, itinerary, and budget when the change alters it;
     then freeze the result as the trip's new ``approved_snapshot``, re-run the rule check and log an activity.
+    When the trip is externally approved and the change alters its dates, people or itinerary, a second
+    activity says that the approval document predates the change (its approval by the authority is needed).
 
     Called by the change's ``approve`` move. Refuses (``TransitionError``) when the changed trip would already
     have begun (approval after the fact) or the trip is no longer approved or externally approved; nothing is
@@ -528,4 +530,32 @@ def change_apply(*, change: TripChange, actor) -> Trip:
             _("Change %(change)s applied to %(number)s") % {"change": change.number, "number": trip.number}
         ),
     )
+    _note_approval_predates(trip, change, sections, actor=actor)
     return trip
+
+
+def _note_approval_predates(trip: Trip, change: TripChange, sections: set[str], *, actor) -> None:
+    """When the change alters what the recorded approval document (批件) approved — dates, people or
+    itinerary of an externally approved trip —, say so in the trip's activity: the office must obtain the
+    authority's approval of the change. (The trip page's panel derives the same from the dates.)"""
+    from meridian.travel.models import ExternalApproval
+    from meridian.travel.services.external import APPROVAL_SECTIONS
+
+    if trip.state != TripState.AUTHORISED or not sections & set(APPROVAL_SECTIONS):
+        return
+    record = ExternalApproval.objects.filter(trip=trip).first()
+    if record is None:
+        return
+    document, change_number, number = record.document_number, change.number, trip.number
+    activity_record(
+        target=trip,
+        verb="change_after_external_approval",
+        actor=actor,
+        message=lambda: (
+            _(
+                "Change %(change)s alters the dates, people or itinerary of %(number)s after its approval "
+                "document %(document)s was recorded: obtain the authority's approval of the change."
+            )
+            % {"change": change_number, "number": number, "document": document}
+        ),
+    )

@@ -9,7 +9,8 @@ official passports and permits are kept centrally and issued for an approved tri
 ``passport_issue.days_before_departure`` calendar days (default 7) before departure; they are due back within
 ``passport_return.days_after_return`` calendar days (default 7) of the planned return date. Overdue documents
 count against the unit's suspension (``selectors.compliance.unit_suspension_reasons``) and run the
-``travel.passport_return`` clock (``travel.deadlines``).
+``travel.passport_return`` clock (``travel.deadlines``), which return, cancel and lost mark met at once. A
+document is issued only to a person the trip's approval document (批件) approves.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from meridian.people.choices import DocumentType
 from meridian.people.models import IdentityDocument
 from meridian.travel import permissions, rules
 from meridian.travel.choices import CustodyAction, CustodyState, RegionKind, TripState
+from meridian.travel.deadlines import passport_clock_meet
 from meridian.travel.models import CustodyItem, CustodyMovement, Trip
 
 # The documents the office keeps, and the one each region needs.
@@ -161,15 +163,59 @@ def custody_register(
     return item
 
 
+def _require_approved_person(trip: Trip, item: CustodyItem) -> None:
+    """The holder must be among the people the trip's approval document (批件) approves: a member left out of
+    it, or added by a change approved after it, may not travel on it until the authority approves."""
+    from meridian.travel.models import ExternalApproval
+    from meridian.travel.services.external import approved_person_ids, changes_after_approval
+
+    record = ExternalApproval.objects.filter(trip=trip).first()
+    if record is None:
+        raise DomainError(
+            _(
+                "The approval document of trip %(number)s is not on record: record the external approval "
+                "before issuing documents."
+            )
+            % {"number": trip.number}
+        )
+    if item.holder_id in approved_person_ids(record):
+        return
+    later = changes_after_approval(trip, record)
+    if later:
+        raise DomainError(
+            _(
+                "%(holder)s is not among the people approved by approval document %(document)s, which "
+                "predates change %(change)s: a new approval of the change by the authority is needed before "
+                "the document can be issued."
+            )
+            % {
+                "holder": item.holder,
+                "document": record.document_number,
+                "change": ", ".join(c.number for c in later),
+            },
+            code="not_approved",
+        )
+    raise DomainError(
+        _(
+            "%(holder)s is not among the people approved by approval document %(document)s of trip "
+            "%(number)s: the document cannot be issued for this trip."
+        )
+        % {"holder": item.holder, "document": record.document_number, "number": trip.number},
+        code="not_approved",
+    )
+
+
 @transaction.atomic
 def custody_issue(*, item: CustodyItem, actor, trip: Trip, on: date | None = None) -> CustodyItem:
     """Hand a document in custody to its holder for ``trip``; sets ``due_back_on`` (planned return date +
     ``passport_return.days_after_return`` calendar days).
 
     Refused (``DomainError``) unless the document is in custody, the trip is externally approved
-    (state "authorised"), the holder travels on it, the document is the one the trip's region needs and is
-    valid until the return date, and ``on`` is at most ``passport_issue.days_before_departure`` calendar
-    days before departure and not after the return date. ``PermissionDeniedError`` for anyone but the office.
+    (state "authorised"), the holder travels on it and is among the approved people of its approval document
+    (a member added by a change approved after the document needs a new approval), the document is the one
+    the trip's region needs and is valid until the return date, and ``on`` is at most
+    ``passport_issue.days_before_departure`` calendar days before departure and not after the return date.
+    ``PermissionDeniedError`` for anyone but the office.
     """
     _require_office(actor)
     on = _day(on)
@@ -189,6 +235,7 @@ def custody_issue(*, item: CustodyItem, actor, trip: Trip, on: date | None = Non
             _("%(holder)s does not travel on trip %(number)s.")
             % {"holder": current.holder, "number": trip.number}
         )
+    _require_approved_person(trip, current)
     wanted_kind = KIND_FOR_REGION.get(trip.region)
     if wanted_kind and current.document.kind != wanted_kind:
         raise DomainError(
@@ -234,7 +281,7 @@ def custody_return(
     *, item: CustodyItem, actor, on: date | None = None, note: str = "", location: str | None = None
 ) -> CustodyItem:
     """Record that an issued document (or one back from an embassy) is in the office's custody again; its
-    passport clock closes at the next sync. ``DomainError`` from any other state."""
+    passport clock is marked met at once. ``DomainError`` from any other state."""
     _require_office(actor)
     on = _day(on)
     current = _locked(item)
@@ -247,9 +294,11 @@ def custody_return(
     if location is not None:
         current.location = clean_spaces(location)[:200]
         update.append("location")
-    return _move(
+    moved = _move(
         current, actor=actor, action=CustodyAction.RETURN, on=on, trip=trip, note=note, update=update
     )
+    passport_clock_meet(moved)
+    return moved
 
 
 def _reason(note: str, message: str) -> str:
@@ -274,7 +323,8 @@ def custody_send(*, item: CustodyItem, actor, note: str, on: date | None = None)
 
 @transaction.atomic
 def custody_cancel(*, item: CustodyItem, actor, note: str, on: date | None = None) -> CustodyItem:
-    """Cancel a document in custody (expired, holder left, handed back to the issuer); ``note`` says why."""
+    """Cancel a document in custody (expired, holder left, handed back to the issuer); ``note`` says why.
+    Any open passport clock of the document is marked met at once."""
     _require_office(actor)
     on = _day(on)
     note = _reason(note, _("Say why the document is cancelled."))
@@ -283,14 +333,17 @@ def custody_cancel(*, item: CustodyItem, actor, note: str, on: date | None = Non
         raise _wrong_state(current, _("cancelled"))
     current.state = CustodyState.CANCELLED
     current.due_back_on = None
-    return _move(
+    moved = _move(
         current, actor=actor, action=CustodyAction.CANCEL, on=on, note=note, update=["state", "due_back_on"]
     )
+    passport_clock_meet(moved)
+    return moved
 
 
 @transaction.atomic
 def custody_lost(*, item: CustodyItem, actor, note: str, on: date | None = None) -> CustodyItem:
-    """Record a document reported lost (by the holder, the office or an authority); ``note`` tells how."""
+    """Record a document reported lost (by the holder, the office or an authority); ``note`` tells how.
+    Its open passport clock is marked met at once (the loss is on record)."""
     _require_office(actor)
     on = _day(on)
     note = _reason(note, _("Say how and where the document was lost."))
@@ -299,6 +352,8 @@ def custody_lost(*, item: CustodyItem, actor, note: str, on: date | None = None)
         raise _wrong_state(current, _("reported lost"))
     current.state = CustodyState.LOST
     current.due_back_on = None
-    return _move(
+    moved = _move(
         current, actor=actor, action=CustodyAction.LOSE, on=on, note=note, update=["state", "due_back_on"]
     )
+    passport_clock_meet(moved)
+    return moved

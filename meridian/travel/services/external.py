@@ -148,10 +148,61 @@ def external_approval_record(
     return record
 
 
+def approved_person_ids(record: ExternalApproval | None) -> list[int]:
+    """The Person ids the approval document names, in the stored order (nothing without a record).
+
+    The service stores plain ids; entries of any other shape (hand-written data) name nobody."""
+    if record is None:
+        return []
+    ids: list[int] = []
+    for value in record.approved_people or []:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            ids.append(value)
+        elif isinstance(value, str) and value.isdigit():
+            ids.append(int(value))
+    return list(dict.fromkeys(ids))
+
+
 def approved_people_of(record: ExternalApproval):
     """The approved people as Person rows in the stored order (missing ids are left out)."""
     from meridian.people.models import Person
 
-    ids = [pk for pk in record.approved_people if isinstance(pk, int)]
+    ids = approved_person_ids(record)
     found = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def members_not_approved(trip: Trip, record: ExternalApproval | None = None) -> list:
+    """The delegation's members (``TripMember`` rows, in the delegation's order) whom the approval document
+    does not name: they may not travel on it (no passport is issued to them). Empty without a record."""
+    if record is None:
+        record = ExternalApproval.objects.filter(trip=trip).first()
+    if record is None:
+        return []
+    approved = set(approved_person_ids(record))
+    members = trip.members.select_related("person").order_by("order", "id")
+    return [m for m in members if m.person_id not in approved]
+
+
+# Sections of a change that the approval document covers (the budget is not in it).
+APPROVAL_SECTIONS = ("dates", "members", "itinerary")
+
+
+def changes_after_approval(trip: Trip, record: ExternalApproval | None = None) -> list:
+    """Change requests approved after the approval document was recorded that altered what the document
+    approves (dates, people or itinerary), oldest first: the document predates them, so the authority's
+    approval of each change is still to be obtained. Derived from ``ExternalApproval.recorded_at`` and the
+    change's ``state_changed_at`` (the moment it was approved)."""
+    from meridian.travel.choices import ChangeState
+    from meridian.travel.services.changes import change_sections
+
+    if record is None:
+        record = ExternalApproval.objects.filter(trip=trip).first()
+    if record is None or record.recorded_at is None:
+        return []
+    later = trip.changes.filter(state=ChangeState.APPROVED, state_changed_at__gt=record.recorded_at).order_by(
+        "state_changed_at", "id"
+    )
+    return [c for c in later if set(change_sections(c)) & set(APPROVAL_SECTIONS)]

@@ -89,6 +89,27 @@ def _check_length(stay: LongStay) -> None:
         )
 
 
+def dates_reversed(starts_on: date | None, ends_on: date | None) -> bool:
+    """True when the planned return lies before the planned departure."""
+    return bool(starts_on and ends_on and ends_on < starts_on)
+
+
+def _validate(stay: LongStay, *, exclude: list[str] | None = None) -> None:
+    """``full_clean`` and the length check. Dates in the wrong order are reported on the return date in
+    words, instead of as the database constraint (``long_stay_dates_in_order``) that guards them."""
+    reversed_dates = dates_reversed(stay.starts_on, stay.ends_on)
+    errors: dict[str, Any] = {}
+    try:
+        stay.full_clean(exclude=exclude, validate_constraints=not reversed_dates)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if reversed_dates:
+        errors.setdefault("ends_on", []).append(_("The return date lies before the departure date."))
+    if errors:
+        raise ValidationError(errors)
+    _check_length(stay)
+
+
 def _may_file(actor, unit_id: int | None) -> None:
     if actor is not None and not permissions.acts_for_unit(actor, unit_id):
         raise PermissionDeniedError(
@@ -125,8 +146,7 @@ def long_stay_create(*, actor, **fields: Any) -> LongStay:
         stay.user_id = stay.person.user_id
     stay.created_by = actor
     stay.number = long_stay_number_next(year=(stay.starts_on or timezone.localdate()).year)
-    stay.full_clean(exclude=["number"])
-    _check_length(stay)
+    _validate(stay, exclude=["number"])
     _history_user(stay, actor)
     for attempt in range(5):
         try:
@@ -167,8 +187,7 @@ def long_stay_update(
     for name, value in fields.items():
         setattr(current, name, value)
     _may_file(actor, current.unit_id)  # moving it to a unit beyond the actor's reach is refused too
-    current.full_clean()
-    _check_length(current)
+    _validate(current)
     bump_version(current)
     _history_user(current, actor)
     current.save()

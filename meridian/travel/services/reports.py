@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,8 +28,16 @@ from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.text import clean_spaces
 from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.travel import permissions, rules
-from meridian.travel.choices import CustodyState, OutcomeKind, ReportState
-from meridian.travel.models import Trip, TripOutcome, TripReport, TripReportPhoto
+from meridian.travel.choices import CustodyAction, CustodyState, OutcomeKind, ReportState
+from meridian.travel.deadlines import report_clock_meet
+from meridian.travel.models import (
+    CustodyItem,
+    CustodyMovement,
+    Trip,
+    TripOutcome,
+    TripReport,
+    TripReportPhoto,
+)
 from meridian.workflow.files import JPEG, PNG, checked_file
 
 MIN_PHOTOS = 3
@@ -63,6 +72,50 @@ def can_write_report(user, trip: Trip) -> bool:
 
 def can_review_report(user, report: TripReport) -> bool:
     return report.state == ReportState.SUBMITTED and permissions.is_office(user)
+
+
+# --- the passport register's truth ----------------------------------------------------------------------
+
+
+def issued_for_trip(trip: Trip) -> list[CustodyItem]:
+    """The register's documents issued for ``trip`` (an "issue" movement names it, or the document is
+    marked issued for it now), in the holders' name order."""
+    issued_ids = CustodyMovement.objects.filter(action=CustodyAction.ISSUE, trip_id=trip.pk).values("item_id")
+    return list(
+        CustodyItem.objects.filter(Q(pk__in=issued_ids) | Q(trip_id=trip.pk))
+        .select_related("holder", "document", "trip")
+        .order_by("holder__family_name", "holder__given_name", "pk")
+    )
+
+
+def passports_out(trip: Trip) -> list[CustodyItem]:
+    """Documents the register shows issued for ``trip`` and not back yet (still with their holders)."""
+    return list(
+        CustodyItem.objects.filter(trip_id=trip.pk, state=CustodyState.ISSUED)
+        .select_related("holder", "document")
+        .order_by("holder__family_name", "holder__given_name", "pk")
+    )
+
+
+def _out_for(item: CustodyItem, trip: Trip) -> bool:
+    return item.state == CustodyState.ISSUED and item.trip_id == trip.pk
+
+
+def passports_back(trip: Trip) -> bool:
+    """What the register says about "passport returned to the office": documents were issued for the trip
+    and every one of them is back (none still out, none reported lost while issued for it)."""
+    items = issued_for_trip(trip)
+    return bool(items) and not any(
+        _out_for(i, trip) or (i.state == CustodyState.LOST and i.trip_id == trip.pk) for i in items
+    )
+
+
+def _out_text(item: CustodyItem) -> str:
+    return _("the %(kind)s of %(holder)s (due back %(date)s)") % {
+        "kind": str(item.document.get_kind_display()).lower(),
+        "holder": item.holder,
+        "date": item.due_back_on.isoformat() if item.due_back_on else "—",
+    }
 
 
 # --- preparing ----------------------------------------------------------------------------------------------
@@ -100,15 +153,12 @@ def _dates(trip: Trip) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
 
 
-def _passports_back(trip: Trip) -> bool:
-    items = trip.custody_items.all()
-    return items.exists() and not items.filter(state=CustodyState.ISSUED).exists()
-
-
 @transaction.atomic
 def report_prepare(*, trip: Trip, actor) -> TripReport:
     """The trip's report, created on first call pre-filled from the approved trip (inviter, members with
-    their roles, dates) with ``due_on`` = return date + ``trip_report.working_days`` working days.
+    their roles, dates) and from the passport register ("passport returned" is ticked only when every
+    document issued for the trip is back), with ``due_on`` = return date + ``trip_report.working_days``
+    working days.
 
     Idempotent: a second call returns the existing report unchanged. Called when a trip is marked returned.
     """
@@ -120,7 +170,7 @@ def report_prepare(*, trip: Trip, actor) -> TripReport:
         inviter=_inviter(trip)[:300],
         members=_members(trip),
         dates=_dates(trip)[:200],
-        passport_returned=_passports_back(trip),
+        passport_returned=passports_back(trip),
         due_on=report_due_on(trip),
     )
     report._history_user = actor  # type: ignore[attr-defined]
@@ -200,8 +250,10 @@ def report_missing(report: TripReport) -> list[str]:
 
 @transaction.atomic
 def report_submit(*, report: TripReport, actor) -> TripReport:
-    """Submit the draft to the office. Raises ``DomainError`` listing everything still missing (empty
-    sections, fewer than three photos) or when it is not a draft; ``PermissionDeniedError``."""
+    """Submit the draft to the office; its report clock is marked met at once. Raises ``DomainError``
+    listing everything still missing (empty sections, fewer than three photos), when the report says the
+    passport was returned while the register shows a document issued for the trip still out (naming the
+    holders), or when it is not a draft; ``PermissionDeniedError``."""
     current = _locked(report)
     if current.state != ReportState.DRAFT:
         raise DomainError(
@@ -216,12 +268,24 @@ def report_submit(*, report: TripReport, actor) -> TripReport:
             _("The report cannot be submitted yet: %(missing)s") % {"missing": " ".join(missing)},
             code="incomplete",
         )
+    out = passports_out(current.trip) if current.passport_returned else []
+    if out:
+        raise DomainError(
+            _(
+                "The report says the passport was returned to the office, but the passport register shows "
+                "%(documents)s issued for this trip still out. Have the office record the return first, or "
+                "untick “passport returned to the office”."
+            )
+            % {"documents": "; ".join(_out_text(i) for i in out)},
+            code="passport_not_returned",
+        )
     current.state = ReportState.SUBMITTED
     current.submitted_at = timezone.now()
     current.submitted_by = actor
     bump_version(current)
     current._history_user = actor  # type: ignore[attr-defined]
     current.save()
+    report_clock_meet(current.trip)
     number = current.trip.number
     activity_record(
         target=current.trip,
@@ -234,8 +298,9 @@ def report_submit(*, report: TripReport, actor) -> TripReport:
 
 @transaction.atomic
 def report_accept(*, report: TripReport, actor, comment: str = "") -> TripReport:
-    """The office accepts a submitted report (the trip can then be closed). ``DomainError`` from another
-    state, ``PermissionDeniedError`` for anyone but the office."""
+    """The office accepts a submitted report (the trip can then be closed); any report clock still open is
+    marked met at once. ``DomainError`` from another state, ``PermissionDeniedError`` for anyone but the
+    office."""
     current = _locked(report)
     if actor is not None and not permissions.is_office(actor):
         raise PermissionDeniedError(_("Only the International Office accepts trip reports."))
@@ -247,6 +312,7 @@ def report_accept(*, report: TripReport, actor, comment: str = "") -> TripReport
     bump_version(current)
     current._history_user = actor  # type: ignore[attr-defined]
     current.save()
+    report_clock_meet(current.trip)
     number = current.trip.number
     activity_record(
         target=current.trip,

@@ -155,6 +155,12 @@ def _apply(trip: Trip, fields: dict[str, Any]) -> None:
         setattr(trip, name, value)
 
 
+def _check_dates(trip: Trip) -> None:
+    """Refuse a return before the departure with a message on the return date (not the database's)."""
+    if trip.depart_on and trip.return_on and trip.return_on < trip.depart_on:
+        raise ValidationError({"return_on": [_("The return date lies before the departure date.")]})
+
+
 def _check_unit(actor, trip: Trip) -> None:
     """A secretary files for people of units within their reach; anyone else only for themselves, and only
     for a unit they belong to. Raises ``PermissionDeniedError``."""
@@ -193,9 +199,14 @@ def _after_children(
 
 
 def _recheck(trip: Trip) -> None:
+    """Store a fresh rule check while the application is still being prepared (draft, publicity). From
+    submission on, the stored results are those the trip was submitted with (``casework`` stores them), so a
+    scan added later does not re-judge an approved trip by today's date."""
+    from meridian.travel.choices import TripState
     from meridian.travel.rules import trip_check
 
-    trip_check(trip=trip, save=True)
+    if trip.state in (TripState.DRAFT, TripState.PUBLICITY):
+        trip_check(trip=trip, save=True)
 
 
 @transaction.atomic
@@ -224,6 +235,7 @@ def trip_create(
     if actor is not None:
         trip.created_by = actor
     _check_unit(actor, trip)
+    _check_dates(trip)
     trip.number = trip_number_next(year=(trip.depart_on or timezone.localdate()).year)
     trip.full_clean(exclude=["number"])
     _set_history_user(trip, actor)
@@ -276,6 +288,7 @@ def trip_update(
     ensure_fresh(instance=current, expected_version=expected_version, fields=EDITABLE_FIELDS)
     _apply(current, fields)
     _check_unit(actor, current)
+    _check_dates(current)
     current.full_clean()
     bump_version(current)
     _set_history_user(current, actor)
@@ -297,8 +310,9 @@ def trip_file_add(*, trip: Trip, actor, kind: str, uploaded: UploadedFile) -> Tr
     """Attach a file (type read from its bytes: PDF, Word, Excel, PNG, JPEG; size limit ``MAX_UPLOAD_MB``).
 
     Invitations, translations and papers may be added while the trip is a draft (by those who may edit it);
-    the office adds scans (external approval, passport stamp pages) at any time. Raises ``DomainError`` for a
-    refused file, ``PermissionDeniedError``, ``ValidationError`` for an unknown kind.
+    the office adds scans (external approval, passport stamp pages) at any time. The rule check runs again
+    and is stored (the trip page shows it). Raises ``DomainError`` for a refused file,
+    ``PermissionDeniedError``, ``ValidationError`` for an unknown kind.
     """
     if kind not in TripFileKind.values:
         raise ValidationError({"kind": [_("Unknown kind of file.")]})
@@ -325,17 +339,21 @@ def trip_file_add(*, trip: Trip, actor, kind: str, uploaded: UploadedFile) -> Tr
     )
     record.file.save(name, content, save=False)
     record.save()
+    _recheck(trip)  # the rules read the files (the invitation letter): the stored results follow them
     return record
 
 
 def trip_file_delete(*, file: TripFile, actor) -> None:
-    """Remove a file from a draft trip; raises ``PermissionDeniedError`` otherwise."""
+    """Remove a file from a draft trip and run the stored rule check again; raises ``PermissionDeniedError``
+    otherwise."""
     if actor is not None and not (
         permissions.is_office(actor) or permissions.can_edit_trip(actor, file.trip)
     ):
         raise PermissionDeniedError(_("You may not remove this file."))
+    trip = file.trip
     file.file.delete(save=False)
     file.delete()
+    _recheck(trip)
 
 
 def trip_snapshot(trip: Trip) -> dict[str, Any]:

@@ -53,7 +53,11 @@ def trip_custody(trip, user) -> dict:
 
 @register.simple_tag
 def trip_report_summary(trip, user) -> dict:
-    """The report panel: the report (or None), whether it is overdue, what is missing, who may edit it."""
+    """The report panel: the report (or None), whether it is overdue, what is missing, who may edit it, and
+    what the passport register says about the documents issued for the trip (``register``: ``issued`` any,
+    ``any_out``, ``out`` — documents still with their holders that the reader may see named, each
+    ``{"item", "overdue"}`` —, ``hidden`` the number of the others, ``all_back``, and ``contradicts`` when
+    the report says "passport returned" while one is still out)."""
     from meridian.travel.choices import ReportState
     from meridian.travel.models import TripReport
     from meridian.travel.services import reports
@@ -62,7 +66,34 @@ def trip_report_summary(trip, user) -> dict:
     if report is None:
         return {"report": None}
     today = timezone.localdate()
+    out_items = reports.passports_out(trip)
+    # Holders are named to those who write the report (the refusal names them too) and to those who see the
+    # register row; the others get a count, as the passport panel lists only rows the reader may see.
+    if out_items and not reports.can_write_report(user, trip):
+        from meridian.travel.models import CustodyItem
+
+        visible = set(
+            CustodyItem.objects.visible_to(user)
+            .filter(pk__in=[i.pk for i in out_items])
+            .values_list("pk", flat=True)
+        )
+    else:
+        visible = {i.pk for i in out_items}
+    out = [
+        {"item": item, "overdue": item.due_back_on is not None and item.due_back_on < today}
+        for item in out_items
+        if item.pk in visible
+    ]
+    issued = bool(out_items) or bool(reports.issued_for_trip(trip))
     return {
+        "register": {
+            "issued": issued,
+            "any_out": bool(out_items),
+            "out": out,
+            "hidden": len(out_items) - len(out),
+            "all_back": issued and not out_items,
+            "contradicts": bool(out_items) and report.passport_returned,
+        },
         "report": report,
         "overdue": report.state == ReportState.DRAFT and report.due_on is not None and report.due_on < today,
         "missing": reports.report_missing(report) if report.state == ReportState.DRAFT else [],

@@ -2,7 +2,8 @@
 
 {% load travel_publicity %}
 {% publicity_panel trip as p %}   notices of the trip, after-return due date, whether the user may publish
-{% external_panel trip as x %}    the approval document (批件), its people and scan, may the user record it
+{% external_panel trip as x %}    the approval document (批件), its people and scan, the members it does not
+                                  approve, changes approved after it, may the user record it
 {% changes_panel trip as c %}     the trip's change requests, whether the user may request one
 {{ notice|notice_text }}          the notice in the reader's language
 """
@@ -74,6 +75,10 @@ def external_panel(context, trip) -> dict[str, Any]:
     return {
         "record": record,
         "people": external.approved_people_of(record) if record is not None else [],
+        # Members the document does not approve (left out, or added by a later change): no passport.
+        "not_approved": external.members_not_approved(trip, record) if record is not None else [],
+        # Changes approved after the document was recorded that alter what it approved.
+        "later_changes": external.changes_after_approval(trip, record) if record is not None else [],
         "can_record": external.can_record_external(user, trip),
         "relevant": record is not None or trip.state == TripState.APPROVED,
     }

@@ -334,6 +334,37 @@ class TestPassports:
         assert rows[0]["document_number"].startswith("SE1") and "*" in rows[0]["document_number"]
         assert AccessLog.objects.filter(user=people.officer, action=AccessAction.VIEW).count() == 3
 
+    def test_leadership_gets_no_numbers_and_no_access_log(self, api, people, register):
+        """As on the HTML register (``people.permissions.can_view_documents``): leadership sees every row
+        without a number, and nothing is written to the access log for them."""
+        response = _as(api, people.leadership).get(PASSPORTS)
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert len(rows) == 3
+        assert all(row["document_number"] is None for row in rows)
+        assert all("SE1" not in str(row) for row in rows)
+        detail = _as(api, people.leadership).get(f"{PASSPORTS}{register['kept'].pk}/")
+        assert detail.status_code == 200 and detail.json()["document_number"] is None
+        assert not AccessLog.objects.filter(user=people.leadership).exists()
+
+    def test_a_coordinator_gets_the_numbers_of_their_units_people_logged(self, api, people, register):
+        rows = _as(api, people.coordinator).get(PASSPORTS).json()["results"]
+        assert len(rows) == 2 and all(row["document_number"].startswith("SE1") for row in rows)
+        logged = AccessLog.objects.filter(user=people.coordinator, action=AccessAction.VIEW)
+        assert sorted(ref or 0 for ref in logged.values_list("person_ref", flat=True)) == sorted(
+            [register["kept"].holder_id, register["late"].holder_id]
+        )
+
+    def test_a_move_answer_shows_the_number_and_logs_it(self, api, people, register):
+        response = _as(api, people.officer).post(
+            f"{PASSPORTS}{register['late'].pk}/return/", {}, format="json"
+        )
+        assert response.status_code == 200
+        assert response.json()["document_number"].startswith("SE1")
+        assert AccessLog.objects.filter(
+            user=people.officer, document_ref=register["late"].document_id
+        ).exists()
+
     def test_filters_and_visibility(self, api, org, people, register):
         _as(api, people.officer)
         overdue = api.get(PASSPORTS, {"overdue": "true"}).json()["results"]

@@ -95,6 +95,23 @@ class TestFiling:
         assert trip.created_by == people.coordinator
         assert trip.applicant == people.staff
 
+    def test_a_foreign_affairs_secretary_post_acts_for_the_unit_like_its_coordinator(self, org, people):
+        from meridian.accounts.choices import Role
+        from meridian.accounts.services import membership_grant, user_create
+        from meridian.workflow.choices import PostKind
+        from meridian.workflow.models import UnitPost
+
+        secretary = user_create(username="secretary", email="secretary@meridian.example", password="x-secret")
+        membership_grant(user=secretary, unit=org.engineering, role=Role.STAFF)
+        UnitPost.objects.create(unit=org.engineering, user=secretary, post=PostKind.SECRETARY)
+        trip = services.trip_create(
+            actor=secretary, applicant=people.staff, unit=org.computing, **_data(org.computing)
+        )
+        assert trip.created_by == secretary
+        assert Trip.objects.visible_to(secretary).filter(pk=trip.pk).exists()
+        other = make_trip(unit=org.humanities, applicant=people.other_coordinator)
+        assert not Trip.objects.visible_to(secretary).filter(pk=other.pk).exists()
+
     def test_staff_member_cannot_file_for_someone_else(self, org, people):
         with pytest.raises(PermissionDeniedError):
             services.trip_create(

@@ -201,6 +201,63 @@ class TestLifecycle:
         assert changes.can_request_change(people.staff, trip)
 
 
+class TestAfterExternalApproval:
+    """A change approved once the approval document (批件) is on record leaves the document behind: the
+    activity says so, so the office obtains the authority's approval of the change."""
+
+    def _approval(self, trip):
+        from meridian.travel.models import ExternalApproval
+
+        return ExternalApproval.objects.create(
+            trip=trip,
+            document_number="粤外办〔2026〕77号",
+            issued_on=TODAY,
+            authority="Provincial Foreign Affairs Office",
+            approved_people=[m["person"] for m in trip.approved_snapshot["members"]],
+            approved_itinerary="Germany, Heidelberg",
+        )
+
+    def _entries(self, trip):
+        from django.contrib.contenttypes.models import ContentType
+
+        from meridian.core.models import Activity
+
+        return Activity.objects.filter(
+            content_type=ContentType.objects.get_for_model(trip),
+            object_id=trip.pk,
+            verb="change_after_external_approval",
+        )
+
+    def _approve(self, trip, people, proposed):
+        change = changes.change_create(trip=trip, actor=people.staff, reason="Plans", proposed=proposed)
+        case_move(case=change, actor=people.staff, move="submit")
+        case_move(case=change, actor=people.officer, move="approve")
+        change.refresh_from_db()
+        return change
+
+    def test_a_change_of_dates_or_people_is_recorded_in_the_activity(self, org, people):
+        trip = _trip(org, people, state=TripState.AUTHORISED)
+        self._approval(trip)
+        change = self._approve(trip, people, _postponed(trip))
+        entry = self._entries(trip).get()
+        assert entry.actor == people.officer
+        assert change.number in entry.message and "粤外办〔2026〕77号" in entry.message
+        assert "obtain the authority's approval of the change" in entry.message
+        assert change.number in entry.message_zh  # rendered in both languages (catalogue merged later)
+        trip.refresh_from_db()
+        assert trip.state == TripState.AUTHORISED
+        assert trip.external_approval.recorded_at < change.state_changed_at
+
+    def test_no_entry_for_a_budget_change_or_a_trip_not_yet_externally_approved(self, org, people):
+        trip = _trip(org, people, state=TripState.AUTHORISED)
+        self._approval(trip)
+        self._approve(trip, people, {"budget": [{"kind": "travel", "amount": "7000", "currency": "CNY"}]})
+        assert not self._entries(trip).exists()
+        approved = _trip(org, people, state=TripState.APPROVED)
+        self._approve(approved, people, _postponed(approved))
+        assert not self._entries(approved).exists()
+
+
 class TestPages:
     def test_the_form_starts_from_the_approved_version_and_saves(self, client, org, people):
         trip = _trip(org, people)
@@ -247,6 +304,28 @@ class TestPages:
         assert "Submit the change for approval" in detail
         client.force_login(people.other_coordinator)
         assert client.get(response["Location"]).status_code == 404
+
+    def test_the_form_as_a_browser_posts_it_ignores_the_untouched_extra_rows(self, client, org, people):
+        """The extra rows' selects post the option they show (role, kind of budget line): untouched, the
+        rows are left out instead of failing on their required fields."""
+        from meridian.travel.tests.test_trips_views import browser_post_data
+
+        trip = _trip(org, people)
+        url = reverse("travel:change_create", args=[trip.pk])
+        client.force_login(people.staff)
+        page = client.get(url).content.decode()
+        later = (START + datetime.timedelta(days=5)).isoformat()
+        data = browser_post_data(page, "change-form", reason="Stay a day longer", return_on=later)
+        extra_member, extra_budget = len(trip.approved_snapshot["members"]), 1
+        assert data[f"members-{extra_member}-role"] == ["member"]
+        assert data[f"budget-{extra_budget}-kind"] == ["travel"]
+        assert data[f"budget-{extra_budget}-amount"] == [""]
+        response = client.post(url, data)
+        assert response.status_code == 302, response.content.decode()
+        change = TripChange.objects.get()
+        assert len(change.proposed["members"]) == len(trip.approved_snapshot["members"])
+        assert len(change.proposed["budget"]) == len(trip.approved_snapshot["budget"])
+        assert len(change.proposed["itinerary"]) == len(trip.approved_snapshot["itinerary"])
 
     def test_the_panel_offers_a_change_only_where_allowed(self, rf, org, people):
         trip = _trip(org, people)

@@ -15,7 +15,8 @@ from meridian.people.choices import DocumentType, PersonKind
 from meridian.people.models import AccessLog, IdentityDocument
 from meridian.people.tests.factories import IdentityDocumentFactory, make_person
 from meridian.reference.tests.factories import country
-from meridian.travel.choices import CustodyAction, CustodyState, TripState
+from meridian.travel.choices import CustodyAction, CustodyState, MemberRole, TripState
+from meridian.travel.models import ExternalApproval, TripMember
 from meridian.travel.services import custody as services
 from meridian.travel.tests.factories import make_trip
 
@@ -46,8 +47,12 @@ def item_for(person, actor):
     return services.custody_register(document=person.documents.first(), actor=actor, location="Safe A")
 
 
-def authorised_trip(unit, applicant, person, *, depart_in=3, length=5, state=TripState.AUTHORISED, **fields):
-    return make_trip(
+def authorised_trip(
+    unit, applicant, person, *, depart_in=3, length=5, state=TripState.AUTHORISED, approved=None, **fields
+):
+    """A trip led by ``person``; when externally approved, with its approval document on record approving
+    ``approved`` (Person list; default every member), as ``external_approval_record`` leaves it."""
+    trip = make_trip(
         unit=unit,
         applicant=applicant,
         state=state,
@@ -56,6 +61,21 @@ def authorised_trip(unit, applicant, person, *, depart_in=3, length=5, state=Tri
         return_on=days(depart_in + length - 1),
         **fields,
     )
+    if state == TripState.AUTHORISED:
+        people = (
+            [p.pk for p in approved]
+            if approved is not None
+            else list(trip.members.order_by("order", "id").values_list("person_id", flat=True))
+        )
+        ExternalApproval.objects.create(
+            trip=trip,
+            document_number=f"外办〔{TODAY().year}〕{trip.pk}号",
+            issued_on=TODAY(),
+            authority="Provincial Foreign Affairs Office",
+            approved_people=people,
+            approved_itinerary="Germany, Heidelberg",
+        )
+    return trip
 
 
 @pytest.fixture
@@ -156,6 +176,81 @@ def test_issuing_for_a_trip_the_holder_does_not_travel_on_is_refused(item, peopl
     )
     with pytest.raises(DomainError, match="does not travel on trip"):
         services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+
+
+def test_a_member_left_out_of_the_approval_document_gets_no_passport(item, holder, people, org):
+    """The approval document (批件) names only the leader: the second member's passport stays in the safe."""
+    member = holder_in(org.computing, family_name="Zhao", number="E87654321")
+    member_item = item_for(member, people.officer)
+    trip = authorised_trip(org.computing, people.staff, holder, approved=[holder])
+    TripMember.objects.create(trip=trip, person=member, role=MemberRole.MEMBER, unit=org.computing, order=1)
+    document = trip.external_approval.document_number
+    with pytest.raises(DomainError) as caught:
+        services.custody_issue(item=member_item, actor=people.officer, trip=trip, on=TODAY())
+    assert caught.value.code == "not_approved"
+    assert "ZHAO Wu is not among the people approved by approval document" in caught.value.message
+    assert document in caught.value.message and trip.number in caught.value.message
+    member_item.refresh_from_db()
+    assert member_item.state == CustodyState.IN_CUSTODY and member_item.trip is None
+    assert not member_item.movements.filter(action=CustodyAction.ISSUE).exists()
+    # The approved leader's passport is issued as before.
+    assert services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY()).state == "issued"
+
+
+def test_no_document_is_issued_while_the_approval_document_is_not_on_record(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder)
+    ExternalApproval.objects.filter(trip=trip).delete()
+    with pytest.raises(DomainError, match="approval document of trip .* is not on record"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    item.refresh_from_db()
+    assert item.state == CustodyState.IN_CUSTODY
+
+
+def test_a_member_added_by_a_change_after_the_approval_needs_a_new_approval(item, holder, people, org):
+    """Change approved after the approval document adds an interpreter: the document does not approve them,
+    so their passport is refused with a message asking for the authority's approval of the change."""
+    from meridian.travel.services import changes
+    from meridian.travel.services.trips import trip_snapshot
+    from meridian.workflow.services import case_move
+
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5)
+    trip.approved_snapshot = trip_snapshot(trip)
+    trip.save(update_fields=["approved_snapshot"])
+    newcomer = holder_in(org.computing, family_name="Chen", number="E11112222")
+    newcomer_item = item_for(newcomer, people.officer)
+    proposed = {
+        "members": [
+            *trip.approved_snapshot["members"],
+            {"person": newcomer.pk, "role": MemberRole.INTERPRETER, "post": "Interpreter"},
+        ]
+    }
+    change = changes.change_create(trip=trip, actor=people.staff, reason="An interpreter", proposed=proposed)
+    case_move(case=change, actor=people.staff, move="submit")
+    case_move(case=change, actor=people.officer, move="approve")
+    trip.refresh_from_db()
+    assert trip.state == TripState.AUTHORISED and trip.members.filter(person=newcomer).exists()
+    with pytest.raises(DomainError) as caught:
+        services.custody_issue(item=newcomer_item, actor=people.officer, trip=trip, on=TODAY())
+    message = caught.value.message
+    assert "CHEN Wu is not among the people approved" in message
+    assert f"predates change {change.number}" in message and "new approval" in message
+    newcomer_item.refresh_from_db()
+    assert newcomer_item.state == CustodyState.IN_CUSTODY
+    # The leader, approved by the document, still gets the passport.
+    assert services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY()).state == "issued"
+
+
+def test_the_page_shows_the_refusal_of_a_person_the_document_does_not_approve(client, holder, people, org):
+    member = holder_in(org.computing, family_name="Zhao", number="E87654321")
+    member_item = item_for(member, people.officer)
+    trip = authorised_trip(org.computing, people.staff, holder, approved=[holder])
+    TripMember.objects.create(trip=trip, person=member, role=MemberRole.MEMBER, unit=org.computing, order=1)
+    client.force_login(people.officer)
+    url = reverse("travel:custody_action", args=[member_item.pk, "issue"])
+    page = client.post(url, {"on": TODAY().isoformat(), "trip": trip.pk}, follow=True).content.decode()
+    assert "is not among the people approved by approval document" in page
+    member_item.refresh_from_db()
+    assert member_item.state == CustodyState.IN_CUSTODY
 
 
 def test_a_passport_is_not_issued_for_hong_kong(item, holder, people, org):
@@ -269,6 +364,40 @@ def test_filters_overdue_and_expiring(client, item, holder, people, org):
     assert "WANG Wu" in overdue and "QIAN Wu" not in overdue and "overdue" in overdue
     expiring = client.get(reverse("travel:custody_list"), {"expiring_months": "6"}).content.decode()
     assert "QIAN Wu" in expiring and "WANG Wu" not in expiring
+
+
+@pytest.mark.parametrize(
+    ("params", "label"),
+    [
+        ({"expiring_months": "abc"}, "Expires within (months)"),
+        ({"unit": "abc"}, "Unit"),
+        ({"state": "bogus"}, "Where it is"),
+        ({"expiring_months": "6", "state": ["in_custody", "bogus"]}, "Where it is"),
+    ],
+)
+def test_invalid_filters_list_nothing_and_the_export_refuses_them(client, item, people, params, label):
+    client.force_login(people.officer)
+    response = client.get(reverse("travel:custody_list"), params)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="filter-errors"' in page and f"<strong>{label}:</strong>" in page
+    assert "WANG Wu" not in page and "0 documents" in page
+    assert reverse("travel:custody_export") not in page  # no export of a list that is not shown
+    results = client.get(
+        reverse("travel:custody_list"), params, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    assert 'id="filter-errors"' in results.content.decode() and "WANG Wu" not in results.content.decode()
+    export = client.get(reverse("travel:custody_export"), params)
+    assert export.status_code == 400
+    assert export["Content-Type"].startswith("text/plain")
+    body = export.content.decode()
+    assert body.startswith("The filters are not valid: ") and label in body and "WANG Wu" not in body
+
+
+def test_valid_filters_still_export(client, item, people):
+    client.force_login(people.officer)
+    response = client.get(reverse("travel:custody_export"), {"expiring_months": "6", "state": "in_custody"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
 
 
 def test_the_csv_export_is_for_the_office(client, item, people):

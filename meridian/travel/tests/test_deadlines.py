@@ -10,6 +10,7 @@ from django.utils import timezone
 from meridian.clocks import calendar
 from meridian.clocks.models import Obligation, ObligationEvent
 from meridian.clocks.services import clocks_run, clocks_sync
+from meridian.core.errors import PermissionDeniedError
 from meridian.travel.deadlines import PASSPORT_LADDER, PASSPORT_RULE, REPORT_LADDER, REPORT_RULE
 from meridian.travel.services import custody, reports
 from meridian.travel.tests.test_custody import authorised_trip, holder_in, item_for
@@ -57,7 +58,9 @@ def test_an_issued_passport_gets_a_clock_that_closes_when_it_is_back(issued, peo
     )
     assert obligation.title == "Return the official or service passport of WANG Wu to the office"
     custody.custody_return(item=issued, actor=people.officer)
-    assert clocks_sync(rule=PASSPORT_RULE).met == 1
+    # Met by the return itself, not only at the next sync (which then has nothing left to close).
+    assert clock(issued, PASSPORT_RULE).state == "met"
+    assert clocks_sync(rule=PASSPORT_RULE).met == 0
     assert clock(issued, PASSPORT_RULE).state == "met"
 
 
@@ -107,3 +110,82 @@ def test_the_clock_is_missed_after_the_grace_period(issued):
     # A run after a long pause sends only the latest due rung of each audience, then marks the clock missed.
     assert result.missed == 1
     assert clock(issued, PASSPORT_RULE).state == "missed"
+
+
+# --- closed at once by the services, not only by the next sync ---------------------------------------------
+
+
+def test_the_passport_page_stops_showing_the_clock_once_the_return_is_recorded(client, issued, people):
+    from django.urls import reverse
+
+    clocks_sync(rule=PASSPORT_RULE)
+    type(issued).objects.filter(pk=issued.pk).update(due_back_on=TODAY() - datetime.timedelta(days=1))
+    clocks_sync(rule=PASSPORT_RULE)  # the due date moved: the open clock is overdue now
+    client.force_login(people.officer)
+    url = reverse("travel:custody_detail", args=[issued.pk])
+    assert "Return the official or service passport of WANG Wu" in client.get(url).content.decode()
+    client.post(reverse("travel:custody_action", args=[issued.pk, "return"]), {"on": TODAY().isoformat()})
+    issued.refresh_from_db()
+    assert issued.state == "in_custody"
+    assert clock(issued, PASSPORT_RULE).state == "met"
+    assert "Return the official or service passport of WANG Wu" not in client.get(url).content.decode()
+
+
+def test_a_passport_reported_lost_meets_its_clock_at_once(issued, people):
+    clocks_sync(rule=PASSPORT_RULE)
+    custody.custody_lost(item=issued, actor=people.officer, note="Stolen in Frankfurt")
+    obligation = clock(issued, PASSPORT_RULE)
+    assert obligation.state == "met"
+    assert obligation.note == "The document is back in custody, cancelled or reported lost."
+
+
+def test_cancelling_a_document_meets_a_clock_left_open(issued, people):
+    """A return recorded before clocks were closed at once left the clock open until the sync: cancelling
+    the document closes it too."""
+    clocks_sync(rule=PASSPORT_RULE)
+    type(issued).objects.filter(pk=issued.pk).update(state="in_custody", due_back_on=None)
+    assert clock(issued, PASSPORT_RULE).state == "open"
+    custody.custody_cancel(item=issued, actor=people.officer, note="Holder retired")
+    assert clock(issued, PASSPORT_RULE).state == "met"
+
+
+def test_a_refused_movement_leaves_the_clock_open(issued, people):
+    clocks_sync(rule=PASSPORT_RULE)
+    with pytest.raises(PermissionDeniedError):
+        custody.custody_return(item=issued, actor=people.staff)
+    assert clock(issued, PASSPORT_RULE).state == "open"
+
+
+def test_submitting_the_report_meets_its_clock_at_once(org, people):
+    from meridian.travel.tests.test_reports import complete
+
+    trip = returned_trip(org, people)
+    report = reports.report_prepare(trip=trip, actor=people.staff)
+    clocks_sync(rule=REPORT_RULE)
+    assert clock(trip, REPORT_RULE).state == "open"
+    reports.report_submit(report=complete(report, people.staff), actor=people.staff)
+    obligation = clock(trip, REPORT_RULE)
+    assert obligation.state == "met" and obligation.note == "The trip report was submitted."
+    assert clocks_sync(rule=REPORT_RULE).met == 0
+
+
+def test_accepting_the_report_meets_a_clock_left_open(client, org, people):
+    """A report submitted before clocks were closed at once: its acceptance closes the clock, and the trip
+    page no longer shows "Submit the trip report … overdue"."""
+    from django.urls import reverse
+
+    from meridian.travel.tests.test_reports import complete
+
+    trip = returned_trip(org, people)
+    report = complete(reports.report_prepare(trip=trip, actor=people.staff), people.staff)
+    clocks_sync(rule=REPORT_RULE)
+    type(report).objects.filter(pk=report.pk).update(state="submitted")  # as the old code left it
+    report.refresh_from_db()
+    client.force_login(people.officer)
+    title = f"Submit the trip report of {trip.number}"
+    assert title in client.get(trip.get_absolute_url()).content.decode()
+    client.post(reverse("travel:report_review", args=[trip.pk, "accept"]))
+    report.refresh_from_db()
+    assert report.state == "accepted"
+    assert clock(trip, REPORT_RULE).state == "met"
+    assert title not in client.get(trip.get_absolute_url()).content.decode()

@@ -2,6 +2,8 @@
 the partner page's trips panel, the partner merge hook, the trip search, the case starter and the inbox."""
 
 import datetime
+import re
+from pathlib import Path
 from typing import cast
 
 import pytest
@@ -260,3 +262,60 @@ class TestSearch:
         make_trip(unit=org.computing, applicant=people.staff, title="Grid conference")
         client.force_login(people.staff)
         assert "Grid conference" in client.get(reverse("search:home"), {"q": "grid"}).content.decode()
+
+
+# --- narrow screens: wide tables and the section menu -----------------------------------------------------
+
+TRAVEL_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "travel"
+PROJECT_CSS = Path(__file__).resolve().parents[2] / "core" / "static" / "core" / "meridian.css"
+# Wrappers that let a table scroll sideways on its own (``map-table`` holds the abroad page's narrow country
+# list next to the map and scrolls it vertically).
+TABLE_WRAPPERS = ('<div class="table-wrap">', '<div class="map-table">')
+
+
+def unwrapped_tables(html: str) -> list[str]:
+    """The opening tags of tables not placed directly in a scrolling wrapper."""
+    found = []
+    for match in re.finditer(r"<table\b[^>]*>", html):
+        before = html[: match.start()].rstrip()
+        if not before.endswith(TABLE_WRAPPERS):
+            found.append(match.group(0))
+    return found
+
+
+def css_rule(selector: str) -> str:
+    """The declarations of ``selector``'s rule in the project style sheet (outside media queries)."""
+    css = re.sub(r"/\*.*?\*/", "", PROJECT_CSS.read_text(encoding="utf-8"), flags=re.S)
+    match = re.search(rf"(?m)^{re.escape(selector)}\s*\{{([^}}]*)\}}", css)
+    assert match is not None, f"no rule for {selector}"
+    return match.group(1)
+
+
+class TestNarrowScreens:
+    def test_every_table_of_the_travel_templates_scrolls_in_a_wrapper(self):
+        offenders = {
+            str(path.relative_to(TRAVEL_TEMPLATES)): tables
+            for path in sorted(TRAVEL_TEMPLATES.rglob("*.html"))
+            if (tables := unwrapped_tables(path.read_text(encoding="utf-8")))
+        }
+        assert offenders == {}
+
+    def test_the_wrapper_scrolls_the_table_and_keeps_hidden_labels_inside(self):
+        wrapper = css_rule(".table-wrap")
+        assert "overflow-x: auto" in wrapper
+        # Visually hidden (absolutely positioned) header text would otherwise widen the page.
+        assert "position: relative" in wrapper
+        assert "min-width: 0" in css_rule(".grid > *")  # a wrapped table in a grid cell does not widen it
+
+    def test_the_section_menu_is_a_row_of_links_without_bullets(self, rf, people):
+        from django.template import Context, Template
+
+        request = rf.get(reverse("travel:trip_list"))
+        request.user = people.officer
+        html = Template("{% load travel_extensions %}{% travel_section_nav %}").render(
+            Context({"request": request})
+        )
+        assert '<nav class="subnav' in html and "<ul" in html
+        menu = css_rule(".subnav ul")
+        assert "list-style: none" in menu and "padding: 0" in menu and "gap:" in menu
+        assert "display: flex" in menu and "flex-wrap: wrap" in menu

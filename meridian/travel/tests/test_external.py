@@ -155,3 +155,76 @@ def test_the_trip_page_shows_the_panels(client, org, people):
     scan = trip.files.get(kind=TripFileKind.EXTERNAL_APPROVAL)
     assert reverse("travel:trip_file", args=[trip.pk, scan.pk]) in page
     assert reverse("travel:change_create", args=[trip.pk]) in page
+
+
+def _panel(trip, user, rf) -> str:
+    request = rf.get("/")
+    request.user = user
+    return render_to_string("travel/trips/panels/_external.html", {"trip": trip, "request": request})
+
+
+def _approve_change(trip, people, proposed):
+    from meridian.travel.services import changes
+    from meridian.workflow.services import case_move
+
+    change = changes.change_create(trip=trip, actor=people.staff, reason="Plans changed", proposed=proposed)
+    case_move(case=change, actor=people.staff, move="submit")
+    case_move(case=change, actor=people.officer, move="approve")
+    change.refresh_from_db()
+    trip.refresh_from_db()
+    return change
+
+
+def _snapshotted(org, people):
+    from meridian.travel.services.trips import trip_snapshot
+
+    trip = _trip(org, people)
+    trip.approved_snapshot = trip_snapshot(trip)
+    trip.save(update_fields=["approved_snapshot"])
+    return trip
+
+
+def test_the_panel_warns_of_the_members_the_document_does_not_approve(rf, org, people):
+    trip = _trip(org, people)
+    leader, member = [m.person for m in trip.members.order_by("order", "id")]
+    _record(trip, people.officer, approved_people=[leader.pk])
+    trip.refresh_from_db()
+    html = _panel(trip, people.staff, rf)
+    assert "Members not approved by the approval document:" in html
+    assert f'data-not-approved-person="{member.pk}">{member}</span>' in html
+    assert f'data-not-approved-person="{leader.pk}"' not in html
+    assert "No passport or permit is issued to them" in html
+
+
+def test_the_panel_has_no_warning_when_everyone_is_approved(rf, org, people):
+    trip = _trip(org, people)
+    _record(trip, people.officer)
+    trip.refresh_from_db()
+    html = _panel(trip, people.staff, rf)
+    assert "data-not-approved" not in html and "data-change-after-approval" not in html
+
+
+def test_the_panel_says_the_document_predates_a_change_approved_after_it(rf, org, people):
+    from meridian.travel.choices import MemberRole
+
+    trip = _snapshotted(org, people)
+    _record(trip, people.officer)
+    newcomer = make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Chen", given_name="Liu")
+    members = [*trip.approved_snapshot["members"], {"person": newcomer.pk, "role": MemberRole.INTERPRETER}]
+    change = _approve_change(trip, people, {"members": members})
+    assert trip.state == TripState.AUTHORISED
+    html = _panel(trip, people.staff, rf)
+    assert f'data-change-after-approval="{change.number}"' in html
+    assert f"Approval document 粤外办〔2026〕123号 predates change {change.number}, approved on" in html
+    assert "Obtain the authority's approval of the change." in html
+    assert change.get_absolute_url() in html
+    # The member the change added is not approved by the document.
+    assert f'data-not-approved-person="{newcomer.pk}"' in html
+
+
+def test_a_budget_only_change_does_not_touch_the_approval_document(rf, org, people):
+    trip = _snapshotted(org, people)
+    _record(trip, people.officer)
+    _approve_change(trip, people, {"budget": [{"kind": "travel", "amount": "7000", "currency": "CNY"}]})
+    html = _panel(trip, people.staff, rf)
+    assert "data-change-after-approval" not in html and "data-not-approved" not in html

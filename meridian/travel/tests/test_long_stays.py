@@ -265,3 +265,55 @@ def test_stays_are_hidden_from_those_who_may_not_see_them(client, org, people, s
     assert client.get("/travel/long-stays/new/").status_code == 200
     client.force_login(people.staff)
     assert client.get("/travel/long-stays/new/").status_code == 403
+
+
+# --- dates in order -----------------------------------------------------------------------------------------
+
+REVERSED = "The return date lies before the departure date."
+
+
+def test_the_services_refuse_an_end_before_the_start_with_a_message_on_the_return(org, people, scholar):
+    with pytest.raises(ValidationError) as exc:
+        new_stay(org, people, scholar, days=-30)
+    assert exc.value.message_dict == {"ends_on": [REVERSED]}
+    stay = new_stay(org, people, scholar)
+    with pytest.raises(ValidationError) as exc:
+        services.long_stay_update(
+            stay=stay, actor=people.coordinator, ends_on=stay.starts_on - timedelta(days=1)
+        )
+    assert exc.value.message_dict == {"ends_on": [REVERSED]}
+    assert not any("long_stay_dates_in_order" in m for m in exc.value.messages)
+
+
+def test_the_form_shows_a_proper_message_for_an_end_before_the_start(client, org, people, scholar):
+    client.force_login(people.coordinator)
+    data = {
+        "person": scholar.pk,
+        "unit": org.computing.pk,
+        "programme": LongStayProgramme.GOVERNMENT_SCHOLARSHIP,
+        "host_name": "University of Cambridge",
+        "country": country("GB", "United Kingdom", "英国").pk,
+        "starts_on": "2027-09-01",
+        "ends_on": "2027-06-30",
+    }
+    response = client.post("/travel/long-stays/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not LongStay.objects.exists()
+    assert REVERSED in page
+    assert "long_stay_dates_in_order" not in page and "is violated" not in page
+    stay = new_stay(org, people, scholar)
+    response = client.post(f"/travel/long-stays/{stay.pk}/edit/", {**data, "version": stay.version})
+    page = response.content.decode()
+    assert response.status_code == 200 and REVERSED in page and "is violated" not in page
+    stay.refresh_from_db()
+    assert stay.version == 1
+
+
+def test_an_unknown_state_in_the_list_filter_lists_nothing_and_says_so(client, org, people, scholar):
+    stay = new_stay(org, people, scholar)
+    client.force_login(people.coordinator)
+    page = client.get("/travel/long-stays/", {"state": "bogus"}).content.decode()
+    assert 'id="filter-errors"' in page and "“bogus” is not one of the choices." in page
+    assert stay.number not in page and "No long stays to show." not in page
+    page = client.get("/travel/long-stays/", {"state": LongStayState.SELECTED}).content.decode()
+    assert stay.number in page and 'id="filter-errors"' not in page

@@ -287,8 +287,35 @@ class TestAfterReturn:
         )
         assert notice.state == NoticeState.RUNNING
         assert not publicity.can_publish_after(people.staff, trip)
-        # A second one is refused.
-        assert client.post(reverse("travel:notice_publish_after", args=[trip.pk])).status_code == 403
+        # A second one is refused with the reason on the trip page (see the test below).
+        response = client.post(reverse("travel:notice_publish_after", args=[trip.pk]))
+        assert response.status_code == 302 and response["Location"] == trip.get_absolute_url()
+
+    def test_publishing_again_answers_with_a_message_on_the_trip_page(self, client, org, people):
+        trip = _trip(org, people, state=TripState.RETURNED, returned_on=D(2027, 3, 5))
+        url = reverse("travel:notice_publish_after", args=[trip.pk])
+        _login(client, people.staff)
+        client.post(url)
+        response = client.post(url, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain == [(trip.get_absolute_url(), 302)]
+        assert "The after-return notice of this trip is running or has run already." in (
+            response.content.decode()
+        )
+        assert PublicityNotice.objects.filter(trip=trip, phase=NoticePhase.AFTER).count() == 1
+        # Someone who reads the trip but may not publish its notices is still refused.
+        _login(client, people.leadership)
+        assert client.post(url).status_code == 403
+
+    def test_an_objection_to_a_notice_that_has_ended_answers_with_a_message(self, client, org, people):
+        trip = _trip(org, people, state=TripState.PUBLICITY)
+        notice = _publish(trip)
+        PublicityNotice.objects.filter(pk=notice.pk).update(state=NoticeState.COMPLETED)
+        _login(client, people.coordinator)
+        url = reverse("travel:notice_detail", args=[notice.pk])
+        response = client.post(url, {"action": "object", "text": "Too late?"})
+        assert response.status_code == 200 and not NoticeObjection.objects.exists()
+        assert 'class="message error"' in response.content.decode()
 
     def test_the_panel_shows_notices_and_the_publish_button(self, rf, org, people):
         from django.template.loader import render_to_string

@@ -226,6 +226,20 @@ def test_the_page_uploads_photos_and_refuses_a_non_image(client, report, trip, p
     assert report.photos.count() == 1
 
 
+def test_the_photo_minimum_is_asked_for_only_while_photos_are_missing(client, report, trip, people):
+    required = "At least 3 photos are required."
+    url = reverse("travel:report_edit", args=[trip.pk])
+    client.force_login(people.staff)
+    assert required in client.get(url).content.decode()
+    for _ in range(2):
+        services.report_photo_add(report=report, actor=people.staff, uploaded=photo())
+    assert required in client.get(url).content.decode()
+    services.report_photo_add(report=report, actor=people.staff, uploaded=photo())
+    page = client.get(url).content.decode()
+    assert required not in page and 'id="photos-required"' not in page
+    assert page.count('alt="Trip photo"') == 3
+
+
 def test_photos_are_shown_only_to_those_who_see_the_trip(client, report, trip, people):
     stored = services.report_photo_add(report=report, actor=people.staff, uploaded=photo())
     url = reverse("travel:report_photo", args=[trip.pk, stored.pk])
@@ -257,3 +271,130 @@ def test_the_trip_panel_shows_state_and_overdue(report, trip, people):
 
     html = render_to_string("travel/trips/panels/_report.html", {"trip": trip, "user": people.staff})
     assert "Draft" in html and "due 2026-10-22" in html and "overdue" in html and "Write the report" in html
+
+
+# --- "passport returned" against the passport register ----------------------------------------------------
+
+
+def issued_to(trip, person, *, due_back=datetime.date(2026, 10, 2)):
+    """``person``'s official passport, in the register and issued for ``trip`` (as ``custody_issue`` leaves
+    it; the trip is past, so the issue window is not in the way)."""
+    from typing import cast
+
+    from meridian.people.choices import DocumentType
+    from meridian.people.models import IdentityDocument
+    from meridian.people.tests.factories import IdentityDocumentFactory
+    from meridian.travel.models import CustodyItem, CustodyMovement
+
+    document = cast(
+        IdentityDocument,
+        IdentityDocumentFactory(
+            person=person,
+            kind=DocumentType.OFFICIAL_PASSPORT,
+            number="E12345678",
+            issuing_country=country("CN", "China", "中国", alpha3="CHN", region_code="142"),
+            expiry_date=datetime.date(2035, 1, 1),
+        ),
+    )
+    issued_on = trip.depart_on - datetime.timedelta(days=2)
+    item = CustodyItem.objects.create(
+        document=document,
+        holder=person,
+        unit=person.unit,
+        state="issued",
+        trip=trip,
+        issued_on=issued_on,
+        due_back_on=due_back,
+    )
+    CustodyMovement.objects.create(item=item, action="issue", on=issued_on, trip=trip)
+    return item
+
+
+def _leader(trip):
+    return trip.members.get(role=MemberRole.LEADER).person
+
+
+def test_a_report_saying_the_passport_is_back_is_refused_while_the_register_shows_it_out(trip, people):
+    item = issued_to(trip, _leader(trip))
+    report = services.report_prepare(trip=trip, actor=people.staff)
+    assert report.passport_returned is False  # pre-filled from the register: still out
+    report = complete(report, people.staff)
+    report = services.report_update(report=report, actor=people.staff, passport_returned=True)
+    with pytest.raises(DomainError) as caught:
+        services.report_submit(report=report, actor=people.staff)
+    message = caught.value.message
+    assert caught.value.code == "passport_not_returned"
+    assert "the official or service passport of ZHANG San (due back 2026-10-02)" in message
+    assert "untick" in message
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT
+    # Once the office records the return, the same report goes through.
+    from meridian.travel.services.custody import custody_return
+
+    custody_return(item=item, actor=people.officer)
+    assert services.report_submit(report=report, actor=people.staff).state == ReportState.SUBMITTED
+
+
+def test_a_report_saying_no_is_submitted_while_the_passport_is_out(trip, people):
+    issued_to(trip, _leader(trip))
+    report = complete(services.report_prepare(trip=trip, actor=people.staff), people.staff)
+    assert services.report_submit(report=report, actor=people.staff).state == ReportState.SUBMITTED
+
+
+def test_the_checkbox_is_prefilled_from_the_register(trip, people, org):
+    from meridian.travel.models import TripReport
+    from meridian.travel.services.custody import custody_return
+
+    # Nothing issued for the trip: nothing to say "returned".
+    assert services.report_prepare(trip=trip, actor=people.staff).passport_returned is False
+    TripReport.objects.filter(trip=trip).delete()
+    # Issued and back in custody (and later issued for another trip: still back for this one).
+    item = issued_to(trip, _leader(trip))
+    custody_return(item=item, actor=people.officer)
+    other = make_trip(unit=org.computing, applicant=people.staff, state=TripState.AUTHORISED)
+    type(item).objects.filter(pk=item.pk).update(state="issued", trip=other)
+    trip.refresh_from_db()
+    assert services.report_prepare(trip=trip, actor=people.staff).passport_returned is True
+
+
+def test_the_panel_shows_what_the_register_says(trip, people):
+    from django.template.loader import render_to_string
+
+    from meridian.travel.services.custody import custody_return
+
+    item = issued_to(trip, _leader(trip))
+    report = services.report_update(
+        report=services.report_prepare(trip=trip, actor=people.staff),
+        actor=people.staff,
+        passport_returned=True,
+    )
+
+    def panel() -> str:
+        return render_to_string("travel/trips/panels/_report.html", {"trip": trip, "user": people.staff})
+
+    html = panel()
+    assert "The passport register shows documents issued for this trip still out:" in html
+    assert "ZHANG San (Official or service passport, due back 2026-10-02)" in html
+    assert f'data-passport-out="{item.holder_id}"' in html
+    assert "data-passport-contradiction" in html and "the register disagrees" in html
+    custody_return(item=item, actor=people.officer)
+    html = panel()
+    assert "data-passports-out" not in html and "data-passport-contradiction" not in html
+    assert "every document issued for this trip back in the office" in html
+    assert report.passport_returned
+
+
+def test_a_fellow_traveller_sees_how_many_documents_are_out_but_not_whose(trip, people, org):
+    from django.template.loader import render_to_string
+
+    issued_to(trip, _leader(trip))
+    services.report_prepare(trip=trip, actor=people.staff)
+    fellow = make_person(kind=PersonKind.STUDENT, unit=org.computing, family_name="Ma", user=people.student)
+    TripMember.objects.create(trip=trip, person=fellow, role=MemberRole.MEMBER, order=6)
+    html = render_to_string("travel/trips/panels/_report.html", {"trip": trip, "user": people.student})
+    assert "data-passports-out" in html and "1 document of another traveller" in html
+    assert "data-passport-out=" not in html and "due back 2026-10-02" not in html
+    # The applicant, who writes the report, sees whose it is.
+    html = render_to_string("travel/trips/panels/_report.html", {"trip": trip, "user": people.staff})
+    assert "ZHANG San (Official or service passport, due back 2026-10-02)" in html
+    assert "data-passports-hidden" not in html

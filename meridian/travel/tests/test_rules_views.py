@@ -87,6 +87,25 @@ def test_standards_page_is_for_the_office(client, people, who, status):
     assert client.get(reverse("travel:standards")).status_code == status
 
 
+def test_the_standards_tables_scroll_in_their_own_wrappers(client, people):
+    """On a phone the wide standards table scrolls sideways by itself, not the whole page."""
+    from meridian.travel.tests.test_extensions import unwrapped_tables
+
+    CountryStandard.objects.create(
+        country=germany(),
+        city="Berlin",
+        currency="EUR",
+        accommodation=Decimal("200"),
+        meals=Decimal("60"),
+        incidentals=Decimal("20"),
+        valid_from=datetime.date(2026, 1, 1),
+    )
+    client.force_login(people.officer)
+    page = client.get(reverse("travel:standards")).content.decode()
+    assert page.count("<table") == 2 and "Berlin" in page
+    assert unwrapped_tables(page) == []
+
+
 def test_upload_stores_every_row(client, people):
     germany()
     country("FR", "France", "法国")

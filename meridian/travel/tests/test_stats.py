@@ -268,3 +268,41 @@ def test_the_datasets_are_listed_on_the_reports_page(client, people, trips):
     assert not any("Humanities" in cell for row in rows for cell in row)
     client.force_login(people.staff)
     assert client.get("/reports/travel-trips-by-unit/").status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "Year of departure:</strong> “abc” is not a year from 2000 to 2100."),
+        ({"year": "1999", "state": "all"}, "Year of departure:</strong> “1999” is not a year"),
+        ({"year": "2027", "state": "bogus"}, "State:</strong> “bogus” is not one of the choices."),
+    ],
+)
+def test_an_invalid_filter_is_shown_as_an_error_and_counts_nothing(client, people, trips, params, message):
+    client.force_login(people.officer)
+    response = client.get("/travel/statistics/", params)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="filter-errors"' in page and message in page
+    assert "trips counted." not in page and 'id="by-country"' not in page  # no figures of another year
+    export = client.get("/travel/statistics/country.csv", params)
+    assert export.status_code == 400 and export["Content-Type"].startswith("text/plain")
+    assert export.content.decode().startswith("The filters are not valid: ")
+
+
+def test_valid_filters_show_no_error(client, people, trips):
+    client.force_login(people.officer)
+    for params in ({}, {"year": "all"}, {"year": "2027", "state": "closed"}, {"year": "2001"}):
+        page = client.get("/travel/statistics/", params).content.decode()
+        assert 'id="filter-errors"' not in page and "counted." in page
+    page = client.get("/travel/statistics/", {"year": "2001"}).content.decode()
+    assert '<option value="2001" selected>' in page  # a valid year without trips stays chosen
+
+
+def test_every_table_of_the_page_scrolls_in_its_own_wrapper(client, people, trips):
+    from meridian.travel.tests.test_extensions import unwrapped_tables
+
+    client.force_login(people.officer)
+    page = client.get("/travel/statistics/", {"year": 2027, "state": "all"}).content.decode()
+    assert page.count("<table") >= 4
+    assert unwrapped_tables(page) == []

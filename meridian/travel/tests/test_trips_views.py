@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -258,6 +260,39 @@ def test_staff_files_for_themselves(client, org, people, staff_person):
     assert trip.files.get().kind == "invitation"
 
 
+def _stored(trip: Trip, code: str) -> str:
+    trip.refresh_from_db()
+    return next(r["outcome"] for r in trip.rule_results if r["code"] == code)
+
+
+def test_a_trip_filed_with_its_invitation_letter_does_not_show_it_missing(client, org, people, staff_person):
+    """The page attaches the letter after the create service stored the check: adding it checks again."""
+    client.force_login(people.staff)
+    data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    data["invitation"] = SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf")
+    client.post(reverse("travel:trip_create"), data)
+    trip = Trip.objects.get(title="Lecture tour in Germany")
+    assert _stored(trip, "counterpart_invitation") == "pass"
+    page = client.get(trip.get_absolute_url()).content.decode()
+    assert "Upload the invitation letter of the inviting organisation." not in page
+
+
+def test_adding_and_removing_a_file_runs_the_stored_rule_check_again(people, computing_trip):
+    from meridian.travel.rules import trip_check
+
+    trip_check(trip=computing_trip, save=True)
+    assert _stored(computing_trip, "counterpart_invitation") == "fail"
+    record = trip_services.trip_file_add(
+        trip=computing_trip,
+        actor=people.staff,
+        kind="invitation",
+        uploaded=SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    assert _stored(computing_trip, "counterpart_invitation") == "pass"
+    trip_services.trip_file_delete(file=record, actor=people.staff)
+    assert _stored(computing_trip, "counterpart_invitation") == "fail"
+
+
 def test_secretary_files_on_behalf_of_a_person_of_the_unit(client, org, people, staff_person):
     client.force_login(people.coordinator)
     data = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
@@ -479,3 +514,167 @@ def test_live_check_refreshes_the_plan_line_choices(client, org, people, staff_p
     assert 'id="plan-line-field" hx-swap-oob="true"' in body
     assert f'<option value="{line.pk}">' in body
     assert seen == {"unit_id": org.computing.pk, "year": FUTURE.year, "region": "abroad"}
+
+
+# --- untouched extra rows, posted as a browser posts them -----------------------------------------------
+
+
+class _BrowserForm(HTMLParser):
+    """What a browser submits for the form ``form_id`` of a page: every control as rendered (text inputs,
+    hidden inputs, textareas), ticked boxes only, and for a select its selected option or, when none is
+    marked selected, its first one. Contents of ``<template>`` are not part of the form."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.depth = 0  # > 0 inside the form
+        self.in_template = 0
+        self.pairs: list[tuple[str, str]] = []
+        self.select: dict[str, Any] | None = None
+        self.option: dict[str, Any] | None = None
+        self.textarea: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "form":
+            if self.depth or a.get("id") == self.form_id:
+                self.depth += 1
+            return
+        if not self.depth:
+            return
+        if tag == "template":
+            self.in_template += 1
+        if self.in_template or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.pairs.append((name, a.get("value") or "on"))
+                return
+            self.pairs.append((name, a.get("value", "")))
+        elif tag == "select" and name:
+            self.select = {"name": name, "options": [], "multiple": "multiple" in a}
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": a.get("value"), "text": "", "selected": "selected" in a}
+            self.select["options"].append(self.option)
+        elif tag == "textarea" and name:
+            self.textarea = {"name": name, "text": ""}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.depth:
+            self.depth -= 1
+        elif tag == "template" and self.in_template:
+            self.in_template -= 1
+        elif tag == "option":
+            self.option = None
+        elif tag == "select" and self.select is not None:
+            options = self.select["options"]
+            chosen = [o for o in options if o["selected"]]
+            if not chosen and options and not self.select["multiple"]:
+                chosen = options[:1]
+            for o in chosen:
+                value = o["value"] if o["value"] is not None else o["text"].strip()
+                self.pairs.append((self.select["name"], value))
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.pairs.append((self.textarea["name"], self.textarea["text"].removeprefix("\n")))
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.option is not None:
+            self.option["text"] += data
+        elif self.textarea is not None:
+            self.textarea["text"] += data
+
+
+def browser_post_data(html: str, form_id: str, **changes: Any) -> dict[str, list[str]]:
+    """The data a browser posts for form ``form_id`` of ``html`` left as rendered, with ``changes`` (name
+    → value) typed in."""
+    parser = _BrowserForm(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.pairs:
+        data.setdefault(name, []).append(value)
+    for name, value in changes.items():
+        data[name] = [str(value)]
+    return data
+
+
+def cloned_row(html: str, kind: str, index: int) -> str:
+    """The row the page's script adds for "add a row": the formset's empty form with its index."""
+    template = re.search(rf'<template id="{kind}-template">(.*?)</template>', html, re.S)
+    assert template is not None
+    return template.group(1).replace("__prefix__", str(index))
+
+
+def test_saving_the_edit_page_as_posted_ignores_the_untouched_extra_rows(client, people, computing_trip):
+    client.force_login(people.staff)
+    url = reverse("travel:trip_edit", args=[computing_trip.pk])
+    page = client.get(url).content.decode()
+    assert 'name="budget-1-kind"' in page and 'name="members-1-role"' in page  # the extra rows
+    data = browser_post_data(page, "trip-form", title="Edited as posted")
+    assert data["budget-1-kind"] == ["travel"] and data["budget-1-amount"] == [""]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    computing_trip.refresh_from_db()
+    assert computing_trip.title == "Edited as posted"
+    assert computing_trip.budget_lines.count() == 1
+    assert computing_trip.members.count() == 1
+
+
+def test_a_new_trip_with_added_rows_left_blank_is_filed(client, org, people, staff_person):
+    """Rows added by the page's script (the empty form) and by the server ("add a row" without
+    JavaScript) and left untouched are ignored when the page is saved."""
+    client.force_login(people.staff)
+    url = reverse("travel:trip_create")
+    typed = _form_data(unit=org.computing, applicant=people.staff, person=staff_person)
+    typed.update({"budget-TOTAL_FORMS": "2", "add_row": "budget"})
+    # Without JavaScript: the server adds a third budget row and shows the page again.
+    page = client.post(url, typed).content.decode()
+    assert 'name="budget-TOTAL_FORMS" value="3"' in page
+    data = browser_post_data(page, "trip-form")
+    assert data["budget-2-kind"] == ["travel"] and data["budget-2-currency"] == ["CNY"]
+    assert data["budget-2-persons"] == ["1"] and data["members-0-role"] == ["leader"]
+    # With JavaScript: "Add a budget line" clones the empty row.
+    data.update(browser_post_data(f'<form id="row">{cloned_row(page, "budget", 3)}</form>', "row"))
+    data["budget-TOTAL_FORMS"] = ["4"]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    trip = Trip.objects.get(title="Lecture tour in Germany")
+    assert trip.budget_lines.count() == 1 and trip.members.count() == 1
+
+
+# --- "nothing for you to do" --------------------------------------------------------------------------
+
+
+NOTHING_TO_DO = "There is nothing for you to do on this trip now."
+
+
+def test_an_approver_whose_step_is_open_is_not_told_there_is_nothing_to_do(client, org, people):
+    from meridian.workflow.chains import approval_start, chain_create
+    from meridian.workflow.registry import case_types
+
+    chain_create(
+        actor=people.admin,
+        case_type="trip",
+        name="Trips",
+        steps=[{"label": "Vice-president", "assignee_kind": "person", "person": people.leadership}],
+    )
+    trip = make_trip(unit=org.computing, applicant=people.staff, state="under_review")
+    approval_start(case=trip, case_type=case_types.get("trip"), actor=people.staff)
+    url = reverse("travel:trip_detail", args=[trip.pk])
+    client.force_login(people.leadership)
+    response = client.get(url)
+    page = response.content.decode()
+    assert not response.context["moves"] and response.context["has_open_task"]
+    assert 'data-step-action="approve"' in page  # their decision form
+    assert NOTHING_TO_DO not in page
+    # On a trip where they hold no step and have no move, they are still told.
+    other = make_trip(unit=org.computing, applicant=people.staff, state="under_review")
+    response = client.get(reverse("travel:trip_detail", args=[other.pk]))
+    assert not response.context["moves"] and not response.context["has_open_task"]
+    assert NOTHING_TO_DO in response.content.decode()

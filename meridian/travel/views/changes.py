@@ -24,6 +24,7 @@ from meridian.reference.models import Country
 from meridian.travel import permissions
 from meridian.travel.casework import TRIP_CHANGE
 from meridian.travel.choices import BudgetKind, MemberRole
+from meridian.travel.forms import RowForm, row_formset
 from meridian.travel.models import Trip
 from meridian.travel.services import changes
 from meridian.workflow.views.common import error_text, visible_case
@@ -48,9 +49,11 @@ class ChangeForm(forms.Form):
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(RowForm):
     person = forms.ModelChoiceField(label=gettext_lazy("Person"), queryset=Person.objects.none())
-    role = forms.ChoiceField(label=gettext_lazy("Role in the delegation"), choices=MemberRole.choices)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role in the delegation"), choices=MemberRole.choices, initial=MemberRole.MEMBER
+    )
     post = forms.CharField(label=gettext_lazy("Post or title"), max_length=200, required=False)
 
     def __init__(self, *args, persons=None, **kwargs) -> None:
@@ -59,7 +62,7 @@ class MemberForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["person"]).queryset = persons
 
 
-class ItineraryForm(forms.Form):
+class ItineraryForm(RowForm):
     day = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     country = forms.ModelChoiceField(
         label=gettext_lazy("Country or territory"), queryset=Country.objects.all()
@@ -69,8 +72,10 @@ class ItineraryForm(forms.Form):
     activity = forms.CharField(label=gettext_lazy("Programme"), max_length=500, required=False)
 
 
-class BudgetForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Budget line"), choices=BudgetKind.choices)
+class BudgetForm(RowForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Budget line"), choices=BudgetKind.choices, initial=BudgetKind.TRAVEL
+    )
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=12, decimal_places=2, min_value=0)
     currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3, initial="CNY")
     country = forms.ModelChoiceField(
@@ -80,9 +85,10 @@ class BudgetForm(forms.Form):
     days = forms.IntegerField(label=gettext_lazy("Days or nights"), min_value=1, initial=1)
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=1, can_delete=True)
-ItineraryFormSet = forms.formset_factory(ItineraryForm, extra=1, can_delete=True)
-BudgetFormSet = forms.formset_factory(BudgetForm, extra=1, can_delete=True)
+# Untouched extra rows count as unchanged: see ``RowForm`` and ``RowFormSet``.
+MemberFormSet = row_formset(MemberForm)
+ItineraryFormSet = row_formset(ItineraryForm)
+BudgetFormSet = row_formset(BudgetForm)
 
 
 def _rows(formset) -> list[dict[str, Any]]:

@@ -63,7 +63,23 @@ def filtered(request: HttpRequest) -> CustodyFilter:
 
 
 def _rows(filterset: CustodyFilter):
-    return filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    """The rows to show and whether the filters are valid: none when a filter value is invalid (its error is
+    shown instead), never the whole register."""
+    if not filterset.is_bound:
+        return filterset.queryset, True
+    if filterset.is_valid():
+        return filterset.qs, True
+    return filterset.queryset.none(), False
+
+
+def filter_errors(filterset: CustodyFilter) -> list[tuple[str, str]]:
+    """(field label, message) for every invalid filter value."""
+    form = filterset.form
+    rows: list[tuple[str, str]] = []
+    for name, errors in form.errors.items():
+        label = str(form.fields[name].label) if name in form.fields else ""
+        rows.extend((label, str(error)) for error in errors)
+    return rows
 
 
 @login_required
@@ -72,7 +88,8 @@ def custody_list_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_see_custody_register(request.user):
         raise PermissionDenied
     filterset = filtered(request)
-    page_obj = Paginator(_rows(filterset), PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset, valid = _rows(filterset)
+    page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page_obj.object_list)
     today = timezone.localdate()
     numbers = _numbers(request, items)
@@ -87,6 +104,8 @@ def custody_list_view(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "filter": filterset,
+        "filter_valid": valid,
+        "filter_errors": [] if valid else filter_errors(filterset),
         "page_obj": page_obj,
         "rows": rows,
         "can_manage": permissions.can_manage_custody(request.user),
@@ -103,7 +122,18 @@ def custody_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_custody(request.user):
         raise PermissionDenied(_("Only the International Office exports the passport register."))
     today = timezone.localdate()
-    items = list(_rows(filtered(request)))
+    filterset = filtered(request)
+    queryset, valid = _rows(filterset)
+    if not valid:
+        errors = "; ".join(
+            f"{label}: {error}" if label else error for label, error in filter_errors(filterset)
+        )
+        return HttpResponse(
+            _("The filters are not valid: %(errors)s") % {"errors": errors},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    items = list(queryset)
     numbers = _numbers(request, items)
     headers = [
         _("Holder"),

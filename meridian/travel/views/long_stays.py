@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meridian.accounts.models import OrgUnit
-from meridian.accounts.permissions import coordinated_unit_ids
 from meridian.core.errors import DomainError, PermissionDeniedError, StaleEditError
 from meridian.partners.models import Partner
 from meridian.people.models import Person
@@ -62,12 +61,19 @@ class LongStayForm(forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         units = OrgUnit.objects.order_by("path")
         if not permissions.is_office(user):
-            units = units.filter(pk__in=coordinated_unit_ids(user))
+            units = units.filter(pk__in=permissions.acted_unit_ids(user))
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         partners = Partner.objects.visible_to(user).order_by("name")
         cast(forms.ModelChoiceField, self.fields["host_partner"]).queryset = partners
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if services.dates_reversed(data.get("starts_on"), data.get("ends_on")):
+            # Said in words here; otherwise the model's check constraint answers with its own name.
+            self.add_error("ends_on", _("The return date lies before the departure date."))
+        return data
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -95,7 +101,7 @@ def _stay(request: HttpRequest, pk: int) -> LongStay:
 
 
 def _may_file(user) -> bool:
-    return permissions.is_office(user) or bool(coordinated_unit_ids(user))
+    return permissions.is_office(user) or bool(permissions.acted_unit_ids(user))
 
 
 def _attach(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -112,11 +118,16 @@ def _attach(form: forms.BaseForm, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def long_stay_list(request: HttpRequest) -> HttpResponse:
-    """The stays the user may see, filtered by state and a search on number, name and host."""
+    """The stays the user may see, filtered by state and a search on number, name and host. An unknown state
+    lists nothing and says so (never every stay as if unfiltered)."""
     stays = LongStay.objects.visible_to(request.user).select_related("person", "unit", "country")
-    state = request.GET.get("state", "")
+    state = request.GET.get("state", "").strip()
+    filter_errors: list[tuple[str, str]] = []
     if state in LongStayState.values:
         stays = stays.filter(state=state)
+    elif state:
+        filter_errors.append((_("State"), _("“%(value)s” is not one of the choices.") % {"value": state}))
+        stays = stays.none()
     query = request.GET.get("q", "").strip()
     if query:
         stays = stays.filter(
@@ -132,6 +143,7 @@ def long_stay_list(request: HttpRequest) -> HttpResponse:
         "state": state,
         "q": query,
         "states": LongStayState.choices,
+        "filter_errors": filter_errors,
         "can_create": _may_file(request.user),
     }
     return render(request, "travel/long_stays/list.html", context)

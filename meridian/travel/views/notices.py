@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meridian.accounts.permissions import is_internal
-from meridian.core.errors import DomainError
+from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.travel import permissions
 from meridian.travel.choices import NoticePhase
 from meridian.travel.models import NoticeObjection, PublicityNotice, Trip
@@ -80,8 +80,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "object":
-            if not publicity.can_object(request.user, notice):
+            if not is_internal(request.user):
                 raise PermissionDenied
+            # A notice that is no longer running is refused by the service, with a message on the page.
             objection_form = ObjectionForm(request.POST)
             if objection_form.is_valid():
                 try:
@@ -149,12 +150,15 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notice_publish_after(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish the after-return notice of a returned trip (applicant, unit coordinator or office)."""
+    """Publish the after-return notice of a returned trip (applicant, unit coordinator or office). A refusal
+    of the moment (the trip is not "returned", its notice is running or has run already: a second click, a
+    stale page) brings the user back to the trip page with the reason; someone who may not publish notices of
+    the trip gets 403."""
     trip = get_object_or_404(Trip.objects.visible_to(request.user), pk=pk)
-    if not publicity.can_publish_after(request.user, trip):
-        raise PermissionDenied
     try:
         notice = publicity.notice_publish(trip=trip, phase=NoticePhase.AFTER, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
     except (DomainError, ValidationError) as exc:
         messages.error(request, error_text(exc))
         return redirect(trip.get_absolute_url())

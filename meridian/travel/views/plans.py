@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from meridian.accounts.models import OrgUnit
-from meridian.accounts.permissions import can_read_university, coordinated_unit_ids
+from meridian.accounts.permissions import can_read_university
 from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError, StaleEditError
 from meridian.core.spreadsheet import neutralise
 from meridian.reference.models import Country
@@ -46,7 +46,7 @@ class PlanCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = OrgUnit.objects.order_by("path")
         if not permissions.is_office(user):
-            units = units.filter(pk__in=coordinated_unit_ids(user))
+            units = units.filter(pk__in=permissions.acted_unit_ids(user))
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         self.fields["year"].initial = timezone.localdate().year + 1
 

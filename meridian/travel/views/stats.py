@@ -14,20 +14,34 @@ from django.views.decorators.http import require_GET
 from meridian.core.spreadsheet import csv_response
 from meridian.travel.selectors import stats
 
+YEARS = range(2000, 2101)
 
-def _filters(request: HttpRequest) -> tuple[int | None, str]:
-    """The chosen year (None: all years; default this year) and state filter (default: approved onwards)."""
-    value = request.GET.get("year", "")
+
+def _filters(request: HttpRequest) -> tuple[int | None, str, list[tuple[str, str]]]:
+    """The chosen year (None: all years; default this year), the state filter (default: approved onwards)
+    and (filter label, message) for each invalid value: an invalid value is never replaced by the default."""
+    errors: list[tuple[str, str]] = []
+    value = request.GET.get("year", "").strip()
+    year: int | None
     if value == "all":
         year = None
-    elif value.isdigit() and 2000 <= int(value) <= 2100:
+    elif value.isdigit() and int(value) in YEARS:
         year = int(value)
     else:
         year = stats.stats_years(user=request.user)[0]
-    state = request.GET.get("state", stats.DEFAULT_STATES)
+        if value:
+            errors.append(
+                (
+                    _("Year of departure"),
+                    _("“%(value)s” is not a year from %(first)s to %(last)s.")
+                    % {"value": value, "first": YEARS[0], "last": YEARS[-1]},
+                )
+            )
+    state = request.GET.get("state", "").strip() or stats.DEFAULT_STATES
     if state not in stats.STATE_GROUPS and state not in dict(stats.state_choices()):
+        errors.append((_("State"), _("“%(value)s” is not one of the choices.") % {"value": state}))
         state = stats.DEFAULT_STATES
-    return year, state
+    return year, state, errors
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -41,16 +55,18 @@ def _allowed(request: HttpRequest) -> None:
 @require_GET
 def stats_page(request: HttpRequest) -> HttpResponse:
     _allowed(request)
-    year, state = _filters(request)
-    figures = stats.trip_stats(user=request.user, year=year, state=state)
+    year, state, errors = _filters(request)
+    # With an invalid filter nothing is counted: figures of another year or state would pass for the asked.
+    figures = None if errors else stats.trip_stats(user=request.user, year=year, state=state)
     context = {
         "figures": figures,
+        "filter_errors": errors,
         "year": year,
         "state": state,
-        "years": stats.stats_years(user=request.user),
+        "years": sorted({*stats.stats_years(user=request.user), *([year] if year else [])}, reverse=True),
         "state_choices": stats.state_choices(),
         "query": f"year={year or 'all'}&state={state}",
-        "months": _months(figures),
+        "months": _months(figures) if figures is not None else [],
     }
     return render(request, "travel/stats/index.html", context)
 
@@ -102,7 +118,14 @@ def stats_export(request: HttpRequest, table: str) -> HttpResponse:
     _allowed(request)
     if table not in TABLES:
         raise Http404
-    year, state = _filters(request)
+    year, state, errors = _filters(request)
+    if errors:
+        return HttpResponse(
+            _("The filters are not valid: %(errors)s")
+            % {"errors": "; ".join(f"{label}: {message}" for label, message in errors)},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     figures = stats.trip_stats(user=request.user, year=year, state=state)
     headers, rows = _table(table, figures)
     return csv_response(filename=f"travel-{table}-{year or 'all'}-{state}", headers=headers, rows=rows)

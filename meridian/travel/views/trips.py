@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,6 +29,7 @@ from meridian.travel.models import Trip, TripFile
 from meridian.travel.selectors import trips as selectors
 from meridian.travel.services import trips as services
 from meridian.travel.views import trip_form
+from meridian.workflow import selectors as workflow_selectors
 from meridian.workflow.permissions import can_act_for_applicant
 from meridian.workflow.services import moves_for
 
@@ -203,14 +205,29 @@ def _acting_for(user, trip: Trip):
     return None
 
 
+def has_open_task(user, trip: Trip) -> bool:
+    """Whether ``user`` holds an open approval step of ``trip`` (as an assignee or a deputy): the approval
+    panel then shows them their decision forms."""
+    return (
+        workflow_selectors.tasks_for(user=user)
+        .filter(
+            approval__content_type=ContentType.objects.get_for_model(Trip),
+            approval__object_id=trip.pk,
+        )
+        .exists()
+    )
+
+
 def lifecycle(user, trip: Trip) -> dict:
-    """Moves ``user`` can make now (forms) and those they cannot yet (with every reason)."""
+    """Moves ``user`` can make now (forms) and those they cannot yet (with every reason), and whether an
+    approval step of the trip waits for them."""
     options = moves_for(case=trip, user=user)
     acting_for = _acting_for(user, trip)
     return {
         "moves": options,
         "acting_for": acting_for,
         "move_form": MoveForm(),
+        "has_open_task": has_open_task(user, trip),
     }
 
 
