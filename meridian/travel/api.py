@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meridian.accounts.models import OrgUnit, User
+from meridian.travel import permissions
 from meridian.travel.choices import CustodyState
 from meridian.travel.models import (
     CustodyItem,
@@ -548,6 +549,9 @@ class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return CustodyItem.objects.none()
+        if not permissions.can_see_custody_register(self.request.user):
+            # Partner contacts and accounts without a role: refused, as on the register page.
+            raise exceptions.PermissionDenied(_("You may not see the passport register."))
         items = CustodyItem.objects.visible_to(self.request.user).select_related(
             "holder", "unit", "document", "trip"
         )

@@ -663,7 +663,7 @@ LONG_STAY_TYPE = CaseType(
         ),
         Transition(
             name="come_back",
-            label=gettext_lazy("Record the return"),
+            label=gettext_lazy("Record the return home"),
             sources={L.DEPARTED, L.REGISTERED},
             target=L.RETURNED,
             allowed=traveller_or_unit,

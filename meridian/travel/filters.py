@@ -132,7 +132,14 @@ class TripFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=tuple(ORDERING.items()),
-        field_labels={"depart_on": _("Departure"), "number": _("Number"), "state": _("State")},
+        field_labels={
+            "depart_on": _("Departure"),
+            "-depart_on": _("Departure (latest first)"),
+            "number": _("Number"),
+            "-number": _("Number (descending)"),
+            "state": _("State"),
+            "-state": _("State (descending)"),
+        },
     )
 
     class Meta:

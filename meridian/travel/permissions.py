@@ -151,6 +151,15 @@ def can_edit_trip(user, trip) -> bool:
     return is_trip_applicant(user, trip) or acts_for_unit(user, trip.unit_id)
 
 
+def is_internal_or_student(user) -> bool:
+    """Staff of the university or a student: the people official travel concerns (never partner contacts or
+    accounts without a role)."""
+    from meridian.accounts.choices import Role
+    from meridian.accounts.permissions import standing
+
+    return is_internal(user) or standing(user).has(Role.STUDENT)
+
+
 def can_see_custody_register(user) -> bool:
     """The passport register page: the office and leadership (all), unit coordinators (their units' people),
     staff and students (their own documents). Partner contacts and accounts without a role: no."""

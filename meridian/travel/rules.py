@@ -1002,6 +1002,40 @@ def annual_plan(facts: TripFacts, params: dict[str, Any]) -> Outcome:
     return passed(_("The trip is matched to a line of the unit's annual plan."))
 
 
+def region_itinerary(facts: TripFacts, params: dict[str, Any]) -> Outcome:
+    """The region the trip is filed under matches where it goes: trips to Hong Kong and Macao, to Taiwan and
+    abroad are approved and planned separately (and need different travel documents). Transits are left
+    aside."""
+    special = {
+        "hk_macao": set(params["hk_macao_codes"]),
+        "taiwan": set(params["taiwan_codes"]),
+    }
+    places = [p.country for p in facts.itinerary if not p.is_transit]
+    if not places:
+        return not_applicable(_("Add the itinerary first."))
+    if facts.region in special:
+        wrong = [c for c in places if c.code not in special[facts.region]]
+    else:
+        wrong = [c for c in places if c.code in special["hk_macao"] | special["taiwan"]]
+    if wrong:
+        names = Joined({c.code: c.name for c in wrong}.values())
+        return failed(
+            _(
+                "The trip is filed as “%(region)s” but its itinerary goes to %(places)s: choose the "
+                "region that matches, or file separate trips."
+            ),
+            region=_region_label(facts.region),
+            places=names,
+        )
+    return passed(_("The itinerary matches the region the trip is filed under."))
+
+
+def _region_label(region: str) -> Any:
+    from meridian.travel.choices import RegionKind
+
+    return dict(RegionKind.choices).get(region, region)
+
+
 # --- the pack --------------------------------------------------------------------------------------------
 
 PACK = rule_packs.pack(CONTEXT, _("Official travel"))
@@ -1009,6 +1043,23 @@ PACK = rule_packs.pack(CONTEXT, _("Official travel"))
 
 def _register() -> None:
     r = PACK.register
+    r(
+        RuleDefinition(
+            "region_itinerary",
+            _("Region and itinerary"),
+            _(
+                "Trips to Hong Kong and Macao, to Taiwan and abroad are filed separately: the itinerary's "
+                "destinations (transits aside) lie in the region the trip is filed under."
+            ),
+            BLOCK,
+            (
+                Param("hk_macao_codes", "codes", ["HK", "MO"], _("Hong Kong and Macao (ISO codes)")),
+                Param("taiwan_codes", "codes", ["TW"], _("Taiwan (ISO codes)")),
+            ),
+            UNIVERSITY,
+            region_itinerary,
+        )
+    )
     r(
         RuleDefinition(
             "delegation_size",

@@ -136,9 +136,15 @@ def filing_applicants(*, user) -> QuerySet[User]:
 
 
 def member_people(*, user, trip: Trip | None = None, query: str = "") -> QuerySet[Person]:
-    """People ``user`` may put in a delegation: those visible to them, plus the current members of ``trip``
+    """People ``user`` may put in a delegation: those visible to them and the people of the units they handle
+    as coordinator or foreign-affairs secretary, plus the current members of ``trip``
     (so that editing keeps colleagues an applicant cannot see otherwise). ``query`` narrows by name."""
     visible: QuerySet[Person] = Person.objects.visible_to(user).filter(purged_at__isnull=True)
+    units = permissions.acted_unit_ids(user)
+    if units:
+        # A foreign-affairs secretary files for the people of the units they handle, like a coordinator.
+        own = Person.objects.filter(unit_id__in=units, purged_at__isnull=True)
+        visible = Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=own.values("pk")))
     if trip is not None and trip.pk:
         current = Person.objects.filter(trip_memberships__trip=trip)
         visible = Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=current.values("pk")))

@@ -10,7 +10,8 @@ official passports and permits are kept centrally and issued for an approved tri
 ``passport_return.days_after_return`` calendar days (default 7) of the planned return date. Overdue documents
 count against the unit's suspension (``selectors.compliance.unit_suspension_reasons``) and run the
 ``travel.passport_return`` clock (``travel.deadlines``), which return, cancel and lost mark met at once. A
-document is issued only to a person the trip's approval document (批件) approves.
+document is issued only to a person the trip's approval document (批件) approves, and for no one while a
+change approved after that document awaits the authority's approval.
 """
 
 from __future__ import annotations
@@ -164,8 +165,11 @@ def custody_register(
 
 
 def _require_approved_person(trip: Trip, item: CustodyItem) -> None:
-    """The holder must be among the people the trip's approval document (批件) approves: a member left out of
-    it, or added by a change approved after it, may not travel on it until the authority approves."""
+    """The trip's approval document (批件) must be on record and cover the trip as it is now, and the holder
+    must be among the people it approves. While a change of dates, people or itinerary approved after the
+    document was recorded awaits the authority's approval (``external.changes_after_approval``), no document
+    is issued for the trip at all — not even to a member the old document approves, who would travel on
+    dates or an itinerary nobody outside the university has approved."""
     from meridian.travel.models import ExternalApproval
     from meridian.travel.services.external import approved_person_ids, changes_after_approval
 
@@ -178,23 +182,23 @@ def _require_approved_person(trip: Trip, item: CustodyItem) -> None:
             )
             % {"number": trip.number}
         )
-    if item.holder_id in approved_person_ids(record):
-        return
     later = changes_after_approval(trip, record)
     if later:
         raise DomainError(
             _(
-                "%(holder)s is not among the people approved by approval document %(document)s, which "
-                "predates change %(change)s: a new approval of the change by the authority is needed before "
-                "the document can be issued."
+                "Approval document %(document)s of trip %(number)s predates change %(change)s: the "
+                "authority's approval of change %(change)s must be recorded on the trip's external approval "
+                "before any passport or permit is issued for this trip."
             )
             % {
-                "holder": item.holder,
                 "document": record.document_number,
+                "number": trip.number,
                 "change": ", ".join(c.number for c in later),
             },
-            code="not_approved",
+            code="approval_predates_change",
         )
+    if item.holder_id in approved_person_ids(record):
+        return
     raise DomainError(
         _(
             "%(holder)s is not among the people approved by approval document %(document)s of trip "
@@ -211,8 +215,9 @@ def custody_issue(*, item: CustodyItem, actor, trip: Trip, on: date | None = Non
     ``passport_return.days_after_return`` calendar days).
 
     Refused (``DomainError``) unless the document is in custody, the trip is externally approved
-    (state "authorised"), the holder travels on it and is among the approved people of its approval document
-    (a member added by a change approved after the document needs a new approval), the document is the one
+    (state "authorised"), no change of its dates, people or itinerary was approved after its approval document
+    was recorded (the authority's approval of the change is recorded first), the holder travels on it and is
+    among the approved people of its approval document, the document is the one
     the trip's region needs and is valid until the return date, and ``on`` is at most
     ``passport_issue.days_before_departure`` calendar days before departure and not after the return date.
     ``PermissionDeniedError`` for anyone but the office.

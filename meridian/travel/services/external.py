@@ -2,8 +2,12 @@
 foreign-affairs office or the Ministry after the university has approved the trip.
 
 Recording it (number, date, issuing authority, the people and itinerary it approves, a scan) moves the trip
-from "approved" to "externally approved" (move ``authorise``). Source: the design note "Official travel
-abroad" (approval chain ending with the external body, which issues the approval document with a number).
+from "approved" to "externally approved" (move ``authorise``). When a change of dates, people or itinerary is
+approved after the document was recorded, the document predates it (``changes_after_approval``): no passport
+is issued for the trip until the office records the authority's new approval (``external_approval_renew``),
+which replaces the record's contents (the old number stays in the trip's activity) without a state move.
+Source: the design note "Official travel abroad" (approval chain ending with the external body, which issues
+the approval document with a number).
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ def can_record_external(user, trip: Trip) -> bool:
     )
 
 
+def can_renew_external(user, trip: Trip, record: ExternalApproval | None = None) -> bool:
+    """The office records the authority's new approval of an externally approved trip whose approval document
+    predates an approved change of its dates, people or itinerary."""
+    if not permissions.is_office(user) or trip.state != TripState.AUTHORISED:
+        return False
+    if record is None:
+        record = ExternalApproval.objects.filter(trip=trip).first()
+    return record is not None and bool(changes_after_approval(trip, record))
+
+
 def itinerary_text(trip: Trip) -> str:
     """The itinerary as plain lines ("YYYY-MM-DD Country, City (transit): programme"), in the active
     language; prefills the approved itinerary."""
@@ -46,6 +60,61 @@ def itinerary_text(trip: Trip) -> str:
             line += f": {item.activity}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def _checked(
+    trip: Trip,
+    *,
+    document_number: str,
+    issued_on: date | None,
+    authority: str,
+    approved_people: list[int],
+    approved_itinerary: str,
+    valid_until: date | None,
+    not_before: date | None = None,
+) -> tuple[str, str, str, list[int]]:
+    """The document's number, authority and itinerary (trimmed) and the approved people (member ids in the
+    delegation's order); ``ValidationError`` listing every missing or wrong value. ``not_before``: the date of
+    the document a new approval replaces (the new one cannot be older)."""
+    errors: dict[str, list[str]] = {}
+    document_number = (document_number or "").strip()
+    authority = (authority or "").strip()
+    approved_itinerary = (approved_itinerary or "").strip()
+    if not document_number:
+        errors["document_number"] = [_("Enter the number of the approval document.")]
+    if not authority:
+        errors["authority"] = [_("Enter the issuing authority.")]
+    if not approved_itinerary:
+        errors["approved_itinerary"] = [_("Enter the approved itinerary.")]
+    if issued_on is None:
+        errors["issued_on"] = [_("Enter the date of the approval document.")]
+    elif issued_on > timezone.localdate():
+        errors["issued_on"] = [_("The approval document cannot be dated in the future.")]
+    elif not_before is not None and issued_on < not_before:
+        errors["issued_on"] = [
+            _("The new approval document cannot be dated before the one it replaces (%(date)s).")
+            % {"date": not_before.isoformat()}
+        ]
+    if valid_until is not None and issued_on is not None and valid_until < issued_on:
+        errors["valid_until"] = [_("The validity ends before the document was issued.")]
+    member_ids = list(trip.members.order_by("order", "id").values_list("person_id", flat=True))
+    wanted = []
+    for value in approved_people or []:
+        try:
+            wanted.append(int(value))
+        except (TypeError, ValueError):
+            errors.setdefault("approved_people", []).append(_("Unknown person."))
+    if not wanted:
+        errors.setdefault("approved_people", []).append(_("Name at least one approved person."))
+    strangers = set(wanted) - set(member_ids)
+    if strangers:
+        errors.setdefault("approved_people", []).append(
+            _("Only members of the delegation can be approved for this trip.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    ordered = [pk for pk in member_ids if pk in set(wanted)]
+    return document_number, authority, approved_itinerary, ordered
 
 
 @transaction.atomic
@@ -88,39 +157,15 @@ def external_approval_record(
         )
     if ExternalApproval.objects.filter(trip=trip).exists():
         raise TransitionError(_("The approval document of this trip is recorded already."))
-    errors: dict[str, list[str]] = {}
-    document_number = (document_number or "").strip()
-    authority = (authority or "").strip()
-    approved_itinerary = (approved_itinerary or "").strip()
-    if not document_number:
-        errors["document_number"] = [_("Enter the number of the approval document.")]
-    if not authority:
-        errors["authority"] = [_("Enter the issuing authority.")]
-    if not approved_itinerary:
-        errors["approved_itinerary"] = [_("Enter the approved itinerary.")]
-    if issued_on is None:
-        errors["issued_on"] = [_("Enter the date of the approval document.")]
-    elif issued_on > timezone.localdate():
-        errors["issued_on"] = [_("The approval document cannot be dated in the future.")]
-    if valid_until is not None and issued_on is not None and valid_until < issued_on:
-        errors["valid_until"] = [_("The validity ends before the document was issued.")]
-    member_ids = list(trip.members.order_by("order", "id").values_list("person_id", flat=True))
-    wanted = []
-    for value in approved_people or []:
-        try:
-            wanted.append(int(value))
-        except (TypeError, ValueError):
-            errors.setdefault("approved_people", []).append(_("Unknown person."))
-    if not wanted:
-        errors.setdefault("approved_people", []).append(_("Name at least one approved person."))
-    strangers = set(wanted) - set(member_ids)
-    if strangers:
-        errors.setdefault("approved_people", []).append(
-            _("Only members of the delegation can be approved for this trip.")
-        )
-    if errors:
-        raise ValidationError(errors)
-    ordered = [pk for pk in member_ids if pk in set(wanted)]
+    document_number, authority, approved_itinerary, ordered = _checked(
+        trip,
+        document_number=document_number,
+        issued_on=issued_on,
+        authority=authority,
+        approved_people=approved_people,
+        approved_itinerary=approved_itinerary,
+        valid_until=valid_until,
+    )
     scan_file = None
     if scan is not None:
         scan_file = trip_file_add(trip=trip, actor=actor, kind=TripFileKind.EXTERNAL_APPROVAL, uploaded=scan)
@@ -146,6 +191,126 @@ def external_approval_record(
     )
     case_move(case=trip, actor=actor, move="authorise")
     return record
+
+
+@transaction.atomic
+def external_approval_renew(
+    *,
+    trip: Trip,
+    actor,
+    document_number: str,
+    issued_on: date,
+    authority: str,
+    approved_people: list[int],
+    approved_itinerary: str,
+    valid_until: date | None = None,
+    scan: UploadedFile | None = None,
+) -> ExternalApproval:
+    """Record the authority's new approval of an externally approved trip whose approval document predates
+    an approved change of its dates, people or itinerary (``changes_after_approval``).
+
+    The trip's ``ExternalApproval`` takes the new document's number, date, authority, people, itinerary,
+    validity and scan (``scan`` filed as a trip file of kind ``external_approval``; without one the record has
+    no scan until the office adds it on the trip page — the old scan stays among the trip's files);
+    ``recorded_at`` becomes now, so the changes approved until now no longer postdate it and passports are
+    issued again. The replaced document's number and date are kept in the trip's activity. The trip stays
+    "externally approved" (no move). One transaction: a refused file stores nothing.
+
+    Raises ``PermissionDeniedError`` (not the office), ``TransitionError`` (the trip is not externally
+    approved, has no approval document, or no approved change postdates it), ``ValidationError`` (as
+    ``external_approval_record``; also a date before the replaced document's), ``DomainError`` (refused file).
+    """
+    from meridian.travel.services.trips import trip_file_add
+
+    if actor is not None and not permissions.is_office(actor):
+        raise PermissionDeniedError(_("Only the International Office records the external approval."))
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    record = ExternalApproval.objects.select_for_update().filter(trip=trip).first()
+    if trip.state != TripState.AUTHORISED or record is None:
+        raise TransitionError(
+            _(
+                "A new approval document is recorded for an externally approved trip; this trip is "
+                "“%(state)s”."
+            )
+            % {"state": trip.get_state_display()}
+        )
+    later = changes_after_approval(trip, record)
+    if not later:
+        raise TransitionError(
+            _(
+                "No approved change postdates approval document %(document)s: there is no new approval to "
+                "record."
+            )
+            % {"document": record.document_number}
+        )
+    document_number, authority, approved_itinerary, ordered = _checked(
+        trip,
+        document_number=document_number,
+        issued_on=issued_on,
+        authority=authority,
+        approved_people=approved_people,
+        approved_itinerary=approved_itinerary,
+        valid_until=valid_until,
+        not_before=record.issued_on,
+    )
+    scan_file = None
+    if scan is not None:
+        scan_file = trip_file_add(trip=trip, actor=actor, kind=TripFileKind.EXTERNAL_APPROVAL, uploaded=scan)
+    old_number, old_date = record.document_number, record.issued_on.isoformat()
+    change_numbers = ", ".join(c.number for c in later)
+    record.document_number = document_number
+    record.issued_on = issued_on
+    record.authority = authority
+    record.approved_people = ordered
+    record.approved_itinerary = approved_itinerary
+    record.valid_until = valid_until
+    record.scan = scan_file
+    record.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    record.recorded_at = timezone.now()
+    record.save()
+    activity_record(
+        target=trip,
+        verb="external_approval_renewed",
+        actor=actor,
+        message=lambda: (
+            _(
+                "Approval document %(document)s of %(number)s recorded for change %(changes)s; it replaces "
+                "approval document %(old)s of %(old_date)s"
+            )
+            % {
+                "document": document_number,
+                "number": trip.number,
+                "changes": change_numbers,
+                "old": old_number,
+                "old_date": old_date,
+            }
+        ),
+    )
+    return record
+
+
+def external_scan_fill(*, trip: Trip, file, actor) -> bool:
+    """When the trip's approval document is on record without a scan, make ``file`` (a trip file of kind
+    ``external_approval``) its scan and say so in the trip's activity; returns whether it did. Called when the
+    office adds the scan later from the trip page."""
+    if file.kind != TripFileKind.EXTERNAL_APPROVAL or file.trip_id != trip.pk:
+        return False
+    record = ExternalApproval.objects.select_for_update().filter(trip=trip, scan__isnull=True).first()
+    if record is None:
+        return False
+    record.scan = file
+    record.save(update_fields=["scan"])
+    document, number = record.document_number, trip.number
+    activity_record(
+        target=trip,
+        verb="external_approval_scan",
+        actor=actor,
+        message=lambda: (
+            _("Scan of approval document %(document)s of %(number)s filed")
+            % {"document": document, "number": number}
+        ),
+    )
+    return True
 
 
 def approved_person_ids(record: ExternalApproval | None) -> list[int]:

@@ -321,9 +321,14 @@ def trip_file_add(*, trip: Trip, actor, kind: str, uploaded: UploadedFile) -> Tr
         allowed = permissions.is_office(actor) or (
             kind not in office_kinds and permissions.can_edit_trip(actor, trip)
         )
-        if kind == TripFileKind.PASSPORT_STAMPS and permissions.acts_for_unit(actor, trip.unit_id):
-            allowed = True
-        if kind == TripFileKind.PASSPORT_STAMPS and permissions.is_trip_applicant(actor, trip):
+        from meridian.travel.choices import TripState
+
+        travelled = trip.state in (TripState.ABROAD, TripState.RETURNED, TripState.CLOSED)
+        if (
+            kind == TripFileKind.PASSPORT_STAMPS
+            and travelled
+            and (permissions.acts_for_unit(actor, trip.unit_id) or permissions.is_trip_applicant(actor, trip))
+        ):
             allowed = True
         if not allowed:
             raise PermissionDeniedError(_("You may not add this file to the trip now."))

@@ -206,38 +206,120 @@ def test_no_document_is_issued_while_the_approval_document_is_not_on_record(item
     assert item.state == CustodyState.IN_CUSTODY
 
 
-def test_a_member_added_by_a_change_after_the_approval_needs_a_new_approval(item, holder, people, org):
-    """Change approved after the approval document adds an interpreter: the document does not approve them,
-    so their passport is refused with a message asking for the authority's approval of the change."""
+def _change_after_approval(trip, people, proposed):
+    """Freeze the trip as approved, then request and approve a change of it (after the approval document)."""
     from meridian.travel.services import changes
     from meridian.travel.services.trips import trip_snapshot
     from meridian.workflow.services import case_move
 
-    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5)
     trip.approved_snapshot = trip_snapshot(trip)
     trip.save(update_fields=["approved_snapshot"])
-    newcomer = holder_in(org.computing, family_name="Chen", number="E11112222")
-    newcomer_item = item_for(newcomer, people.officer)
-    proposed = {
-        "members": [
-            *trip.approved_snapshot["members"],
-            {"person": newcomer.pk, "role": MemberRole.INTERPRETER, "post": "Interpreter"},
-        ]
-    }
-    change = changes.change_create(trip=trip, actor=people.staff, reason="An interpreter", proposed=proposed)
+    change = changes.change_create(trip=trip, actor=people.staff, reason="Plans changed", proposed=proposed)
     case_move(case=change, actor=people.staff, move="submit")
     case_move(case=change, actor=people.officer, move="approve")
+    change.refresh_from_db()
     trip.refresh_from_db()
+    return change
+
+
+def trip_members_snapshot(trip) -> list[dict]:
+    from meridian.travel.services.trips import trip_snapshot
+
+    return trip_snapshot(trip)["members"]
+
+
+def _renew(trip, people, approved):
+    from meridian.travel.services.external import external_approval_renew
+
+    return external_approval_renew(
+        trip=trip,
+        actor=people.officer,
+        document_number="外办〔新〕2号",
+        issued_on=TODAY(),
+        authority="Provincial Foreign Affairs Office",
+        approved_people=[p.pk for p in approved],
+        approved_itinerary="Germany, Heidelberg",
+    )
+
+
+def test_a_member_added_by_a_change_after_the_approval_needs_a_new_approval(item, holder, people, org):
+    """Change approved after the approval document adds an interpreter: no passport is issued for the trip —
+    neither to the newcomer nor to the leader the old document approves — until the office records the
+    authority's approval of the change; then both are."""
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5)
+    newcomer = holder_in(org.computing, family_name="Chen", number="E11112222")
+    newcomer_item = item_for(newcomer, people.officer)
+    members = [
+        *trip_members_snapshot(trip),
+        {"person": newcomer.pk, "role": MemberRole.INTERPRETER, "post": "Interpreter"},
+    ]
+    change = _change_after_approval(trip, people, {"members": members})
     assert trip.state == TripState.AUTHORISED and trip.members.filter(person=newcomer).exists()
-    with pytest.raises(DomainError) as caught:
-        services.custody_issue(item=newcomer_item, actor=people.officer, trip=trip, on=TODAY())
-    message = caught.value.message
-    assert "CHEN Wu is not among the people approved" in message
-    assert f"predates change {change.number}" in message and "new approval" in message
-    newcomer_item.refresh_from_db()
-    assert newcomer_item.state == CustodyState.IN_CUSTODY
-    # The leader, approved by the document, still gets the passport.
+    document = trip.external_approval.document_number
+    for refused in (newcomer_item, item):
+        with pytest.raises(DomainError) as caught:
+            services.custody_issue(item=refused, actor=people.officer, trip=trip, on=TODAY())
+        assert caught.value.code == "approval_predates_change"
+        message = caught.value.message
+        assert f"Approval document {document} of trip {trip.number} predates change {change.number}:" in (
+            message
+        )
+        assert f"the authority's approval of change {change.number} must be recorded" in message
+        refused.refresh_from_db()
+        assert refused.state == CustodyState.IN_CUSTODY and refused.trip is None
+        assert not refused.movements.filter(action=CustodyAction.ISSUE).exists()
+    _renew(trip, people, [holder, newcomer])
     assert services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY()).state == "issued"
+    assert (
+        services.custody_issue(item=newcomer_item, actor=people.officer, trip=trip, on=TODAY()).state
+        == "issued"
+    )
+
+
+def test_new_dates_after_the_approval_stop_every_issue_until_the_new_approval(item, holder, people, org):
+    """Only the dates change (the leader stays approved by name): the passport is still refused, since the
+    approval document approves the old dates; a new document that leaves the leader out keeps it refused."""
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5, members=1)
+    other = trip.members.exclude(person=holder).get().person
+    change = _change_after_approval(
+        trip,
+        people,
+        {
+            "depart_on": days(6).isoformat(),
+            "return_on": days(10).isoformat(),
+            "itinerary": [
+                {"day": days(n).isoformat(), "country": "DE", "city": "Berlin", "is_transit": False}
+                for n in range(6, 11)
+            ],
+        },
+    )
+    assert trip.depart_on == days(6) and holder.pk in trip.external_approval.approved_people
+    with pytest.raises(DomainError, match=f"predates change {change.number}"):
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    _renew(trip, people, [other])
+    with pytest.raises(DomainError) as caught:
+        services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY())
+    assert caught.value.code == "not_approved"
+    item.refresh_from_db()
+    assert item.state == CustodyState.IN_CUSTODY
+
+
+def test_a_budget_only_change_after_the_approval_does_not_stop_the_issue(item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5)
+    budget = [{"kind": "travel", "amount": "7000", "currency": "CNY"}]
+    _change_after_approval(trip, people, {"budget": budget})
+    assert services.custody_issue(item=item, actor=people.officer, trip=trip, on=TODAY()).state == "issued"
+
+
+def test_the_page_shows_the_refusal_while_a_change_awaits_the_authority(client, item, holder, people, org):
+    trip = authorised_trip(org.computing, people.staff, holder, depart_in=5)
+    change = _change_after_approval(trip, people, {"return_on": days(10).isoformat()})
+    client.force_login(people.officer)
+    url = reverse("travel:custody_action", args=[item.pk, "issue"])
+    page = client.post(url, {"on": TODAY().isoformat(), "trip": trip.pk}, follow=True).content.decode()
+    assert f"the authority&#x27;s approval of change {change.number} must be recorded" in page
+    item.refresh_from_db()
+    assert item.state == CustodyState.IN_CUSTODY
 
 
 def test_the_page_shows_the_refusal_of_a_person_the_document_does_not_approve(client, holder, people, org):

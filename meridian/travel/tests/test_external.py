@@ -228,3 +228,189 @@ def test_a_budget_only_change_does_not_touch_the_approval_document(rf, org, peop
     _approve_change(trip, people, {"budget": [{"kind": "travel", "amount": "7000", "currency": "CNY"}]})
     html = _panel(trip, people.staff, rf)
     assert "data-change-after-approval" not in html and "data-not-approved" not in html
+
+
+# --- the authority's new approval of a change approved after the document ------------------------------
+
+
+def _with_change_after_approval(org, people):
+    """An externally approved trip (document on record with a scan) and an approved change adding an
+    interpreter after it."""
+    from meridian.travel.choices import MemberRole
+
+    trip = _snapshotted(org, people)
+    _record(
+        trip, people.officer, scan=SimpleUploadedFile("approval.pdf", PDF, content_type="application/pdf")
+    )
+    newcomer = make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Chen", given_name="Liu")
+    members = [*trip.approved_snapshot["members"], {"person": newcomer.pk, "role": MemberRole.INTERPRETER}]
+    change = _approve_change(trip, people, {"members": members})
+    return trip, change, newcomer
+
+
+def _renew(trip, actor, **overrides):
+    from meridian.travel.services.external import external_approval_renew
+
+    values: dict[str, Any] = {
+        "document_number": "粤外办〔2026〕456号",
+        "issued_on": datetime.date.today(),
+        "authority": "Provincial Foreign Affairs Office",
+        "approved_people": list(trip.members.values_list("person_id", flat=True)),
+        "approved_itinerary": "Germany, Heidelberg and Berlin",
+    }
+    values.update(overrides)
+    return external_approval_renew(trip=trip, actor=actor, **values)
+
+
+def test_the_new_approval_replaces_the_document_and_clears_the_warning(rf, org, people):
+    from meridian.core.models import Activity
+    from meridian.travel.services.external import can_renew_external, changes_after_approval
+
+    trip, change, newcomer = _with_change_after_approval(org, people)
+    old = trip.external_approval
+    old_scan, old_recorded_at = old.scan, old.recorded_at
+    moves = trip.transitions.count()
+    assert can_renew_external(people.officer, trip) and not can_renew_external(people.staff, trip)
+    scan = SimpleUploadedFile("approval-2.pdf", PDF, content_type="application/pdf")
+    record = _renew(trip, people.officer, scan=scan)
+    trip.refresh_from_db()
+    assert trip.state == TripState.AUTHORISED and trip.transitions.count() == moves  # no state move
+    assert ExternalApproval.objects.filter(trip=trip).count() == 1 and record.pk == old.pk
+    record.refresh_from_db()
+    assert record.document_number == "粤外办〔2026〕456号"
+    assert record.approved_people == list(trip.members.order_by("order").values_list("person_id", flat=True))
+    assert newcomer.pk in record.approved_people
+    assert record.approved_itinerary == "Germany, Heidelberg and Berlin"
+    assert record.recorded_at > change.state_changed_at > old_recorded_at
+    assert record.recorded_by == people.officer
+    assert record.scan.original_name == "approval-2.pdf" and record.scan != old_scan
+    assert trip.files.filter(kind=TripFileKind.EXTERNAL_APPROVAL).count() == 2  # the old scan is kept
+    assert changes_after_approval(trip, record) == [] and not can_renew_external(people.officer, trip)
+    entry = Activity.objects.filter(verb="external_approval_renewed").get()
+    assert "粤外办〔2026〕123号" in entry.message and "粤外办〔2026〕456号" in entry.message
+    assert change.number in entry.message
+    html = _panel(trip, people.staff, rf)
+    assert "data-change-after-approval" not in html and "data-not-approved" not in html
+    assert "粤外办〔2026〕456号" in html and "data-no-issue" not in html
+
+
+def test_the_new_approval_without_a_scan_leaves_the_record_without_one(org, people):
+    trip, _change, _newcomer = _with_change_after_approval(org, people)
+    record = _renew(trip, people.officer)
+    record.refresh_from_db()
+    assert record.scan is None
+    assert trip.files.filter(kind=TripFileKind.EXTERNAL_APPROVAL).count() == 1
+
+
+def test_the_new_approval_is_refused_without_a_later_change(org, people):
+    trip = _trip(org, people)
+    _record(trip, people.officer)
+    trip.refresh_from_db()
+    with pytest.raises(TransitionError, match="No approved change postdates approval document"):
+        _renew(trip, people.officer)
+    assert trip.external_approval.document_number == "粤外办〔2026〕123号"
+
+
+def test_the_new_approval_is_for_the_office_and_an_externally_approved_trip(org, people):
+    from meridian.travel.models import Trip
+
+    trip, _change, _newcomer = _with_change_after_approval(org, people)
+    for user in (people.staff, people.coordinator, people.leadership):
+        with pytest.raises(PermissionDeniedError):
+            _renew(trip, user)
+    Trip.objects.filter(pk=trip.pk).update(state=TripState.ABROAD)
+    trip.refresh_from_db()
+    with pytest.raises(TransitionError, match="externally approved trip"):
+        _renew(trip, people.officer)
+    assert trip.external_approval.document_number == "粤外办〔2026〕123号"
+
+
+def test_the_new_approval_is_checked_like_the_first(org, people):
+    trip, _change, _newcomer = _with_change_after_approval(org, people)
+    stranger = make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Stranger")
+    with pytest.raises(ValidationError) as caught:
+        _renew(
+            trip,
+            people.officer,
+            document_number=" ",
+            issued_on=ISSUED - datetime.timedelta(days=1),
+            approved_people=[stranger.pk],
+        )
+    errors = caught.value.message_dict
+    assert set(errors) == {"document_number", "issued_on", "approved_people"}
+    assert "cannot be dated before the one it replaces" in errors["issued_on"][0]
+    fake = SimpleUploadedFile("approval.pdf", b"MZ not a pdf", content_type="application/pdf")
+    with pytest.raises(DomainError):
+        _renew(trip, people.officer, scan=fake)
+    record = ExternalApproval.objects.get(trip=trip)
+    assert record.document_number == "粤外办〔2026〕123号"
+    assert trip.files.filter(kind=TripFileKind.EXTERNAL_APPROVAL).count() == 1
+
+
+def test_the_panel_offers_the_office_the_new_approval(client, rf, org, people):
+    trip, change, _newcomer = _with_change_after_approval(org, people)
+    url = reverse("travel:external_record", args=[trip.pk])
+    html = _panel(trip, people.staff, rf)
+    assert "No passport or permit is issued for this trip until" in html and url not in html
+    client.force_login(people.staff)
+    assert url not in client.get(trip.get_absolute_url()).content.decode()
+    client.force_login(people.officer)
+    page = client.get(trip.get_absolute_url()).content.decode()
+    assert f'href="{url}" data-renew-external' in page
+
+
+def test_the_page_records_the_new_approval(client, org, people):
+    trip, change, newcomer = _with_change_after_approval(org, people)
+    url = reverse("travel:external_record", args=[trip.pk])
+    client.force_login(people.staff)
+    assert client.get(url).status_code == 403
+    client.force_login(people.other_coordinator)
+    assert client.get(url).status_code == 404
+    client.force_login(people.officer)
+    page = client.get(url).content.decode()
+    assert "<h1>Record the authority's new approval</h1>" in page
+    assert (
+        'data-renewing="粤外办〔2026〕123号"' in page
+        and f'data-change-after-approval="{change.number}"' in page
+    )
+    assert page.count('name="approved_people"') == 3 and page.count("checked") == 3  # the newcomer too
+    member_ids = list(trip.members.order_by("order", "id").values_list("person_id", flat=True))
+    response = client.post(
+        url,
+        {
+            "document_number": "B-2",
+            "issued_on": datetime.date.today().isoformat(),
+            "authority": "Ministry",
+            "approved_people": member_ids,
+            "approved_itinerary": "Heidelberg",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == trip.get_absolute_url()
+    assert "The new approval document is recorded" in response.content.decode()
+    trip.refresh_from_db()
+    assert trip.state == TripState.AUTHORISED
+    assert trip.external_approval.document_number == "B-2"
+    assert newcomer.pk in trip.external_approval.approved_people
+    # Nothing is left to approve: the page sends the office back to the trip.
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == trip.get_absolute_url()
+    assert "a new approval is recorded only when a change" in response.content.decode()
+
+
+def test_the_page_shows_a_date_before_the_replaced_document_as_an_error(client, org, people):
+    trip, _change, _newcomer = _with_change_after_approval(org, people)
+    client.force_login(people.officer)
+    response = client.post(
+        reverse("travel:external_record", args=[trip.pk]),
+        {
+            "document_number": "B-2",
+            "issued_on": (ISSUED - datetime.timedelta(days=3)).isoformat(),
+            "authority": "Ministry",
+            "approved_people": list(trip.members.values_list("person_id", flat=True)),
+            "approved_itinerary": "Heidelberg",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot be dated before the one it replaces" in response.content.decode()
+    assert ExternalApproval.objects.get(trip=trip).document_number == "粤外办〔2026〕123号"

@@ -127,3 +127,30 @@ def test_outsiders_do_not_learn_that_a_trip_exists(client, org, people, role):
     client.force_login(role_users(org, people)[role])
     for name in ("trip_detail", "trip_edit", "external_record", "report_edit", "change_create"):
         assert client.get(reverse(f"travel:{name}", args=[trip.pk])).status_code == 404, name
+
+
+@pytest.mark.parametrize("role", ["partner_contact", "outsider"])
+def test_the_passport_register_and_long_stays_refuse_those_travel_does_not_concern(client, org, people, role):
+    from meridian.workflow.testing import role_users
+
+    client.force_login(role_users(org, people)[role])
+    assert client.get(reverse("travel:custody_list")).status_code == 403
+    assert client.get("/api/v1/travel/passports/").status_code == 403
+    assert client.get(reverse("travel:long_stay_list")).status_code == 403
+
+
+def test_a_foreign_affairs_secretary_picks_the_travellers_of_their_units(org, people):
+    from meridian.accounts.services import user_create
+    from meridian.people.choices import PersonKind
+    from meridian.people.tests.factories import make_person
+    from meridian.travel.selectors.trips import member_people
+    from meridian.workflow.choices import PostKind
+    from meridian.workflow.models import UnitPost
+
+    secretary = user_create(username="secretary", email="secretary@meridian.example", password="x-secret")
+    UnitPost.objects.create(unit=org.engineering, user=secretary, post=PostKind.SECRETARY)
+    lecturer = make_person(kind=PersonKind.STAFF, unit=org.computing, family_name="Sun", given_name="Li")
+    historian = make_person(kind=PersonKind.STAFF, unit=org.humanities, family_name="Pan", given_name="Lei")
+    offered = set(member_people(user=secretary))
+    assert lecturer in offered and historian not in offered
+    assert list(member_people(user=secretary, query="Sun")) == [lecturer]

@@ -646,3 +646,18 @@ def test_a_switched_off_rule_is_not_evaluated(org, people):
         context="travel", actor=people.admin, settings={"delegation_size": {"enabled": False}}, note="off"
     )
     assert "delegation_size" not in check(trip)
+
+
+def test_the_region_matches_the_itinerary(org, people):
+    hong_kong = country("HK", "Hong Kong", "香港", alpha3="HKG", region_code="142")
+    trip = admin_trip(org, people, region="hk_macao")  # the factory's itinerary is in Germany
+    r = result(trip, "region_itinerary")
+    assert r["outcome"] == "fail" and r["severity"] == "block"
+    assert "Germany" in r["message"] and "Hong Kong or Macao" in r["message"]
+    set_itinerary(trip, [(hong_kong, "Hong Kong", False)] * 3)
+    assert result(trip, "region_itinerary")["outcome"] == "pass"
+    trip.region = "abroad"
+    trip.save(update_fields=["region"])
+    assert result(trip, "region_itinerary")["outcome"] == "fail"
+    set_itinerary(trip, [(hong_kong, "Hong Kong", True), (germany(), "Berlin", False)])
+    assert result(trip, "region_itinerary")["outcome"] == "pass"  # a transit through Hong Kong is fine

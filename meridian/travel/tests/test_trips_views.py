@@ -678,3 +678,238 @@ def test_an_approver_whose_step_is_open_is_not_told_there_is_nothing_to_do(clien
     response = client.get(reverse("travel:trip_detail", args=[other.pk]))
     assert not response.context["moves"] and not response.context["has_open_task"]
     assert NOTHING_TO_DO in response.content.decode()
+
+
+# --- adding and removing files on the trip page ----------------------------------------------------------
+
+
+def _in_state(trip: Trip, state: str) -> Trip:
+    Trip.objects.filter(pk=trip.pk).update(state=state)
+    trip.refresh_from_db()
+    return trip
+
+
+def _kinds_offered(client, trip: Trip) -> list[str] | None:
+    """The kinds in the trip page's upload form (None: no form)."""
+    page = client.get(reverse("travel:trip_detail", args=[trip.pk])).content.decode()
+    form = re.search(r'<form[^>]*id="file-add-form".*?</form>', page, re.S)
+    if form is None:
+        return None
+    assert f'action="{reverse("travel:trip_file_add", args=[trip.pk])}"' in form.group(0)
+    assert 'enctype="multipart/form-data"' in form.group(0) and "csrfmiddlewaretoken" in form.group(0)
+    return re.findall(r'<option value="([a-z_]+)"', form.group(0))
+
+
+def _upload(client, trip: Trip, kind: str, data: bytes | None = None, name: str = "scan.pdf", **extra):
+    upload = SimpleUploadedFile(
+        name, data if data is not None else pdf_bytes(), content_type="application/pdf"
+    )
+    return client.post(
+        reverse("travel:trip_file_add", args=[trip.pk]), {"kind": kind, "file": upload}, **extra
+    )
+
+
+def _secretary(org):
+    from meridian.accounts.choices import Role
+    from meridian.accounts.services import membership_grant, user_create
+    from meridian.workflow.choices import PostKind
+    from meridian.workflow.models import UnitPost
+
+    secretary = user_create(username="secretary", email="secretary@meridian.example", password="x-secret")
+    membership_grant(user=secretary, unit=org.engineering, role=Role.STAFF)
+    UnitPost.objects.create(unit=org.engineering, user=secretary, post=PostKind.SECRETARY)
+    return secretary
+
+
+ALL_KINDS = [
+    "invitation",
+    "invitation_translation",
+    "conference_notice",
+    "paper",
+    "external_approval",
+    "passport_stamps",
+    "other",
+]
+DRAFT_KINDS = ["invitation", "invitation_translation", "conference_notice", "paper", "other"]
+KINDS_MATRIX = [
+    # role, state, kinds offered (None: no upload form)
+    ("officer", "draft", ALL_KINDS),
+    ("officer", "approved", ["external_approval", "passport_stamps"]),
+    ("officer", "authorised", ["external_approval", "passport_stamps"]),
+    ("officer", "closed", ["external_approval", "passport_stamps"]),
+    ("staff", "draft", DRAFT_KINDS),
+    ("staff", "authorised", None),
+    ("staff", "abroad", ["passport_stamps"]),
+    ("staff", "returned", ["passport_stamps"]),
+    ("coordinator", "draft", DRAFT_KINDS),
+    ("coordinator", "approved", None),
+    ("coordinator", "returned", ["passport_stamps"]),
+    ("secretary", "closed", ["passport_stamps"]),
+    ("leadership", "returned", None),
+]
+
+
+@pytest.mark.parametrize(("role", "state", "kinds"), KINDS_MATRIX)
+def test_the_upload_form_offers_the_kinds_the_user_may_add_now(
+    client, org, people, computing_trip, role, state, kinds
+):
+    user = _secretary(org) if role == "secretary" else getattr(people, role)
+    client.force_login(user)
+    assert _kinds_offered(client, _in_state(computing_trip, state)) == kinds
+
+
+def test_the_applicant_adds_passport_stamp_pages_after_the_return(client, people, computing_trip):
+    trip = _in_state(computing_trip, "returned")
+    client.force_login(people.staff)
+    response = _upload(client, trip, "passport_stamps", name="stamps.pdf", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("travel:trip_detail", args=[trip.pk]) + "#files"
+    assert "stamps.pdf is added to the trip" in response.content.decode()
+    record = trip.files.get()
+    assert (record.kind, record.uploaded_by) == ("passport_stamps", people.staff)
+    assert reverse("travel:trip_file", args=[trip.pk, record.pk]) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "kind"),
+    [
+        ("staff", "authorised", "passport_stamps"),  # before departure
+        ("staff", "returned", "external_approval"),
+        ("staff", "returned", "invitation"),  # no longer a draft
+        ("officer", "approved", "invitation"),
+        ("leadership", "returned", "passport_stamps"),
+    ],
+)
+def test_adding_a_file_the_user_may_not_add_now_is_403(client, people, computing_trip, role, state, kind):
+    trip = _in_state(computing_trip, state)
+    client.force_login(getattr(people, role))
+    assert _upload(client, trip, kind).status_code == 403
+    assert not trip.files.exists()
+
+
+def test_adding_a_file_to_an_invisible_trip_is_404(client, people, computing_trip):
+    trip = _in_state(computing_trip, "returned")
+    for user in (people.other_coordinator, people.student):
+        client.force_login(user)
+        assert _upload(client, trip, "passport_stamps").status_code == 404
+    client.logout()
+    assert _upload(client, trip, "passport_stamps").status_code == 302  # to sign in
+    assert not trip.files.exists()
+
+
+def test_adding_a_file_is_a_post_with_csrf(people, computing_trip):
+    from django.test import Client
+
+    trip = _in_state(computing_trip, "returned")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.staff)
+    assert client.get(reverse("travel:trip_file_add", args=[trip.pk])).status_code == 405
+    assert _upload(client, trip, "passport_stamps").status_code == 403
+    assert not trip.files.exists()
+
+
+def test_a_refused_file_is_shown_as_an_error_and_nothing_is_stored(client, people, computing_trip):
+    trip = _in_state(computing_trip, "returned")
+    client.force_login(people.staff)
+    response = _upload(
+        client, trip, "passport_stamps", data=b"MZ\x90\x00 not a pdf", name="stamps.pdf", follow=True
+    )
+    assert "The file stamps.pdf is not a PDF, Word, Excel, PNG or JPEG file." in response.content.decode()
+    response = client.post(
+        reverse("travel:trip_file_add", args=[trip.pk]), {"kind": "passport_stamps"}, follow=True
+    )
+    assert "File: This field is required." in response.content.decode()
+    response = _upload(client, trip, "nonsense", follow=True)
+    assert "Kind of document:" in response.content.decode()
+    assert not trip.files.exists()
+
+
+def _real_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_the_office_adds_the_missing_approval_scan_and_the_pack_is_made(client, org, people, computing_trip):
+    """The approval document was recorded without a scan: the reimbursement pack says it is missing (409);
+    the scan added on the trip page becomes the document's scan, and the pack is made."""
+    from meridian.core.models import Activity
+    from meridian.travel.models import ExternalApproval
+
+    trip = _in_state(computing_trip, "returned")
+    approval = ExternalApproval.objects.create(
+        trip=trip,
+        document_number="粤外办〔2026〕9号",
+        issued_on=datetime.date.today(),
+        authority="Provincial Foreign Affairs Office",
+        approved_people=list(trip.members.values_list("person_id", flat=True)),
+        approved_itinerary="Germany, Heidelberg",
+    )
+    pack = reverse("travel:reimbursement_pack", args=[trip.pk])
+    client.force_login(people.staff)
+    assert client.get(pack).status_code == 409
+    client.force_login(people.officer)
+    page = client.get(reverse("travel:trip_detail", args=[trip.pk])).content.decode()
+    assert 'href="#file-add-form"' in page  # the panel points to the upload form
+    response = _upload(client, trip, "external_approval", data=_real_pdf(), name="pijian.pdf", follow=True)
+    assert "pijian.pdf is added as the scan of the approval document." in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.scan is not None and approval.scan.original_name == "pijian.pdf"
+    assert Activity.objects.filter(verb="external_approval_scan").exists()
+    # A second scan is filed with the documents; the recorded scan stays.
+    _upload(client, trip, "external_approval", name="pijian-2.pdf")
+    approval.refresh_from_db()
+    assert approval.scan.original_name == "pijian.pdf"
+    client.force_login(people.staff)
+    _upload(client, trip, "passport_stamps", data=_real_pdf(), name="stamps.pdf")
+    response = client.get(pack)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_files_are_removed_by_those_who_may(client, people, computing_trip):
+    invitation = trip_services.trip_file_add(
+        trip=computing_trip,
+        actor=people.staff,
+        kind="invitation",
+        uploaded=SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    delete = reverse("travel:trip_file_delete", args=[computing_trip.pk, invitation.pk])
+    client.force_login(people.leadership)
+    page = client.get(reverse("travel:trip_detail", args=[computing_trip.pk])).content.decode()
+    assert delete not in page
+    assert client.post(delete).status_code == 403
+    client.force_login(people.other_coordinator)
+    assert client.post(delete).status_code == 404
+    client.force_login(people.staff)
+    assert delete in client.get(reverse("travel:trip_detail", args=[computing_trip.pk])).content.decode()
+    assert client.get(delete).status_code == 405
+    response = client.post(delete, follow=True)
+    assert "invitation.pdf is removed from the trip" in response.content.decode()
+    assert not computing_trip.files.exists()
+
+
+def test_after_the_draft_only_the_office_removes_its_scans(client, people, computing_trip):
+    trip = _in_state(computing_trip, "returned")
+    stamps = trip_services.trip_file_add(
+        trip=trip,
+        actor=people.staff,
+        kind="passport_stamps",
+        uploaded=SimpleUploadedFile("stamps.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    invitation = trip_services.trip_file_add(
+        trip=trip,
+        actor=people.officer,
+        kind="invitation",
+        uploaded=SimpleUploadedFile("invitation.pdf", pdf_bytes(), content_type="application/pdf"),
+    )
+    client.force_login(people.staff)
+    assert client.post(reverse("travel:trip_file_delete", args=[trip.pk, stamps.pk])).status_code == 403
+    client.force_login(people.officer)
+    assert client.post(reverse("travel:trip_file_delete", args=[trip.pk, invitation.pk])).status_code == 403
+    assert client.post(reverse("travel:trip_file_delete", args=[trip.pk, stamps.pk])).status_code == 302
+    assert list(trip.files.all()) == [invitation]

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from meridian.core.spreadsheet import csv_response
@@ -67,7 +68,7 @@ def abroad_export(request: HttpRequest) -> HttpResponse:
     rows = abroad_rows(user=request.user, day=day)
     headers = [
         _("Date"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Role"),
         _("Unit"),
         _("Trip"),

@@ -1,5 +1,9 @@
 """Recording the external approval (批件) of an approved trip: the office enters the approval document's
-number, date, authority, approved people and itinerary, and its scan; the trip becomes externally approved."""
+number, date, authority, approved people and itinerary, and its scan; the trip becomes externally approved.
+
+The same page records the authority's new approval when a change of the trip's dates, people or itinerary was
+approved after the document was recorded (trip "externally approved"): the record takes the new document,
+the trip keeps its state."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from meridian.core.errors import DomainError
 from meridian.travel import permissions
-from meridian.travel.models import Trip
+from meridian.travel.models import ExternalApproval, Trip
 from meridian.travel.services import external
 from meridian.workflow.views.common import error_text
 
@@ -57,25 +61,42 @@ class ExternalApprovalForm(forms.Form):
         ]
 
 
+def _initial(trip: Trip) -> dict:
+    """Every member and the itinerary as the trip has them now (after any change)."""
+    return {
+        "approved_people": list(trip.members.order_by("order", "id").values_list("person_id", flat=True)),
+        "approved_itinerary": external.itinerary_text(trip),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def external_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The office records the approval document of an approved trip (form prefilled with every member and the
-    itinerary); on success the trip is externally approved."""
+    itinerary); on success the trip is externally approved. For an externally approved trip whose document
+    predates an approved change, the page records the authority's new approval instead (no state move)."""
     trip = get_object_or_404(Trip.objects.visible_to(request.user).select_related("unit"), pk=pk)
     if not permissions.is_office(request.user):
         raise PermissionDenied
-    if not external.can_record_external(request.user, trip):
+    record = ExternalApproval.objects.filter(trip=trip).first()
+    renewing = record is not None and external.can_renew_external(request.user, trip, record)
+    if not renewing and not external.can_record_external(request.user, trip):
         messages.error(
-            request, _("The external approval is recorded once, for a trip the university has approved.")
+            request,
+            _(
+                "The external approval is recorded once, for a trip the university has approved; a new "
+                "approval is recorded only when a change approved after the approval document awaits it."
+            ),
         )
         return redirect(trip.get_absolute_url())
+    later = external.changes_after_approval(trip, record) if renewing else []
+    record_service = external.external_approval_renew if renewing else external.external_approval_record
     if request.method == "POST":
         form = ExternalApprovalForm(request.POST, request.FILES, trip=trip)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                external.external_approval_record(
+                record_service(
                     trip=trip,
                     actor=request.user,
                     document_number=data["document_number"],
@@ -95,21 +116,26 @@ def external_record(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(None, error_text(exc))
             else:
-                messages.success(
-                    request,
-                    _("The approval document is recorded; %(number)s is externally approved.")
-                    % {"number": trip.number},
-                )
+                if renewing:
+                    messages.success(
+                        request,
+                        _(
+                            "The new approval document is recorded for %(number)s; passports and permits can "
+                            "be issued for the trip as changed."
+                        )
+                        % {"number": trip.number},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("The approval document is recorded; %(number)s is externally approved.")
+                        % {"number": trip.number},
+                    )
                 return redirect(trip.get_absolute_url())
     else:
-        form = ExternalApprovalForm(
-            trip=trip,
-            initial={
-                "approved_people": list(trip.members.values_list("person_id", flat=True)),
-                "approved_itinerary": external.itinerary_text(trip),
-            },
-        )
-    return render(request, "travel/external/form.html", {"trip": trip, "form": form})
+        form = ExternalApprovalForm(trip=trip, initial=_initial(trip))
+    context = {"trip": trip, "form": form, "renewing": renewing, "record": record, "later_changes": later}
+    return render(request, "travel/external/form.html", context)
 
 
 urlpatterns = [

@@ -119,7 +119,10 @@ def _attach(form: forms.BaseForm, exc: ValidationError) -> None:
 @require_GET
 def long_stay_list(request: HttpRequest) -> HttpResponse:
     """The stays the user may see, filtered by state and a search on number, name and host. An unknown state
-    lists nothing and says so (never every stay as if unfiltered)."""
+    lists nothing and says so (never every stay as if unfiltered). Partner contacts and accounts without a
+    role are refused, like on the other travel pages."""
+    if not permissions.is_internal_or_student(request.user):
+        raise PermissionDenied
     stays = LongStay.objects.visible_to(request.user).select_related("person", "unit", "country")
     state = request.GET.get("state", "").strip()
     filter_errors: list[tuple[str, str]] = []

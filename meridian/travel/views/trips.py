@@ -1,5 +1,6 @@
 """Trip application pages: the list (with "my trips" and the exports), the trip page with its lifecycle
-moves, and file downloads. The application form itself lives in ``views/trip_form.py``.
+moves, file downloads, uploads (the approval scan and passport stamp pages also after the draft) and
+removals. The application form itself lives in ``views/trip_form.py``.
 
 Every view asks ``Trip.objects.visible_to`` (through ``selectors.trips``): a trip the user may not see is
 answered with 404, whatever the reason.
@@ -7,26 +8,31 @@ answered with 404, whatever the reason.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meridian.accounts.permissions import can_read_university
-from meridian.core.errors import DomainError
+from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.spreadsheet import export_response
 from meridian.travel import permissions
+from meridian.travel.choices import TripFileKind, TripState
 from meridian.travel.filters import TripFilter
 from meridian.travel.forms import MoveForm
 from meridian.travel.models import Trip, TripFile
 from meridian.travel.selectors import trips as selectors
+from meridian.travel.services import external
 from meridian.travel.services import trips as services
 from meridian.travel.views import trip_form
 from meridian.workflow import selectors as workflow_selectors
@@ -231,6 +237,71 @@ def lifecycle(user, trip: Trip) -> dict:
     }
 
 
+# --- files added on the trip page -------------------------------------------------------------------------
+
+# Kinds the office files at any state (services.trips.trip_file_add lets only the office add them, and the
+# applicant and the unit's coordinators and secretaries the passport stamp pages).
+OFFICE_FILE_KINDS = (TripFileKind.EXTERNAL_APPROVAL, TripFileKind.PASSPORT_STAMPS)
+# The passport has stamps once the trip has begun.
+STAMP_STATES = (TripState.ABROAD, TripState.RETURNED, TripState.CLOSED)
+
+
+def addable_file_kinds(user, trip: Trip) -> list[str]:
+    """The kinds of file ``user`` may add to ``trip`` now from the trip page, in the choices' order — within
+    what ``services.trips.trip_file_add`` permits: the office adds the approval scan and the passport stamp
+    pages at any state; the applicant and the unit's coordinators and secretaries add the stamp pages once
+    the trip is travelling, returned or closed; the other kinds are added while the trip is a draft by those
+    who may edit it (``permissions.can_edit_trip``)."""
+    office = permissions.is_office(user)
+    editing = permissions.can_edit_trip(user, trip)
+    kinds = []
+    for kind in TripFileKind.values:
+        if kind == TripFileKind.EXTERNAL_APPROVAL:
+            allowed = office
+        elif kind == TripFileKind.PASSPORT_STAMPS:
+            allowed = office or (
+                trip.state in STAMP_STATES
+                and (
+                    permissions.is_trip_applicant(user, trip) or permissions.acts_for_unit(user, trip.unit_id)
+                )
+            )
+        else:
+            allowed = editing
+        if allowed:
+            kinds.append(kind)
+    return kinds
+
+
+def can_delete_trip_file(user, trip: Trip, file: TripFile) -> bool:
+    """Those who may edit the draft remove its files (``services.trips.trip_file_delete``); after the draft
+    the office removes only the scans it files at any time (approval scan, passport stamp pages)."""
+    if permissions.can_edit_trip(user, trip):
+        return True
+    return permissions.is_office(user) and file.kind in OFFICE_FILE_KINDS
+
+
+class TripFileForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of document"))
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, Word, Excel, PNG or JPEG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"}),
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, TripFileKind(k).label) for k in kinds]  # type: ignore[attr-defined]
+
+
+def files_context(user, trip: Trip, files) -> dict:
+    """The upload form (only the kinds ``user`` may add now) and the ids of the files they may remove."""
+    kinds = addable_file_kinds(user, trip)
+    return {
+        "file_form": TripFileForm(kinds=kinds, auto_id="id_file_%s") if kinds else None,
+        "deletable_files": {f.pk for f in files if can_delete_trip_file(user, trip, f)},
+    }
+
+
 @login_required
 @require_GET
 def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -241,6 +312,8 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "detail": detail,
         "rule_results": trip.rule_results or [],
         "rule_results_template": trip_form.rule_results_template(),
+        "can_renew_external": external.can_renew_external(request.user, trip),
+        **files_context(request.user, trip, detail.files),
         **lifecycle(request.user, trip),
     }
     return render(request, "travel/trips/detail.html", context)
@@ -302,6 +375,74 @@ def trip_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     return response
 
 
+def _files_url(trip: Trip) -> str:
+    return f"{trip.get_absolute_url()}#files"
+
+
+@login_required
+@require_POST
+def trip_file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a file from the trip page (kinds as ``addable_file_kinds``); a file refused by its content is shown
+    as an error and nothing is stored. An approval scan added while the recorded approval document has none
+    becomes its scan."""
+    trip = visible_trip(request, pk)
+    kinds = addable_file_kinds(request.user, trip)
+    kind = request.POST.get("kind", "")
+    if not kinds or (kind in TripFileKind.values and kind not in kinds):
+        raise PermissionDenied(_("You may not add this file to the trip now."))
+    form = TripFileForm(request.POST, request.FILES, kinds=kinds)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = str(form.fields[name].label) if name in form.fields else ""
+            messages.error(
+                request,
+                f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(str(e) for e in errors),
+            )
+        return redirect(_files_url(trip))
+    try:
+        with transaction.atomic():
+            record = services.trip_file_add(
+                trip=trip,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                uploaded=form.cleaned_data["file"],
+            )
+            as_scan = external.external_scan_fill(trip=trip, file=record, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if as_scan:
+            messages.success(
+                request,
+                _("%(name)s is added as the scan of the approval document.") % {"name": record.original_name},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added to the trip's documents.") % {"name": record.original_name},
+            )
+    return redirect(_files_url(trip))
+
+
+@login_required
+@require_POST
+def trip_file_delete(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """Remove a file the user may remove (``can_delete_trip_file``); 404 for an invisible trip or file."""
+    trip = visible_trip(request, pk)
+    record = get_object_or_404(TripFile, pk=file_pk, trip=trip)
+    if not can_delete_trip_file(request.user, trip, record):
+        raise PermissionDenied(_("You may not remove this file."))
+    name = record.original_name
+    try:
+        services.trip_file_delete(file=record, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, _("%(name)s is removed from the trip's documents.") % {"name": name})
+    return redirect(_files_url(trip))
+
+
 urlpatterns = [
     path("", trip_list, name="trip_list"),
     path("export/", trip_export, name="trip_export"),
@@ -311,5 +452,7 @@ urlpatterns = [
     path("<int:pk>/", trip_detail, name="trip_detail"),
     path("<int:pk>/edit/", trip_form.trip_edit, name="trip_edit"),
     path("<int:pk>/move/<slug:move>/", trip_move, name="trip_move"),
+    path("<int:pk>/files/add/", trip_file_add, name="trip_file_add"),
     path("<int:pk>/files/<int:file_pk>/", trip_file, name="trip_file"),
+    path("<int:pk>/files/<int:file_pk>/delete/", trip_file_delete, name="trip_file_delete"),
 ]
