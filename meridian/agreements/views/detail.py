@@ -14,6 +14,7 @@ from meridian.accounts.permissions import is_internal
 from meridian.agreements import permissions, selectors, services
 from meridian.agreements.forms import DocumentForm, RenewForm, TransitionForm
 from meridian.agreements.models import Agreement, AgreementDocument
+from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError
 from meridian.workflow.permissions import can_act_for_applicant
 from meridian.workflow.selectors import is_watching
@@ -161,13 +162,6 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
     """Only someone who may see the agreement gets the file; everyone else gets 404."""
     agreement = _visible(request, pk)
     document = get_object_or_404(AgreementDocument, pk=doc_pk, agreement=agreement)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    return private_file_response(
+        document.file, content_type=document.content_type, filename=document.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

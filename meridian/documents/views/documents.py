@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError
 from meridian.documents import batches, permissions, selectors, services
 from meridian.documents.forms import BatchForm, GenerateForm, RevokeForm
@@ -95,16 +96,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """Only someone the case's source lets view its documents gets the file (logged); everyone else 404."""
     document = _visible(request, pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    services.document_download_record(document=document, actor=request.user)
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type=document.content_type_header
+    response = private_file_response(
+        document.file, content_type=document.content_type_header, filename=document.filename
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    services.document_download_record(document=document, actor=request.user)
     return response
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError, StaleEditError
 from meridian.travel.choices import OutcomeKind
 from meridian.travel.models import Trip, TripOutcome, TripReport, TripReportPhoto
@@ -201,14 +202,9 @@ def _photo(request: HttpRequest, pk: int, photo_pk: int) -> TripReportPhoto:
 def report_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     """A photo of the report, for those who may see the trip; served with its checked type, never guessed."""
     photo = _photo(request, pk, photo_pk)
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return private_file_response(
+        photo.file, content_type=photo.content_type, attachment=False, cache_control="private, max-age=300"
+    )
 
 
 @login_required

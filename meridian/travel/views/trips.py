@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meridian.accounts.permissions import can_read_university
+from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.spreadsheet import export_response
 from meridian.travel import permissions
@@ -363,16 +364,7 @@ def trip_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """Only someone who may see the trip gets its files; everyone else gets 404."""
     trip = visible_trip(request, pk)
     record = get_object_or_404(TripFile, pk=file_pk, trip=trip)
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=record.original_name, content_type=record.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(record.file, content_type=record.content_type, filename=record.original_name)
 
 
 def _files_url(trip: Trip) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from meridian.accounts.models import User
+from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError
 from meridian.workflow import permissions, services
 from meridian.workflow.models import StepTask, TransitionLogFile
@@ -128,7 +129,4 @@ def log_file_view(request: HttpRequest, pk: int) -> FileResponse:
     row = get_object_or_404(TransitionLogFile.objects.select_related("entry"), pk=pk)
     entry = row.entry
     visible_case(request.user, entry.case_type, entry.object_id)
-    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name)
-    response["Content-Type"] = row.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(row.file, content_type=row.content_type, filename=row.original_name)
