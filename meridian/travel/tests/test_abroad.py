@@ -135,6 +135,12 @@ def test_the_export_lists_people_with_their_contact(client, trips, people):
     assert "HU Lin" not in body
 
 
+def test_the_export_refuses_a_day_it_cannot_read(client, trips, people):
+    client.force_login(people.coordinator)
+    response = client.get(reverse("travel:abroad_export"), {"day": "yesterday"})
+    assert response.status_code == 400 and "is not a date" in response.content.decode()
+
+
 def test_the_map_shades_countries_with_people(trips, people):
     from meridian.reference.geo import load_atlas
     from meridian.travel.selectors.abroad import abroad_map_svg

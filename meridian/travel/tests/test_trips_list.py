@@ -151,6 +151,12 @@ def test_xlsx_export(client, people, trips):
     assert numbers == {trips["computing"].number, trips["humanities"].number}
 
 
+def test_an_unknown_export_format_is_refused(client, people, trips):
+    client.force_login(people.officer)
+    response = client.get(reverse("travel:trip_export"), {"format": "pdf"})
+    assert response.status_code == 400 and "not an export format" in response.content.decode()
+
+
 def test_exports_are_refused_to_those_without_the_list(client, org, people, trips):
     client.force_login(people.outsider)
     assert client.get(reverse("travel:trip_export")).status_code == 403

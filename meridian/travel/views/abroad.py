@@ -64,7 +64,11 @@ def abroad(request: HttpRequest) -> HttpResponse:
 @require_GET
 def abroad_export(request: HttpRequest) -> HttpResponse:
     _allowed(request)
-    day, _error = _day(request)
+    day, error = _day(request)
+    if error:
+        # Never export another day's list than the one asked for.
+        message = _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": request.GET.get("day", "")}
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     rows = abroad_rows(user=request.user, day=day)
     headers = [
         _("Date"),

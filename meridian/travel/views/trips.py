@@ -185,7 +185,13 @@ def trip_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    fmt = request.GET.get("format") or "csv"
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(
+            _("“%(value)s” is not an export format: choose csv or xlsx.") % {"value": fmt},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     stamp = timezone.localdate().isoformat()
     return export_response(
         fmt=fmt, filename=f"trips-{stamp}", headers=export_headers(), rows=export_rows(rows)
