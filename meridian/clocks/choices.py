@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ObligationState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("deadline state", "Open")
     MET = "met", _("Met")
     MISSED = "missed", _("Missed")
     WAIVED = "waived", _("Waived")

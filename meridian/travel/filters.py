@@ -80,6 +80,18 @@ def _member_trip_ids(condition: Q) -> QuerySet:
     return TripMember.objects.filter(condition).values("trip_id")
 
 
+class TripFilterForm(forms.Form):
+    """The filter form of the trip list: a departure range whose end lies before its start is an error, not an
+    empty list without a word."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("depart_from"), cleaned.get("depart_to")
+        if start and end and end < start:
+            self.add_error("depart_to", _("The end of the range lies before its start."))
+        return cleaned
+
+
 class TripFilter(django_filters.FilterSet):
     """Filters of the trip list. Unknown or invalid values make the filter invalid (``is_valid()`` False,
     errors in ``form.errors``); callers show the errors instead of silently listing everything."""
@@ -145,6 +157,7 @@ class TripFilter(django_filters.FilterSet):
     class Meta:
         model = Trip
         fields: list[str] = []
+        form = TripFilterForm
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Number, title, or the inviting organisation (typed name, partner or registry institution)."""

@@ -106,6 +106,24 @@ def test_invalid_date_is_shown_not_ignored(client, people, trips):
     assert "Enter a valid date." in export.content.decode()
 
 
+def test_a_departure_range_ending_before_it_starts_is_an_error(client, people, trips):
+    client.force_login(people.officer)
+    response = client.get(
+        reverse("travel:trip_list"), {"depart_from": "2027-03-10", "depart_to": "2027-01-01"}
+    )
+    body = response.content.decode()
+    assert "The end of the range lies before its start." in body
+    assert _numbers(response) == set()
+    assert (
+        client.get(
+            reverse("travel:trip_export"), {"depart_from": "2027-03-10", "depart_to": "2027-01-01"}
+        ).status_code
+        == 400
+    )
+    fine = client.get(reverse("travel:trip_list"), {"depart_from": "2020-01-01", "depart_to": "2030-01-01"})
+    assert "The end of the range" not in fine.content.decode()
+
+
 def test_my_trips_lists_trips_applied_for_or_travelled_on(client, org, people, trips):
     coordinator_person = make_person(
         kind=PersonKind.STAFF, unit=org.engineering, family_name="Li", user=people.coordinator
