@@ -21,13 +21,20 @@ from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meridian.accounts.permissions import can_write_university, coordinated_unit_ids
 from meridian.agreements.choices import AgreementState, AgreementType
-from meridian.workflow.declaration import ApprovalHooks, CaseField, CaseType, Guard, MoveContext, Transition
+from meridian.workflow.declaration import (
+    ApprovalHooks,
+    CaseField,
+    CaseType,
+    EvaluationDate,
+    Guard,
+    MoveContext,
+    Transition,
+)
 from meridian.workflow.registry import case_types
 
 S = AgreementState
@@ -35,19 +42,11 @@ CODE = "agreement"
 
 # The date "today" for guards that compare dates (expiry). Background jobs and tests that run for another
 # day set it with `evaluation_date(day)`; everyone else gets the local date.
-_evaluation_date: ContextVar[date | None] = ContextVar("agreement_evaluation_date", default=None)
+_dates = EvaluationDate("agreement")
+evaluation_date = _dates.at
+today = _dates.today
 # The successor's dates chosen on the renewal form, read by the renewal side effect.
 _renewal_terms: ContextVar[dict[str, Any] | None] = ContextVar("agreement_renewal_terms", default=None)
-
-
-@contextmanager
-def evaluation_date(day: date | None) -> Iterator[None]:
-    """Evaluate date guards (expiry) as of `day` within the block; None keeps the local date."""
-    token = _evaluation_date.set(day)
-    try:
-        yield
-    finally:
-        _evaluation_date.reset(token)
 
 
 @contextmanager
@@ -58,11 +57,6 @@ def renewal_terms(*, start_date: date | None, end_date: date | None) -> Iterator
         yield
     finally:
         _renewal_terms.reset(token)
-
-
-def today() -> date:
-    """The day date guards compare with: the evaluation date when one is set, else the local date."""
-    return _evaluation_date.get() or timezone.localdate()
 
 
 # --- who may act -----------------------------------------------------------------------------------------

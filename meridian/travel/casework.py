@@ -24,13 +24,9 @@ Side effects that belong to other modules (publishing notices, opening clocks) a
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,6 +45,7 @@ from meridian.workflow.declaration import (
     ApprovalHooks,
     CaseField,
     CaseType,
+    EvaluationDate,
     Guard,
     MoveContext,
     RequiredDocument,
@@ -64,22 +61,10 @@ TRIP = "trip"
 TRIP_CHANGE = "trip_change"
 LONG_STAY = "long_stay"
 
-_evaluation_date: ContextVar[date | None] = ContextVar("travel_evaluation_date", default=None)
-
-
-@contextmanager
-def evaluation_date(day: date | None):
-    """Evaluate date guards as of ``day`` within the block (background jobs and tests); None: today."""
-    token = _evaluation_date.set(day)
-    try:
-        yield
-    finally:
-        _evaluation_date.reset(token)
-
-
-def today() -> date:
-    """The day date guards compare with: the evaluation date when one is set, else the local date."""
-    return _evaluation_date.get() or timezone.localdate()
+# The day date guards compare with; background jobs, the demo and tests set another with evaluation_date(day).
+_dates = EvaluationDate("travel")
+evaluation_date = _dates.at
+today = _dates.today
 
 
 # --- who may act -----------------------------------------------------------------------------------------

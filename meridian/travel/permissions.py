@@ -19,40 +19,16 @@ from django.db.models import Q
 from meridian.accounts.permissions import (
     can_read_university,
     can_write_university,
-    coordinated_unit_ids,
     is_internal,
 )
 
 
-def secretary_unit_ids(user) -> frozenset[int]:
-    """Units (with their subunits) where ``user`` holds the post of foreign-affairs secretary (workflow's
-    ``UnitPost``): a secretary acts on behalf of the unit's applicants like its coordinator does."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_travel_secretary_units", None)
-    if cached is not None:
-        return cached
-    from meridian.accounts.models import OrgUnit
-    from meridian.workflow.choices import PostKind
-    from meridian.workflow.models import UnitPost
-
-    paths = list(
-        OrgUnit.objects.filter(
-            pk__in=UnitPost.objects.filter(user=user, post=PostKind.SECRETARY).values("unit_id")
-        ).values_list("path", flat=True)
-    )
-    found: set[int] = set()
-    for path in paths:
-        found |= set(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
-    result = frozenset(found)
-    setattr(user, "_travel_secretary_units", result)  # noqa: B010 - a per-request cache on the user
-    return result
-
-
 def acted_unit_ids(user) -> frozenset[int]:
     """Units whose official travel ``user`` handles for the unit: as its coordinator or as its foreign-affairs
-    secretary (each unit with its subunits)."""
-    return coordinated_unit_ids(user) | secretary_unit_ids(user)
+    secretary (each unit with its subunits; the workflow engine's "acts for applicants" rule)."""
+    from meridian.workflow.permissions import applicant_unit_ids
+
+    return applicant_unit_ids(user)
 
 
 def _person_id(user) -> int | None:
@@ -132,10 +108,7 @@ def acts_for_unit(user, unit_id: int | None) -> bool:
 
 def can_create_trip(user) -> bool:
     """Officers, coordinators (for their units' people), any member of staff and students (for themselves)."""
-    from meridian.accounts.choices import Role
-    from meridian.accounts.permissions import standing
-
-    return is_internal(user) or standing(user).has(Role.STUDENT)
+    return is_internal_or_student(user)
 
 
 def is_trip_applicant(user, trip) -> bool:
@@ -163,10 +136,52 @@ def is_internal_or_student(user) -> bool:
 def can_see_custody_register(user) -> bool:
     """The passport register page: the office and leadership (all), unit coordinators (their units' people),
     staff and students (their own documents). Partner contacts and accounts without a role: no."""
-    from meridian.accounts.choices import Role
-    from meridian.accounts.permissions import standing
+    return is_internal_or_student(user)
 
-    return is_internal(user) or standing(user).has(Role.STUDENT)
+
+# Kinds the office files at any state: the approval document's scan and the passport stamp pages.
+OFFICE_FILE_KINDS = ("external_approval", "passport_stamps")
+# The passport has stamps once the trip has begun.
+STAMP_STATES = ("abroad", "returned", "closed")
+
+
+def addable_file_kinds(user, trip) -> list[str]:
+    """The kinds of file ``user`` may add to ``trip`` now, in the choices' order: the office adds the approval
+    scan and the passport stamp pages at any state; the applicant and the unit's coordinators and secretaries
+    add the stamp pages once the trip is travelling, returned or closed; the other kinds are added while the
+    trip is a draft by those who may edit it (``can_edit_trip``)."""
+    from meridian.travel.choices import TripFileKind
+
+    office = is_office(user)
+    editing = can_edit_trip(user, trip)
+    kinds = []
+    for kind in TripFileKind.values:
+        if kind == TripFileKind.EXTERNAL_APPROVAL:
+            allowed = office
+        elif kind == TripFileKind.PASSPORT_STAMPS:
+            allowed = office or (
+                trip.state in STAMP_STATES
+                and (is_trip_applicant(user, trip) or acts_for_unit(user, trip.unit_id))
+            )
+        else:
+            allowed = editing
+        if allowed:
+            kinds.append(kind)
+    return kinds
+
+
+def may_add_file(user, trip, kind: str) -> bool:
+    """What ``services.trips.trip_file_add`` accepts: any kind at any state from the office (for the record,
+    e.g. an invitation filed late), otherwise the kinds the trip page offers (``addable_file_kinds``)."""
+    return is_office(user) or kind in addable_file_kinds(user, trip)
+
+
+def can_delete_trip_file(user, file) -> bool:
+    """Those who may edit the draft remove its files; after the draft the office removes only the scans it
+    files at any time (approval scan, passport stamp pages)."""
+    if can_edit_trip(user, file.trip):
+        return True
+    return is_office(user) and file.kind in OFFICE_FILE_KINDS
 
 
 def can_manage_custody(user) -> bool:

@@ -17,8 +17,11 @@ and the single write path (``services.case_move``) takes the row lock, checks an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.apps import apps
@@ -27,6 +30,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 Text = Any  # a str, a lazy translation, or anything whose str() is the text
+
+
+class EvaluationDate:
+    """The day a case type's date guards compare with ("has the trip begun?", "has the agreement ended?").
+
+    Everyone gets the local date; background jobs, the demo data and tests that act for another day wrap their
+    moves in ``at(day)``. One instance per case context (``name`` labels its context variable)::
+
+        dates = EvaluationDate("travel")
+        with dates.at(day): ...       # guards see ``day``
+        dates.today()                 # -> ``day`` inside the block, the local date outside
+    """
+
+    def __init__(self, name: str) -> None:
+        self._day: ContextVar[date | None] = ContextVar(f"{name}_evaluation_date", default=None)
+
+    @contextmanager
+    def at(self, day: date | None) -> Iterator[None]:
+        """Evaluate date guards as of ``day`` within the block; None keeps the local date."""
+        token = self._day.set(day)
+        try:
+            yield
+        finally:
+            self._day.reset(token)
+
+    def today(self) -> date:
+        """The evaluation date when one is set, else the local date."""
+        from django.utils import timezone
+
+        return self._day.get() or timezone.localdate()
 
 
 def _nobody(_user: Any, _case: Any) -> bool:

@@ -42,21 +42,29 @@ def can_use_inbox(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _ancestor_ids(unit) -> list[int]:
-    return [int(p) for p in (unit.path or "").strip("/").split("/") if p]
+def applicant_unit_ids(user) -> frozenset[int]:
+    """Units (each with its subunits) whose applicants ``user`` acts for: as a coordinator, or as the holder
+    of the unit's foreign-affairs secretary post (``UnitPost``). Cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_applicant_unit_ids", None)
+    if cached is not None:
+        return cached
+    from meridian.accounts.models import OrgUnit
+    from meridian.workflow.models import UnitPost
+
+    found = set(standing(user).units(Role.COORDINATOR))
+    posts = UnitPost.objects.filter(user=user, post=PostKind.SECRETARY).values("unit_id")
+    for path in OrgUnit.objects.filter(pk__in=posts).values_list("path", flat=True):
+        found |= set(OrgUnit.objects.filter(path__startswith=path).values_list("pk", flat=True))
+    result = frozenset(found)
+    setattr(user, "_applicant_unit_ids", result)  # noqa: B010 - a per-request cache on the user
+    return result
 
 
 def can_act_for_applicant(user, *, unit) -> bool:
     """May ``user`` act on behalf of applicants of ``unit``? (coordinator reaching it, or its secretary)."""
-    if unit is None:
-        return False
-    if unit.pk in standing(user).units(Role.COORDINATOR):
-        return True
-    from meridian.workflow.models import UnitPost
-
-    return UnitPost.objects.filter(
-        user=user, post=PostKind.SECRETARY, unit_id__in=_ancestor_ids(unit)
-    ).exists()
+    return unit is not None and unit.pk in applicant_unit_ids(user)
 
 
 def principals_covered(user, *, today: date | None = None) -> list[int]:

@@ -309,29 +309,15 @@ def trip_update(
 def trip_file_add(*, trip: Trip, actor, kind: str, uploaded: UploadedFile) -> TripFile:
     """Attach a file (type read from its bytes: PDF, Word, Excel, PNG, JPEG; size limit ``MAX_UPLOAD_MB``).
 
-    Invitations, translations and papers may be added while the trip is a draft (by those who may edit it);
-    the office adds scans (external approval, passport stamp pages) at any time. The rule check runs again
-    and is stored (the trip page shows it). Raises ``DomainError`` for a refused file,
-    ``PermissionDeniedError``, ``ValidationError`` for an unknown kind.
+    Who may add which kind when: ``permissions.may_add_file`` (the office any kind at any time; others
+    invitations, translations and papers while the trip is a draft, and stamp pages once it is under way).
+    The rule check runs again and is stored while the application is prepared. Raises ``DomainError`` for a
+    refused file, ``PermissionDeniedError``, ``ValidationError`` for an unknown kind.
     """
     if kind not in TripFileKind.values:
         raise ValidationError({"kind": [_("Unknown kind of file.")]})
-    office_kinds = {TripFileKind.EXTERNAL_APPROVAL, TripFileKind.PASSPORT_STAMPS}
-    if actor is not None:
-        allowed = permissions.is_office(actor) or (
-            kind not in office_kinds and permissions.can_edit_trip(actor, trip)
-        )
-        from meridian.travel.choices import TripState
-
-        travelled = trip.state in (TripState.ABROAD, TripState.RETURNED, TripState.CLOSED)
-        if (
-            kind == TripFileKind.PASSPORT_STAMPS
-            and travelled
-            and (permissions.acts_for_unit(actor, trip.unit_id) or permissions.is_trip_applicant(actor, trip))
-        ):
-            allowed = True
-        if not allowed:
-            raise PermissionDeniedError(_("You may not add this file to the trip now."))
+    if actor is not None and not permissions.may_add_file(actor, trip, kind):
+        raise PermissionDeniedError(_("You may not add this file to the trip now."))
     content, name, content_type, size, digest = checked_file(uploaded)
     record = TripFile(
         trip=trip,
@@ -349,11 +335,9 @@ def trip_file_add(*, trip: Trip, actor, kind: str, uploaded: UploadedFile) -> Tr
 
 
 def trip_file_delete(*, file: TripFile, actor) -> None:
-    """Remove a file from a draft trip and run the stored rule check again; raises ``PermissionDeniedError``
-    otherwise."""
-    if actor is not None and not (
-        permissions.is_office(actor) or permissions.can_edit_trip(actor, file.trip)
-    ):
+    """Remove a file (``permissions.can_delete_trip_file``) and run the stored rule check again; raises
+    ``PermissionDeniedError`` otherwise."""
+    if actor is not None and not permissions.can_delete_trip_file(actor, file):
         raise PermissionDeniedError(_("You may not remove this file."))
     trip = file.trip
     file.file.delete(save=False)

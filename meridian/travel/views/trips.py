@@ -28,7 +28,7 @@ from meridian.core.downloads import private_file_response
 from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.spreadsheet import export_response
 from meridian.travel import permissions
-from meridian.travel.choices import TripFileKind, TripState
+from meridian.travel.choices import TripFileKind
 from meridian.travel.filters import TripFilter
 from meridian.travel.forms import MoveForm
 from meridian.travel.models import Trip, TripFile
@@ -246,46 +246,6 @@ def lifecycle(user, trip: Trip) -> dict:
 
 # --- files added on the trip page -------------------------------------------------------------------------
 
-# Kinds the office files at any state (services.trips.trip_file_add lets only the office add them, and the
-# applicant and the unit's coordinators and secretaries the passport stamp pages).
-OFFICE_FILE_KINDS = (TripFileKind.EXTERNAL_APPROVAL, TripFileKind.PASSPORT_STAMPS)
-# The passport has stamps once the trip has begun.
-STAMP_STATES = (TripState.ABROAD, TripState.RETURNED, TripState.CLOSED)
-
-
-def addable_file_kinds(user, trip: Trip) -> list[str]:
-    """The kinds of file ``user`` may add to ``trip`` now from the trip page, in the choices' order — within
-    what ``services.trips.trip_file_add`` permits: the office adds the approval scan and the passport stamp
-    pages at any state; the applicant and the unit's coordinators and secretaries add the stamp pages once
-    the trip is travelling, returned or closed; the other kinds are added while the trip is a draft by those
-    who may edit it (``permissions.can_edit_trip``)."""
-    office = permissions.is_office(user)
-    editing = permissions.can_edit_trip(user, trip)
-    kinds = []
-    for kind in TripFileKind.values:
-        if kind == TripFileKind.EXTERNAL_APPROVAL:
-            allowed = office
-        elif kind == TripFileKind.PASSPORT_STAMPS:
-            allowed = office or (
-                trip.state in STAMP_STATES
-                and (
-                    permissions.is_trip_applicant(user, trip) or permissions.acts_for_unit(user, trip.unit_id)
-                )
-            )
-        else:
-            allowed = editing
-        if allowed:
-            kinds.append(kind)
-    return kinds
-
-
-def can_delete_trip_file(user, trip: Trip, file: TripFile) -> bool:
-    """Those who may edit the draft remove its files (``services.trips.trip_file_delete``); after the draft
-    the office removes only the scans it files at any time (approval scan, passport stamp pages)."""
-    if permissions.can_edit_trip(user, trip):
-        return True
-    return permissions.is_office(user) and file.kind in OFFICE_FILE_KINDS
-
 
 class TripFileForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind of document"))
@@ -302,10 +262,10 @@ class TripFileForm(forms.Form):
 
 def files_context(user, trip: Trip, files) -> dict:
     """The upload form (only the kinds ``user`` may add now) and the ids of the files they may remove."""
-    kinds = addable_file_kinds(user, trip)
+    kinds = permissions.addable_file_kinds(user, trip)
     return {
         "file_form": TripFileForm(kinds=kinds, auto_id="id_file_%s") if kinds else None,
-        "deletable_files": {f.pk for f in files if can_delete_trip_file(user, trip, f)},
+        "deletable_files": {f.pk for f in files if permissions.can_delete_trip_file(user, f)},
     }
 
 
@@ -384,7 +344,7 @@ def trip_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     as an error and nothing is stored. An approval scan added while the recorded approval document has none
     becomes its scan."""
     trip = visible_trip(request, pk)
-    kinds = addable_file_kinds(request.user, trip)
+    kinds = permissions.addable_file_kinds(request.user, trip)
     kind = request.POST.get("kind", "")
     if not kinds or (kind in TripFileKind.values and kind not in kinds):
         raise PermissionDenied(_("You may not add this file to the trip now."))
@@ -430,7 +390,7 @@ def trip_file_delete(request: HttpRequest, pk: int, file_pk: int) -> HttpRespons
     """Remove a file the user may remove (``can_delete_trip_file``); 404 for an invisible trip or file."""
     trip = visible_trip(request, pk)
     record = get_object_or_404(TripFile, pk=file_pk, trip=trip)
-    if not can_delete_trip_file(request.user, trip, record):
+    if not permissions.can_delete_trip_file(request.user, record):
         raise PermissionDenied(_("You may not remove this file."))
     name = record.original_name
     try:
