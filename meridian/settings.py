@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "meridian.workflow",
     "meridian.agreements",
     "meridian.travel",
+    "meridian.visitors",
     "meridian.imports",
     "meridian.dashboard",
     "meridian.demo",

@@ -23,6 +23,7 @@ api_patterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
     path("", include("meridian.workflow.api_urls")),
     path("travel/", include("meridian.travel.api_urls")),
+    path("visitors/", include("meridian.visitors.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("partners/", include("meridian.partners.urls")),
     path("agreements/", include("meridian.agreements.urls")),
     path("travel/", include("meridian.travel.urls")),
+    path("visitors/", include("meridian.visitors.urls")),
     path("registry/", include("meridian.reference.urls")),
     path("import/", include("meridian.imports.urls")),
     path("inbox/", include("meridian.workflow.urls")),
@@ -51,6 +53,7 @@ urlpatterns = [
 # The public site carries the language in its address: /en/global-vision/…, /zh-hans/global-vision/…
 urlpatterns += i18n_patterns(
     path("global-vision/partners/", include("meridian.directory.urls")),
+    path("global-vision/lectures/", include("meridian.visitors.public_urls")),
     path("global-vision/", include("meridian.portal.urls")),
     prefix_default_language=True,
 )

@@ -1,0 +1,3 @@
+"""Placeholder: the REST API of visitors (filled by its area)."""
+
+urlpatterns: list = []
