@@ -15,8 +15,8 @@ The visit lifecycle (外宾接待 as universities run it; design note, "Visitors
 - ``arrive`` opens the accommodation-registration obligations of the guests (``services.arrivals``);
 - ``close`` needs the visit note (outcomes, follow-up) submitted.
 
-Side effects that belong to other modules are looked up lazily from ``services`` so this module stays the single
-declaration.
+Side effects that belong to other modules are looked up lazily from ``services`` so this module stays the
+single declaration.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ evaluation_date = _dates.at
 today = _dates.today
 
 
-# --- who may act -----------------------------------------------------------------------------------------
+# --- who may act ---------------------------------------------------------------------------------------
 
 
 def office(user: Any, case: Any) -> bool:
@@ -69,7 +69,7 @@ def host_or_unit(user: Any, visit: Any) -> bool:
     return acts_for_unit(user, visit.host_unit_id)
 
 
-# --- guards ----------------------------------------------------------------------------------------------
+# --- guards --------------------------------------------------------------------------------------------
 
 
 def _has_guests(visit: Any) -> bool:
@@ -145,7 +145,7 @@ def _arrive_guard_for_invitation(visit: Any) -> bool:
     return visit.state != S.APPROVED or _no_invitation(visit)
 
 
-# --- side effects ----------------------------------------------------------------------------------------
+# --- side effects --------------------------------------------------------------------------------------
 
 
 def _store_rule_check(ctx: MoveContext) -> None:
@@ -181,7 +181,7 @@ def _record_departure(ctx: MoveContext) -> None:
         ctx.case.save(update_fields=["left_on"])
 
 
-# --- documented fields (chain conditions, rule conditions) ------------------------------------------------
+# --- documented fields (chain conditions, rule conditions) ---------------------------------------------
 
 
 def _guests(visit: Any) -> int:

@@ -1,5 +1,6 @@
-"""Choices of the visitors context: visits and their guests, programme, budget, hosting standards, invitations,
-accommodation registration, lectures, and foreign experts' hiring cases, permits and documents."""
+"""Choices of the visitors context: visits and their guests, programme, budget, hosting standards,
+invitations, accommodation registration, lectures, and foreign experts' hiring cases, permits and
+documents."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,8 @@ class VisitCategory(models.TextChoices):
 
 class GuestRank(models.TextChoices):
     """The guest's standing, which sets the level of the leader who receives them (hosting standards: the
-    receiving leader's rank follows the guest's; design note, "Visitors and invitations"). Ordered high to low."""
+    receiving leader's rank follows the guest's; design note, "Visitors and invitations").
+    Ordered high to low."""
 
     MINISTER = "minister", _("Minister, ambassador or university president")
     VICE_MINISTER = "vice_minister", _("Vice-minister or vice-president")
@@ -93,7 +95,10 @@ class InvitationKind(models.TextChoices):
     NONE = "none", _("No visa invitation needed")
     LETTER = "letter", _("Invitation letter of the university")
     AUTHORISED = "authorised", _("Invitation letter of an authorised unit (被授权单位邀请函)")
-    VERIFICATION = "verification", _("Invitation verification through the foreign-affairs office (邀请核实单)")
+    VERIFICATION = (
+        "verification",
+        _("Invitation verification through the foreign-affairs office (邀请核实单)"),
+    )
 
 
 class AccommodationKind(models.TextChoices):
@@ -145,7 +150,7 @@ class LectureState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# --- foreign experts ------------------------------------------------------------------------------------
+# --- foreign experts -----------------------------------------------------------------------------------
 
 
 class ExpertState(models.TextChoices):
@@ -165,7 +170,8 @@ class ExpertState(models.TextChoices):
 
 
 class PermitCategory(models.TextChoices):
-    """Foreigner's work permit categories (外国人来华工作许可): A high-end talent, B professionals, C others."""
+    """Foreigner's work permit categories (外国人来华工作许可): A high-end talent, B professionals,
+    C others."""
 
     A = "A", _("A: high-end talent")
     B = "B", _("B: professional")

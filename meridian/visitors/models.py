@@ -1,11 +1,11 @@
 """Incoming visitors (外宾接待), invitation letters (邀请函) and foreign experts (外国专家).
 
 - ``Visit``: one visit or delegation, filed by the host unit's foreign-affairs secretary, with its guests
-  (``VisitGuest``, each a protected ``people.Person``), day-by-day programme, budget, files, the visa invitation
-  it may need and the visit note that closes it. Lifecycle in ``casework.py``.
+  (``VisitGuest``, each a protected ``people.Person``), day-by-day programme, budget, files, the visa
+  invitation it may need and the visit note that closes it. Lifecycle in ``casework.py``.
 - ``HostingStandard``: the configurable caps that budgets are checked against (CNY).
-- ``AccommodationRegistration``: a guest's registration with the police (24 hours after arrival, 10 days after a
-  new passport or visa), one deadline clock each (``deadlines.py``).
+- ``AccommodationRegistration``: a guest's registration with the police (24 hours after arrival, 10 days
+  after a new passport or visa), one deadline clock each (``deadlines.py``).
 - ``Lecture``: a talk by a visiting scholar, on the public calendar once published (and, where configured,
   after its outline was reviewed).
 - ``ExpertHiring``: the hiring case of a foreign expert or teacher (work permit A/B/C, Z-visa notice,
@@ -53,7 +53,8 @@ from meridian.visitors.choices import (
 
 
 def private_storage() -> FileSystemStorage:
-    """Visit and expert files (scans, photos, CVs) live outside MEDIA_ROOT, served only through checked views."""
+    """Visit and expert files (scans, photos, CVs) live outside MEDIA_ROOT, served only through checked
+    views."""
     return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
 
 
@@ -63,7 +64,7 @@ def _case_log() -> GenericRelation:
     )
 
 
-# --- visits --------------------------------------------------------------------------------------------------
+# --- visits --------------------------------------------------------------------------------------------
 
 
 class VisitQuerySet(models.QuerySet):
@@ -79,7 +80,9 @@ class Visit(VersionedModel):
     """A visit to the university by one guest or a delegation: one case."""
 
     number = models.CharField(_("number"), max_length=40, unique=True)
-    title = models.CharField(_("name of the visit"), max_length=300, help_text=_("A short name for the visit."))
+    title = models.CharField(
+        _("name of the visit"), max_length=300, help_text=_("A short name for the visit.")
+    )
     category = models.CharField(_("category"), max_length=30, choices=VisitCategory.choices)
     purpose = models.TextField(_("purpose"), help_text=_("What the guests come for, as stated in the forms."))
     host_unit = models.ForeignKey(
@@ -159,7 +162,8 @@ class Visit(VersionedModel):
     visa_confirmed_on = models.DateField(_("visa confirmed"), null=True, blank=True)
     arrived_on = models.DateField(_("actual arrival"), null=True, blank=True)
     left_on = models.DateField(_("actual departure"), null=True, blank=True)
-    # The visit note, after the visit: outcomes and follow-up; it closes the visit and shows on the partner page.
+    # The visit note, after the visit: outcomes and follow-up; it closes the visit and shows on the partner
+    # page.
     outcomes = models.TextField(_("outcomes"), blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
     note_submitted_at = models.DateTimeField(_("visit note submitted"), null=True, blank=True)
@@ -422,7 +426,7 @@ class AccommodationRegistration(models.Model):
         return f"{self.guest} {self.get_reason_display()}"
 
 
-# --- lectures and the public calendar ------------------------------------------------------------------------
+# --- lectures and the public calendar ------------------------------------------------------------------
 
 
 class LectureQuerySet(models.QuerySet):
@@ -438,7 +442,12 @@ class Lecture(VersionedModel):
     Public lectures may need their outline reviewed a configurable number of days ahead."""
 
     visit = models.ForeignKey(
-        Visit, verbose_name=_("visit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="lectures"
+        Visit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lectures",
     )
     guest = models.ForeignKey(
         VisitGuest,
@@ -449,7 +458,10 @@ class Lecture(VersionedModel):
         related_name="lectures",
     )
     unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="lectures"
+        "accounts.OrgUnit",
+        verbose_name=_("organising unit"),
+        on_delete=models.PROTECT,
+        related_name="lectures",
     )
     speaker = models.CharField(_("speaker"), max_length=200)
     speaker_affiliation = models.CharField(_("speaker's organisation"), max_length=300, blank=True)
@@ -503,7 +515,7 @@ class Lecture(VersionedModel):
         return reverse("visitors:lecture_detail", args=[self.pk])
 
 
-# --- foreign experts -----------------------------------------------------------------------------------------
+# --- foreign experts -----------------------------------------------------------------------------------
 
 
 class ExpertHiringQuerySet(models.QuerySet):
@@ -523,7 +535,10 @@ class ExpertHiring(VersionedModel):
     position = models.CharField(_("position"), max_length=300)
     duties = models.TextField(_("duties"), blank=True)
     host_unit = models.ForeignKey(
-        "accounts.OrgUnit", verbose_name=_("host unit"), on_delete=models.PROTECT, related_name="expert_hirings"
+        "accounts.OrgUnit",
+        verbose_name=_("host unit"),
+        on_delete=models.PROTECT,
+        related_name="expert_hirings",
     )
     supervisor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -550,7 +565,9 @@ class ExpertHiring(VersionedModel):
         _("work permit category"), max_length=1, choices=PermitCategory.choices, blank=True
     )
     degree = models.CharField(_("highest degree"), max_length=20, choices=Degree.choices, blank=True)
-    experience_years = models.PositiveSmallIntegerField(_("years of relevant experience"), null=True, blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("years of relevant experience"), null=True, blank=True
+    )
     talent_programme = models.CharField(_("talent programme or project"), max_length=300, blank=True)
     programme_funds = models.DecimalField(
         _("programme funds spent (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True

@@ -28,7 +28,8 @@ def acted_unit_ids(user) -> frozenset[int]:
 
 
 def is_office(user) -> bool:
-    """International Office officers and administrators: they approve, issue invitations and lock guest data."""
+    """International Office officers and administrators: they approve, issue invitations and lock guest
+    data."""
     return can_write_university(user)
 
 
@@ -64,7 +65,8 @@ def is_host(user, visit) -> bool:
 
 
 def can_edit_visit(user, visit) -> bool:
-    """A visit is edited while a draft: by its host, whoever filed it, the host unit's secretary, or the office."""
+    """A visit is edited while a draft: by its host, whoever filed it, the host unit's secretary, or the
+    office."""
     from meridian.visitors.choices import VisitState
 
     if visit.state != VisitState.DRAFT:
@@ -113,7 +115,7 @@ def can_see_registrations(user) -> bool:
     return can_read_university(user) or bool(acted_unit_ids(user))
 
 
-# --- lectures ------------------------------------------------------------------------------------------------
+# --- lectures ------------------------------------------------------------------------------------------
 
 
 def can_manage_lecture(user, lecture) -> bool:
@@ -133,7 +135,7 @@ def can_review_lecture(user) -> bool:
     return is_office(user)
 
 
-# --- foreign experts -----------------------------------------------------------------------------------------
+# --- foreign experts -----------------------------------------------------------------------------------
 
 
 def expert_visibility_filter(user) -> Q | None:

@@ -1,5 +1,5 @@
-"""Pages of visitors and foreign experts under ``/visitors/``; each part of the context keeps its views and its
-``urlpatterns`` in a module of ``views/``."""
+"""Pages of visitors and foreign experts under ``/visitors/``; each part of the context keeps its views and
+its ``urlpatterns`` in a module of ``views/``."""
 
 from meridian.visitors.views import (
     arrivals,
