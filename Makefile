@@ -6,8 +6,8 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 WORKERS ?= 3
 PYTEST_ARGS ?=
-APT_PACKAGES_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
-APT_PACKAGES_TEST := gettext chromium fonts-noto-cjk
+APT_PACKAGES_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+APT_PACKAGES_TEST := gettext chromium libharfbuzz-subset0 fonts-noto-cjk
 
 .PHONY: run test install system-deps system-deps-test lint format bench messages messages-update prepare clean
 

@@ -229,6 +229,13 @@ SPECTACULAR_SETTINGS = {
         "TripPlanStateEnum": "meridian.travel.choices.PlanState",
         "CustodyStateEnum": "meridian.travel.choices.CustodyState",
         "CustodyActionEnum": "meridian.travel.choices.CustodyAction",
+        "VisitCategoryEnum": "meridian.visitors.choices.VisitCategory",
+        "VisitProgrammeKindEnum": "meridian.visitors.choices.ProgrammeKind",
+        "VisitBudgetKindEnum": "meridian.visitors.choices.BudgetKind",
+        "ExpertKindEnum": "meridian.visitors.choices.ExpertKind",
+        "ExpertStateEnum": "meridian.visitors.choices.ExpertState",
+        "LectureStateEnum": "meridian.visitors.choices.LectureState",
+        "RegistrationStateEnum": "meridian.visitors.choices.RegistrationState",
     },
 }
 
@@ -279,6 +286,10 @@ if not DEBUG and any(len(key) < 32 for key in PERSONAL_DATA_KEYS):
 PERSONAL_SCAN_MAX_MB = env_int("PERSONAL_SCAN_MAX_MB", 10)  # largest scan of an identity document
 # A guest's self-service link expires after this many days.
 SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
+# Visitors: how long a guest's self-service link stays valid (days), and the hours within which a foreign
+# guest's accommodation must be registered with the police (24 in cities; 72 in rural areas).
+VISITORS_GUEST_LINK_DAYS = env_int("VISITORS_GUEST_LINK_DAYS", 30)
+VISITORS_REGISTRATION_HOURS = env_int("VISITORS_REGISTRATION_HOURS", 24)
 DOCUMENT_EXPIRY_NOTICE_DAYS = env_int("DOCUMENT_EXPIRY_NOTICE_DAYS", 180)  # expiry clocks open this early
 
 # Clocks: years whose public holidays and adjusted working days the site enters itself in the site calendar

@@ -276,6 +276,21 @@ class PublicFigure:
 
 
 @dataclass(frozen=True)
+class PublicNavEntry:
+    """A link in the public site's navigation (after the portal's own sections), for everybody.
+
+    ``url_name`` is reversed in the language of the page; ``active_apps`` are the URL namespaces in which the
+    link is marked as the current page (default: the namespace of ``url_name``).
+    """
+
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    active_apps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CacheWatch:
     """Models whose change renews a cache group's data version: ``models()`` returns model classes."""
 
@@ -407,6 +422,7 @@ class Registry:
         self.activity_feeds: Slot[ActivityFeed] = Slot("activity_feeds")
         self.public_partner_facets: Slot[PublicPartnerFacet] = Slot("public_partner_facets")
         self.public_partner_records: Slot[PublicPartnerRecords] = Slot("public_partner_records")
+        self.public_nav: Slot[PublicNavEntry] = Slot("public_nav")
 
 
 registry = Registry()

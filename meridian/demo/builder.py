@@ -34,6 +34,7 @@ from meridian.demo.organisation import (
 from meridian.demo.partners_data import PARTNERS, Fact
 from meridian.demo.plan import AgreementPlan, plan_agreements
 from meridian.demo.travel import build_travel, remove_travel
+from meridian.demo.visitors import build_visitors, remove_visitors
 from meridian.demo.vocabulary import (
     CONTACT_LANGUAGE,
     CONTACT_POSITIONS,
@@ -352,6 +353,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, password: str, today: date | None = 
         built.delete()
         builder.build_waiting()
         build_travel(org=org, today=today)
+        build_visitors(org=org, today=today)
         built.update(email_wanted=False)
         partner_ids = [p.pk for p in builder.partners]
         Partner.objects.filter(pk__in=partner_ids).update(is_demo=True)
@@ -370,6 +372,7 @@ def remove_demo() -> None:
     from django.contrib.auth import get_user_model
 
     remove_travel()
+    remove_visitors()
     agreements = Agreement.objects.filter(is_demo=True)
     agreement_ids = list(agreements.values_list("pk", flat=True))
     partner_ids = list(Partner.objects.filter(is_demo=True).values_list("pk", flat=True))

@@ -30,16 +30,24 @@ from meridian.demo.organisation import Organisation
 
 TRIP, TRIP_CHANGE = "trip", "trip_change"
 CHAIN_NAMES = ("Official trip approval", "Trip change approval")
+CHAIN_NAMES_ZH = ("因公出国（境）审批", "出访变更审批")
 DEMO_NUMBER_PREFIX = "DEMO-T"  # member numbers of the demo travellers
 SOURCE = "Example values after 财行〔2013〕516号 — replace with the current official table"
 
+OFFICE_STEP = {
+    "label": "International Office",
+    "label_zh": "国际合作与交流处",
+    "assignee_kind": "international_office",
+}
+LEADER_STEP = {"label": "University leader", "label_zh": "校领导", "assignee_kind": "university_leader"}
 # Unit leader → research office (research funds) → HR (30 days or more) → graduate school (a student travels)
 # → finance → International Office → university leader.
 TRIP_CHAIN: list[dict[str, Any]] = [
-    {"order": 1, "label": "Leader of the unit", "assignee_kind": "unit_leader"},
+    {"order": 1, "label": "Leader of the unit", "label_zh": "单位负责人", "assignee_kind": "unit_leader"},
     {
         "order": 2,
         "label": "Research office (research funds)",
+        "label_zh": "科研处（科研经费）",
         "assignee_kind": "function",
         "function": "research",
         "conditions": "research_funds == true",
@@ -47,6 +55,7 @@ TRIP_CHAIN: list[dict[str, Any]] = [
     {
         "order": 3,
         "label": "Human resources (30 days or more)",
+        "label_zh": "人事处（30天及以上）",
         "assignee_kind": "function",
         "function": "hr",
         "conditions": "days >= 30",
@@ -54,18 +63,22 @@ TRIP_CHAIN: list[dict[str, Any]] = [
     {
         "order": 4,
         "label": "Graduate school (a student travels)",
+        "label_zh": "研究生院（有学生出访）",
         "assignee_kind": "function",
         "function": "graduate_school",
         "conditions": "any_student == true",
     },
-    {"order": 5, "label": "Finance office", "assignee_kind": "function", "function": "finance"},
-    {"order": 6, "label": "International Office", "assignee_kind": "international_office"},
-    {"order": 7, "label": "University leader", "assignee_kind": "university_leader"},
+    {
+        "order": 5,
+        "label": "Finance office",
+        "label_zh": "财务处",
+        "assignee_kind": "function",
+        "function": "finance",
+    },
+    {"order": 6, **OFFICE_STEP},
+    {"order": 7, **LEADER_STEP},
 ]
-CHANGE_CHAIN: list[dict[str, Any]] = [
-    {"order": 1, "label": "International Office", "assignee_kind": "international_office"},
-    {"order": 2, "label": "University leader", "assignee_kind": "university_leader"},
-]
+CHANGE_CHAIN: list[dict[str, Any]] = [{"order": 1, **OFFICE_STEP}, {"order": 2, **LEADER_STEP}]
 DUE = {"due_amount": 3, "due_unit": "working_days"}
 PREFERRED_DECIDERS = ["demo-director", "demo-officer", "demo-leader", "demo-dean"]
 
@@ -191,9 +204,9 @@ def _function_codes() -> set[str]:
 
 def configure_chains(*, org: Organisation) -> None:
     """The trip and trip-change chains, for every unit; the graduate-school step only where the platform
-    knows that function (it is routed to the Graduate School unit)."""
-    from meridian.workflow.models import ApprovalChain
-    from meridian.workflow.services import chain_create, unit_function_set
+    knows that function (it is routed to the Graduate School unit). A demo chain built before with other
+    names or steps gets a new version; a chain an administrator made is left alone."""
+    from meridian.workflow.services import chain_ensure, unit_function_set
 
     codes = _function_codes()
     if "graduate_school" in codes and "graduate-school" in org.units:
@@ -201,17 +214,25 @@ def configure_chains(*, org: Organisation) -> None:
         unit_function_set(actor=org.admin, code="graduate_school", unit=unit)
         _graduate_school_officer(org=org, unit=unit)
     steps = [{**s, **DUE} for s in TRIP_CHAIN if s.get("function", "") in ("", *codes)]
-    for case_type, name, chain_steps, note in (
+    for case_type, name, name_zh, chain_steps, note in (
         (
             TRIP,
             CHAIN_NAMES[0],
+            CHAIN_NAMES_ZH[0],
             steps,
             "Unit leader, conditional offices, finance, International Office, leader",
         ),
-        (TRIP_CHANGE, CHAIN_NAMES[1], [{**s, **DUE} for s in CHANGE_CHAIN], "Only the change is re-approved"),
+        (
+            TRIP_CHANGE,
+            CHAIN_NAMES[1],
+            CHAIN_NAMES_ZH[1],
+            [{**s, **DUE} for s in CHANGE_CHAIN],
+            "Only the change is re-approved",
+        ),
     ):
-        if not ApprovalChain.objects.filter(case_type=case_type, unit=None, is_active=True).exists():
-            chain_create(actor=org.admin, case_type=case_type, name=name, steps=chain_steps, note=note)
+        chain_ensure(
+            actor=org.admin, case_type=case_type, name=name, name_zh=name_zh, steps=chain_steps, note=note
+        )
 
 
 def _graduate_school_officer(*, org: Organisation, unit: OrgUnit) -> None:

@@ -24,15 +24,15 @@ def documents_for(*, subject: Model, user: Any) -> QuerySet[GeneratedDocument]:
 
 
 def templates_for(*, subject: Model, user: Any) -> list[DocumentTemplate]:
-    """The active templates of ``subject``'s case type that ``user`` may generate for it now."""
+    """The active templates of ``subject``'s case type that ``user`` may generate for it now: the source's
+    ``refusal`` hook leaves out those it would refuse (the state of the case does not allow them yet)."""
     source = sources.for_object(subject)
     if source is None or not source.can_generate(user, subject):
         return []
-    return list(
-        DocumentTemplate.objects.filter(
-            source=source.key, is_active=True, current_version__isnull=False
-        ).order_by("kind", "code")
-    )
+    templates = DocumentTemplate.objects.filter(
+        source=source.key, is_active=True, current_version__isnull=False
+    ).order_by("kind", "code")
+    return [template for template in templates if not source.refusal(user, subject, template.code)]
 
 
 @dataclass

@@ -49,6 +49,13 @@ class DocumentError(DomainError):
     code = "document_error"
 
 
+class DocumentRefusedError(DocumentError):
+    """The user may generate documents for the case, but not this template now; ``message`` says why (the
+    source's ``refusal``)."""
+
+    code = "document_refused"
+
+
 # --- serial numbers -------------------------------------------------------------------------------
 
 _SERIAL_FIELDS = {"year", "code", "seq"}
@@ -378,9 +385,12 @@ def document_generate(
     validity for templates that have one. The file is stored privately with its SHA-256 and a serial number
     from the template's scheme, and carries a QR code with the public verification address.
 
-    Raises ``PermissionDeniedError`` when the source's ``can_generate(actor, subject)`` refuses, and
+    Raises ``PermissionDeniedError`` when the source's ``can_generate(actor, subject)`` refuses;
+    ``DocumentRefusedError`` (a ``DocumentError``) with the source's reason when, after that, its
+    ``refusal(actor, subject, template_code)`` refuses this template now (the case's state, missing data);
     ``DocumentError`` for an unknown or inactive template, a template of another case type, a language or
-    format the template does not offer, or a template that fails on this case's data (nothing is stored then).
+    format the template does not offer, or a template that fails on this case's data. Nothing is stored when
+    it raises. The case's fields come from the source's ``generation_context`` when it has one.
     """
     template = _active_template(template_code)
     source = _source(template.source)
@@ -388,6 +398,9 @@ def document_generate(
         raise DocumentError(_("This template is not for this kind of case."))
     if not source.can_generate(actor, subject):
         raise PermissionDeniedError(_("You may not generate documents for this case."))
+    reason = source.refusal(actor, subject, template.code)
+    if reason:
+        raise DocumentRefusedError(str(reason))
     language = language or template.output_languages()[0]
     if language not in OUTPUT_LANGUAGES[template.languages]:
         raise DocumentError(_("This template is not available in that language."))
@@ -400,7 +413,10 @@ def document_generate(
     valid_until = (valid_until or source.valid_until(subject)) if template.has_validity else None
     unit_en, unit_zh = source.issuing_unit(subject)
     holder = source.holder_name(subject)
-    case_context = source.context(subject)
+    if source.generation_context is not None:
+        case_context = source.generation_context(subject, template.code, actor)
+    else:
+        case_context = source.context(subject)
     stored = None
     try:
         with transaction.atomic():

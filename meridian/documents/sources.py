@@ -32,6 +32,10 @@ def _no_limit(_obj: Any) -> date | None:
     return None
 
 
+def _no_refusal(_user: Any, _obj: Any, _template_code: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class FieldDoc:
     """One documented field of a source's context: its name (as written in a template), what it holds and an
@@ -72,6 +76,14 @@ class DocumentSource:
       bool, None, ISO date strings, lists and dicts of these); templates see nothing else.
     - ``sample() -> dict``: the same shape with example values; an edited template must render against it.
     - ``can_generate(user, obj)`` / ``can_view(user, obj)``: who may generate, and who may see and download.
+    - ``refusal(user, obj, template_code) -> str | None``: asked after ``can_generate`` allowed ``user``,
+      whether this template may be generated for this record now (a case's state, data still missing…):
+      None when it may, else the reason, in the active language, shown to the user as it is (default: None
+      for every template). ``services.document_generate`` asks it (raising ``DocumentRefusedError``), so the
+      generic generate page, batches and a context's own pages all refuse with the same reason.
+    - ``generation_context(obj, template_code, actor) -> dict`` (optional): the context for generating one
+      template, when it differs by template (e.g. personal data printed only on the templates that need it,
+      each disclosure logged for ``actor``); None uses ``context(obj)``.
     - ``holder_name(obj) -> str``: the person or organisation the document is about (masked when verified).
     - ``issuing_unit(obj) -> (English name, Chinese name)``.
     - ``valid_until(obj) -> date | None``: used for templates marked as having a validity.
@@ -89,6 +101,8 @@ class DocumentSource:
     issuing_unit: Callable[[Any], tuple[str, str]]
     can_generate: Callable[[Any, Any], bool] = _never
     can_view: Callable[[Any, Any], bool] = _never
+    refusal: Callable[[Any, Any, str], str | None] = _no_refusal
+    generation_context: Callable[[Any, str, Any], dict[str, Any]] | None = None
     valid_until: Callable[[Any], date | None] = _no_limit
     defaults: tuple[DefaultTemplate, ...] = field(default_factory=tuple)
     batch_cases: Callable[[Any], Any] | None = None

@@ -455,12 +455,25 @@ TRIP_TYPE = CaseType(
         CaseField(
             "countries", gettext_lazy("Number of countries (transits count)"), kind="int", get=_countries
         ),
-        CaseField("region", gettext_lazy("Region (abroad, hk_macao, taiwan)"), kind="str"),
+        CaseField("region", gettext_lazy("Region"), kind="str", hint="abroad, hk_macao, taiwan"),
         CaseField(
-            "delegation_kind", gettext_lazy("Kind of delegation (administrative, academic)"), kind="str"
+            "delegation_kind", gettext_lazy("Kind of delegation"), kind="str", hint="administrative, academic"
         ),
-        CaseField("purpose", gettext_lazy("Purpose"), kind="str"),
-        CaseField("funding_source", gettext_lazy("Funding source"), kind="str"),
+        CaseField(
+            "purpose",
+            gettext_lazy("Purpose"),
+            kind="str",
+            hint=(
+                "academic_exchange, conference, lecture, research, training, negotiation, "
+                "administrative_visit, student_programme"
+            ),
+        ),
+        CaseField(
+            "funding_source",
+            gettext_lazy("Funding source"),
+            kind="str",
+            hint="unit_budget, research_funds, university, inviter, government_scholarship, other",
+        ),
         CaseField(
             "research_funds", gettext_lazy("Paid from research funds"), kind="bool", get=_research_funds
         ),
@@ -675,7 +688,14 @@ LONG_STAY_TYPE = CaseType(
             style="danger",
         ),
     ],
-    fields=[CaseField("programme", gettext_lazy("Programme"), kind="str")],
+    fields=[
+        CaseField(
+            "programme",
+            gettext_lazy("Kind of programme"),
+            kind="str",
+            hint="government_scholarship, unit_funded, other",
+        )
+    ],
     unit=lambda stay: stay.unit,
     applicant_field="user",
     unit_field="unit",

@@ -21,6 +21,7 @@ single declaration.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -90,11 +91,12 @@ def _has_budget(visit: Any) -> bool:
 
 
 def _not_begun(visit: Any) -> bool:
-    return visit.arrive_on > today()
+    """The visit's first day has not passed (approval on the day the guests arrive is still possible)."""
+    return visit.arrive_on >= today()
 
 
 def _begun_reason(visit: Any) -> str:
-    return _("The visit begins on %(date)s: approval after the guests have arrived is not possible.") % {
+    return _("The visit began on %(date)s: approval after the guests have arrived is not possible.") % {
         "date": visit.arrive_on.isoformat()
     }
 
@@ -127,12 +129,28 @@ def _guest_data_locked(visit: Any) -> bool:
     return not visit.guests.filter(locked_at__isnull=True).exists()
 
 
+# Guests sometimes come a little early: their arrival may be recorded this many days before the planned date.
+EARLY_ARRIVAL_DAYS = 3
+
+
 def _has_arrival_date(visit: Any) -> bool:
-    return visit.arrive_on <= today()
+    return visit.arrive_on <= today() + timedelta(days=EARLY_ARRIVAL_DAYS)
 
 
 def _arrival_reason(visit: Any) -> str:
-    return _("The guests are expected on %(date)s.") % {"date": visit.arrive_on.isoformat()}
+    return _(
+        "The guests are expected on %(date)s: an arrival can be recorded at most %(days)s days earlier."
+    ) % {"date": visit.arrive_on.isoformat(), "days": EARLY_ARRIVAL_DAYS}
+
+
+def _registrations_done(visit: Any) -> bool:
+    """No guest's accommodation registration with the police is still open."""
+    from meridian.visitors.choices import RegistrationState
+    from meridian.visitors.models import AccommodationRegistration
+
+    return not AccommodationRegistration.objects.filter(
+        guest__visit=visit, state=RegistrationState.OPEN
+    ).exists()
 
 
 def _note_submitted(visit: Any) -> bool:
@@ -194,6 +212,10 @@ def _budget_total(visit: Any) -> Decimal:
 
 def _official(visit: Any) -> bool:
     return visit.category == VisitCategory.OFFICIAL_DELEGATION
+
+
+def _needs_leader(visit: Any) -> bool:
+    return _official(visit) or bool(visit.escalated)
 
 
 def _visible_visits(user: Any, queryset: Any) -> Any:
@@ -309,7 +331,16 @@ VISIT_TRANSITIONS = [
         sources={S.HOSTED},
         target=S.CLOSED,
         allowed=host_or_unit,
-        guards=[Guard(_note_submitted, gettext_lazy("Write the visit note (outcomes and follow-up) first."))],
+        guards=[
+            Guard(_note_submitted, gettext_lazy("Write the visit note (outcomes and follow-up) first.")),
+            Guard(
+                _registrations_done,
+                gettext_lazy(
+                    "A guest's accommodation registration with the police is still open: record it (or "
+                    "waive it with a reason) first."
+                ),
+            ),
+        ],
         style="primary",
     ),
     Transition(
@@ -343,18 +374,26 @@ VISIT_TYPE = CaseType(
         CaseField("guests", gettext_lazy("Number of guests"), kind="int", get=_guests),
         CaseField(
             "category",
-            gettext_lazy(
-                "Category (general, returning_expert, official_delegation, visiting_scholar, negotiation, "
-                "conference_guest)"
-            ),
+            gettext_lazy("Category"),
             kind="str",
+            hint=(
+                "general, returning_expert, official_delegation, visiting_scholar, negotiation, "
+                "conference_guest"
+            ),
         ),
         CaseField("official", gettext_lazy("Official or government delegation"), kind="bool", get=_official),
         CaseField("escalated", gettext_lazy("Referred to a university leader"), kind="bool"),
         CaseField(
+            "needs_leader",
+            gettext_lazy("Needs a university leader's approval (official delegation or referred)"),
+            kind="bool",
+            get=_needs_leader,
+        ),
+        CaseField(
             "invitation_kind",
-            gettext_lazy("Visa invitation (none, letter, authorised, verification)"),
+            gettext_lazy("Visa invitation"),
             kind="str",
+            hint="none, letter, authorised, verification",
         ),
         CaseField("budget_total", gettext_lazy("Budget in CNY"), kind="decimal", get=_budget_total),
         CaseField("arrive_on", gettext_lazy("Arrival date"), kind="date"),

@@ -193,7 +193,13 @@ class Visit(VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(depart_on__gte=models.F("arrive_on")), name="visit_dates_in_order"
-            )
+            ),
+            # Invitation numbers are unique once given (services.invitations retries on a clash).
+            models.UniqueConstraint(
+                fields=["invitation_number"],
+                condition=~models.Q(invitation_number=""),
+                name="unique_visit_invitation_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +430,10 @@ class AccommodationRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guest} {self.get_reason_display()}"
+
+    def get_absolute_url(self) -> str:
+        """The guest's arrival page, where the registration is recorded (reminders link there)."""
+        return reverse("visitors:guest_arrival", args=[self.guest.visit_id, self.guest_id])
 
 
 # --- lectures and the public calendar ------------------------------------------------------------------

@@ -103,7 +103,7 @@ class LogFileSerializer(serializers.Serializer):
 class LogEntrySerializer(serializers.ModelSerializer):
     actor: Any = serializers.StringRelatedField()
     on_behalf_of: Any = serializers.StringRelatedField()
-    step = serializers.CharField(source="step_task.label", default=None)
+    step = serializers.CharField(source="step_task.display_label", default=None)  # the reader's language
     files = LogFileSerializer(many=True)
 
     class Meta:
@@ -256,6 +256,9 @@ class CaseViewSetMixin:
 
 
 class TaskSerializer(serializers.ModelSerializer):
+    label: Any = serializers.CharField(source="display_label", help_text="The step's name, request language.")
+    label_en = serializers.CharField(source="label", help_text="The step's English name.")
+    label_zh = serializers.CharField(help_text="The step's Chinese name (empty: none given).")
     case_type = serializers.CharField(source="approval.case_type")
     case_id = serializers.IntegerField(source="approval.object_id")
     case_url = serializers.SerializerMethodField()
@@ -266,6 +269,8 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "label",
+            "label_en",
+            "label_zh",
             "order",
             "state",
             "assignee_kind",

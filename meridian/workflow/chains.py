@@ -84,6 +84,9 @@ MAX_DUE = {DueUnit.HOURS: 24 * 365, DueUnit.DAYS: 365, DueUnit.WORKING_DAYS: 250
 
 # --- configuration ----------------------------------------------------------------------------------
 
+# The longest chain or step name (English or Chinese), as the models store it.
+NAME_MAX = 200
+
 
 def _check_configurer(actor) -> None:
     if actor is not None and not permissions.can_configure_chains(actor):
@@ -98,10 +101,13 @@ def _clean_steps(case_type: CaseType, steps: list[dict[str, Any]]) -> list[dict[
     for number, raw in enumerate(steps, start=1):
         step = dict(raw)
         label = (step.get("label") or "").strip()
+        label_zh = (step.get("label_zh") or "").strip()
         kind = step.get("assignee_kind")
         prefix = _("Step %(number)d: ") % {"number": number}
         if not label:
             errors.append(prefix + _("give the step a name."))
+        if len(label) > NAME_MAX or len(label_zh) > NAME_MAX:
+            errors.append(prefix + _("a name may have at most %(max)d characters.") % {"max": NAME_MAX})
         if kind not in AssigneeKind.values:
             errors.append(prefix + _("choose who decides."))
         function = step.get("function") or ""
@@ -145,7 +151,8 @@ def _clean_steps(case_type: CaseType, steps: list[dict[str, Any]]) -> list[dict[
         cleaned.append(
             {
                 "order": order,
-                "label": label,
+                "label": label[:NAME_MAX],
+                "label_zh": label_zh[:NAME_MAX],
                 "assignee_kind": kind,
                 "function": function if kind == AssigneeKind.FUNCTION else "",
                 "person": person if kind == AssigneeKind.PERSON else None,
@@ -159,6 +166,22 @@ def _clean_steps(case_type: CaseType, steps: list[dict[str, Any]]) -> list[dict[
     return cleaned
 
 
+def _clean_names(name: str, name_zh: str) -> tuple[str, str]:
+    """The chain's English and Chinese names, stripped; ``ValidationError`` when too long or no English."""
+    name, name_zh = name.strip(), name_zh.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the chain a name.")]
+    too_long = _("A name may have at most %(max)d characters.") % {"max": NAME_MAX}
+    if len(name) > NAME_MAX:
+        errors["name"] = [too_long]
+    if len(name_zh) > NAME_MAX:
+        errors["name_zh"] = [too_long]
+    if errors:
+        raise ValidationError(errors)
+    return name, name_zh
+
+
 @transaction.atomic
 def chain_create(
     *,
@@ -168,10 +191,14 @@ def chain_create(
     steps: list[dict[str, Any]],
     unit: OrgUnit | None = None,
     note: str = "",
+    name_zh: str = "",
 ) -> ApprovalChain:
     """Create a chain for ``case_type`` (a registered code), for every unit or for ``unit``, with version 1.
 
-    ``steps``: dicts with ``order`` (parallel when equal), ``label``, ``assignee_kind`` (AssigneeKind),
+    ``name`` and the optional ``name_zh`` name the chain in English and Chinese (readers see the one of their
+    language, English when no Chinese is given).
+    ``steps``: dicts with ``order`` (parallel when equal), ``label`` and the optional ``label_zh`` (the step's
+    English and Chinese names), ``assignee_kind`` (AssigneeKind),
     ``function`` (UnitFunctionCode, for "function"), ``person`` (User, for "person"), ``conditions`` (a list
     of ``{"field","op","value"}`` or the text form, see conditions.py), ``due_amount`` and ``due_unit``
     (hours / days / working_days). Raises ``PermissionDeniedError`` unless ``actor`` is an administrator,
@@ -180,8 +207,7 @@ def chain_create(
     _check_configurer(actor)
     if case_type not in case_types:
         raise ValidationError({"case_type": [_("Unknown case type.")]})
-    if not name.strip():
-        raise ValidationError({"name": [_("Give the chain a name.")]})
+    name, name_zh = _clean_names(name, name_zh)
     cleaned = _clean_steps(case_types.get(case_type), steps)
     if ApprovalChain.objects.filter(case_type=case_type, unit=unit, is_active=True).exists():
         raise DomainError(
@@ -190,7 +216,7 @@ def chain_create(
                 "publish a new version of it instead."
             )
         )
-    chain = ApprovalChain.objects.create(case_type=case_type, unit=unit, name=name.strip())
+    chain = ApprovalChain.objects.create(case_type=case_type, unit=unit, name=name, name_zh=name_zh)
     _publish(chain, actor, cleaned, note or _("First version"))
     return chain
 
@@ -206,19 +232,75 @@ def _publish(chain: ApprovalChain, actor, cleaned: list[dict[str, Any]], note: s
 
 @transaction.atomic
 def chain_version_publish(
-    *, chain: ApprovalChain, actor, steps: list[dict[str, Any]], note: str = "", name: str | None = None
+    *,
+    chain: ApprovalChain,
+    actor,
+    steps: list[dict[str, Any]],
+    note: str = "",
+    name: str | None = None,
+    name_zh: str | None = None,
 ) -> ApprovalChainVersion:
     """Publish new steps for ``chain`` as its next version; running and returned cases keep their version.
 
-    Same step format and errors as ``chain_create``.
+    ``name`` / ``name_zh`` rename the chain when given (None or an empty English name keeps it; an empty
+    ``name_zh`` removes the Chinese name). Same step format and errors as ``chain_create``.
     """
     _check_configurer(actor)
     chain = ApprovalChain.objects.select_for_update().get(pk=chain.pk)
+    new_name, new_name_zh = _clean_names(
+        name if name is not None and name.strip() else chain.name,
+        name_zh if name_zh is not None else chain.name_zh,
+    )
     cleaned = _clean_steps(case_types.get(chain.case_type), steps)
-    if name is not None and name.strip():
-        chain.name = name.strip()
-        chain.save(update_fields=["name"])
+    if (new_name, new_name_zh) != (chain.name, chain.name_zh):
+        chain.name, chain.name_zh = new_name, new_name_zh
+        chain.save(update_fields=["name", "name_zh"])
     return _publish(chain, actor, cleaned, note)
+
+
+_STEP_FIELDS = (
+    "order",
+    "label",
+    "label_zh",
+    "assignee_kind",
+    "function",
+    "person_id",
+    "conditions",
+    "due_amount",
+    "due_unit",
+)
+
+
+def _step_signature(step: ApprovalStep) -> tuple[Any, ...]:
+    return tuple(getattr(step, name) for name in _STEP_FIELDS)
+
+
+@transaction.atomic
+def chain_ensure(
+    *, actor, case_type: str, name: str, steps: list[dict[str, Any]], note: str = "", name_zh: str = ""
+) -> ApprovalChain:
+    """The active chain for every unit of ``case_type``, as given: for set-up scripts and the demo data.
+
+    No active chain for every unit: one is created (``chain_create``). An active one with the same English
+    ``name`` whose Chinese name or newest steps differ: the names are updated and the steps published as a new
+    version (running cases keep theirs). An active chain with another name is somebody's own: left alone.
+    Same arguments and errors as ``chain_create``.
+    """
+    _check_configurer(actor)
+    chain = ApprovalChain.objects.filter(case_type=case_type, unit=None, is_active=True).first()
+    if chain is None:
+        return chain_create(
+            actor=actor, case_type=case_type, name=name, name_zh=name_zh, steps=steps, note=note
+        )
+    if chain.name != name.strip() or case_type not in case_types:
+        return chain
+    cleaned = sorted(_clean_steps(case_types.get(case_type), steps), key=lambda s: s["order"])
+    wanted = [_step_signature(ApprovalStep(**s)) for s in cleaned]
+    latest = chain.versions.order_by("-number").first()
+    current = [_step_signature(s) for s in latest.steps.order_by("order", "id")] if latest else []
+    if wanted != current or chain.name_zh != name_zh.strip():
+        chain_version_publish(chain=chain, actor=actor, steps=steps, note=note, name=name, name_zh=name_zh)
+    return chain
 
 
 @transaction.atomic
@@ -405,7 +487,8 @@ def _forget(case) -> None:
 
 
 def open_task_labels(approval: CaseApproval) -> list[str]:
-    return [t.label for t in approval.tasks.filter(state=TaskState.OPEN)]
+    """The names of the open steps, in the reader's language."""
+    return [t.display_label for t in approval.tasks.filter(state=TaskState.OPEN)]
 
 
 def _notify_assignees(tasks: list[StepTask], case, case_type: CaseType) -> None:
@@ -416,11 +499,11 @@ def _notify_assignees(tasks: list[StepTask], case, case_type: CaseType) -> None:
 
 
 def _notify_task(task: StepTask, case, title: str, url: str) -> None:
-    label = task.label
     due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else ""
 
     def subject() -> str:
-        return _("Your decision is needed: %(case)s — %(step)s") % {"case": title, "step": label}
+        # Built once per language by notify(): the step's name in that language.
+        return _("Your decision is needed: %(case)s — %(step)s") % {"case": title, "step": task.display_label}
 
     def body() -> str:
         if due:
@@ -484,6 +567,7 @@ def approval_start(*, case, case_type: CaseType, actor) -> CaseApproval | None:
             step=step,
             order=step.order,
             label=step.label,
+            label_zh=step.label_zh,
             assignee_kind=step.assignee_kind,
             state=TaskState.WAITING if applies else TaskState.SKIPPED,
         )
@@ -496,7 +580,7 @@ def approval_start(*, case, case_type: CaseType, actor) -> CaseApproval | None:
                     "Nobody can decide the approval step “%(step)s” for this case; an administrator must "
                     "assign it (unit leader, office or person) first."
                 )
-                % {"step": step.label},
+                % {"step": step.display_label},
                 code="chain_unassigned",
             )
         task.assignees.set(people)
@@ -630,11 +714,12 @@ def _notify_progress(task: StepTask, case, case_type: CaseType, actor) -> None:
     recipients = people_to_tell(case=case, case_type=case_type, exclude=[actor])
     if not recipients:
         return
-    title, label, who = case_type.title(case), task.label, str(actor)
+    title, who = case_type.title(case), str(actor)
     notify(
         recipients=recipients,
         subject=lambda: (
-            _("%(case)s: “%(step)s” approved by %(person)s") % {"case": title, "step": label, "person": who}
+            _("%(case)s: “%(step)s” approved by %(person)s")
+            % {"case": title, "step": task.display_label, "person": who}
         ),
         url=case.get_absolute_url() if hasattr(case, "get_absolute_url") else "",
         verb="workflow.step_approved",

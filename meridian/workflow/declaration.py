@@ -165,13 +165,16 @@ class CaseField:
     """A documented field of a case: usable in chain conditions, shown to chain editors.
 
     ``kind`` is one of ``int``, ``decimal``, ``str``, ``bool``, ``date``; ``get(case)`` reads the value
-    (default: the attribute of the same name).
+    (default: the attribute of the same name). ``label`` is what every reader sees (a return-for-correction
+    comment names the field by it); ``hint`` adds, for chain editors only, what values a condition may test
+    (for example the codes of a choice).
     """
 
     name: str
     label: Text
     kind: str = "str"
     get: Callable[[Any], Any] | None = None
+    hint: Text = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FIELD_KINDS:

@@ -35,6 +35,12 @@ class ChainForm(forms.Form):
         help_text=_("A unit's own chain wins over the chain for every unit; it covers its subunits too."),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_zh = forms.CharField(
+        label=_("Chinese name"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown on Chinese pages; empty: the English name is shown."),
+    )
     note = forms.CharField(label=_("What changed"), max_length=300, required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -51,6 +57,12 @@ class ChainForm(forms.Form):
 class StepForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=1, required=False)
     label = forms.CharField(label=_("Step"), max_length=200, required=False)
+    label_zh = forms.CharField(
+        label=_("Step in Chinese"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown on Chinese pages; empty: the English name is shown."),
+    )
     assignee_kind = forms.ChoiceField(
         label=_("Who decides"), choices=[("", "—"), *AssigneeKind.choices], required=False
     )
@@ -70,11 +82,12 @@ class StepForm(forms.Form):
     def step(self) -> dict[str, Any] | None:
         """The step as the chain services take it, or None for an empty row."""
         data = self.cleaned_data
-        if not data.get("label") and not data.get("assignee_kind"):
+        if not data.get("label") and not data.get("label_zh") and not data.get("assignee_kind"):
             return None
         return {
             "order": data.get("order"),
             "label": data.get("label") or "",
+            "label_zh": data.get("label_zh") or "",
             "assignee_kind": data.get("assignee_kind"),
             "function": data.get("function") or "",
             "person": data.get("person"),

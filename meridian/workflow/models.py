@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meridian.core.i18n import localised
 from meridian.workflow.choices import (
     ApprovalState,
     AssigneeKind,
@@ -193,6 +194,7 @@ class ApprovalChain(models.Model):
         help_text=_("Leave empty for the chain every unit uses unless it has its own."),
     )
     name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -202,7 +204,12 @@ class ApprovalChain(models.Model):
         verbose_name_plural = _("approval chains")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: the Chinese name on Chinese pages when there is one."""
+        return localised(self.name, self.name_zh)
 
 
 class ApprovalChainVersion(models.Model):
@@ -232,6 +239,7 @@ class ApprovalStep(models.Model):
     version = models.ForeignKey(ApprovalChainVersion, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(_("order"))
     label = models.CharField(_("name"), max_length=200)
+    label_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     assignee_kind = models.CharField(_("who decides"), max_length=30, choices=AssigneeKind.choices)
     function = models.CharField(_("office"), max_length=20, choices=UnitFunctionCode.choices, blank=True)
     person = models.ForeignKey(
@@ -255,7 +263,12 @@ class ApprovalStep(models.Model):
         verbose_name_plural = _("approval steps")
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.label}"
+        return f"{self.order}. {self.display_label}"
+
+    @property
+    def display_label(self) -> str:
+        """The step's name in the reader's language (the Chinese name on Chinese pages when there is one)."""
+        return localised(self.label, self.label_zh)
 
 
 class CaseApproval(CaseRef):
@@ -282,7 +295,9 @@ class StepTask(models.Model):
     approval = models.ForeignKey(CaseApproval, on_delete=models.CASCADE, related_name="tasks")
     step = models.ForeignKey(ApprovalStep, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveIntegerField()
+    # The step's names as they were when the run started (a later chain version does not rename them).
     label = models.CharField(max_length=200)
+    label_zh = models.CharField(max_length=200, blank=True)
     assignee_kind = models.CharField(max_length=30, choices=AssigneeKind.choices)
     state = models.CharField(
         max_length=20, choices=TaskState.choices, default=TaskState.WAITING, db_index=True
@@ -306,7 +321,12 @@ class StepTask(models.Model):
         indexes = [models.Index(fields=["state", "due_at"])]
 
     def __str__(self) -> str:
-        return f"{self.label} ({self.state})"
+        return f"{self.display_label} ({self.state})"
+
+    @property
+    def display_label(self) -> str:
+        """The step's name in the reader's language (the Chinese name on Chinese pages when there is one)."""
+        return localised(self.label, self.label_zh)
 
     def is_overdue(self, now=None) -> bool:
         return (

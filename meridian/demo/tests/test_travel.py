@@ -91,8 +91,12 @@ def test_chains_plans_standards_and_a_long_stay(demo, db):
     from meridian.travel.models import CountryStandard, ExchangeRate, LongStay, TripPlan
     from meridian.workflow.models import ApprovalChain
 
-    assert ApprovalChain.objects.filter(case_type="trip", is_active=True).exists()
-    assert ApprovalChain.objects.filter(case_type="trip_change", is_active=True).exists()
+    trip_chain = ApprovalChain.objects.get(case_type="trip", unit=None, is_active=True)
+    assert trip_chain.name_zh == "因公出国（境）审批"
+    steps = trip_chain.versions.order_by("-number").first().steps.all()
+    assert all(s.label_zh for s in steps)  # every step has its Chinese name
+    change = ApprovalChain.objects.get(case_type="trip_change", unit=None, is_active=True)
+    assert change.name_zh == "出访变更审批"
     kinds = set(TripPlan.objects.filter(is_demo=True).values_list("unit__code", "kind"))
     assert {("engineering", "general"), ("engineering", "hk_macao"), ("computing", "general")} <= kinds
     assert CountryStandard.objects.filter(country_id="DE").exists()

@@ -165,7 +165,7 @@ class TestVerify:
             signed_agreement.get_absolute_url(),
         ):
             assert hidden not in html
-        assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+        assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "same-origin"
 
     def test_chinese_page(self, client, people, signed_agreement):
         document = _generate(signed_agreement, people.officer)

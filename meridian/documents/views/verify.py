@@ -10,9 +10,11 @@ from meridian.documents import selectors
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The address carries the document's secret token: keep it out of caches, referrers and search engines.
+    # The address carries the document's secret token: keep it out of caches, other sites' referrers and
+    # search engines (same-origin, not no-referrer: the page's own POSTs, the language switch, need an
+    # Origin header).
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -188,6 +188,7 @@ class TestPanels:
             "units",
             "agreements",
             "trips",
+            "visits",
             "activity",
             "history",
         ]
@@ -211,16 +212,16 @@ class TestPanels:
     def test_a_registered_panel_is_rendered_with_its_context_for_those_it_is_visible_to(
         self, people, login, heidelberg, tmp_path, settings
     ):
-        (tmp_path / "visits_panel.html").write_text(
-            '<section class="card" id="visits"><h2>Visits</h2><p>{{ count }} visits to {{ partner.name }}</p>'
+        (tmp_path / "example_panel.html").write_text(
+            '<section class="card" id="example"><h2>Example</h2><p>{{ count }} examples of {{ partner.name }}</p>'
             "</section>"
         )
         settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
         registry.partner_panels.add(
             PartnerPanel(
-                key="visits",
-                title="Visits",
-                template="visits_panel.html",
+                key="example",
+                title="Example",
+                template="example_panel.html",
                 context=lambda partner, user: {"count": 4},
                 visible=lambda partner, user: user.username == "officer",
                 order=50,
@@ -230,12 +231,12 @@ class TestPanels:
             html = (
                 login(people.officer).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
             )
-            assert "4 visits to Universität Heidelberg" in html
-            assert section_ids(html).index("visits") == 3  # after the narrow partners panels
+            assert "4 examples of Universität Heidelberg" in html
+            assert section_ids(html).index("example") == 3  # after the narrow partners panels
             other = login(people.staff).get(reverse("partners:detail", args=[heidelberg.pk])).content.decode()
-            assert 'id="visits"' not in other
+            assert 'id="example"' not in other
         finally:
-            registry.partner_panels.remove("visits")
+            registry.partner_panels.remove("example")
 
     def test_actions_other_contexts_register_show_to_those_allowed(self, people, login, heidelberg):
         create = f"{reverse('agreements:create')}?partner={heidelberg.pk}"

@@ -43,3 +43,31 @@ def absolute(context, path: str) -> str:
 def og_locale() -> str:
     code = translation.get_language() or "en"
     return OG_LOCALES.get(code, code.replace("-", "_"))
+
+
+@register.simple_tag(takes_context=True)
+def public_nav_links(context) -> list[dict]:
+    """Links other contexts add to the public navigation (``registry.public_nav``), in this page's language;
+    an entry whose page is not installed is left out."""
+    from django.urls import NoReverseMatch, reverse
+
+    from meridian.core.registry import registry
+
+    request = context.get("request")
+    here = getattr(request, "resolver_match", None)
+    links = []
+    for entry in registry.public_nav:
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        apps = entry.active_apps or (entry.url_name.split(":", 1)[0],)
+        links.append(
+            {
+                "key": entry.key,
+                "label": entry.label,
+                "url": url,
+                "current": bool(here and here.app_name in apps),
+            }
+        )
+    return links

@@ -409,6 +409,7 @@ def _approvals(trip: Trip) -> list[dict[str, Any]]:
         rows.append(
             {
                 "step": task.label,
+                "step_zh": task.label_zh or task.label,
                 "state": task.state,
                 "state_en": state_en,
                 "state_zh": _TASK_STATE_ZH.get(task.state, state_en),

@@ -223,6 +223,7 @@ def trip_document_sample() -> dict[str, Any]:
         "approvals": [
             {
                 "step": "Unit leader",
+                "step_zh": "单位领导",
                 "state": "approved",
                 "state_en": "Approved",
                 "state_zh": "同意",
@@ -337,7 +338,7 @@ FIELDS: tuple[FieldDoc, ...] = (
     ),
     FieldDoc(
         "approvals",
-        gettext_lazy("Approval steps: step, state, state_en, state_zh, by, on, comment"),
+        gettext_lazy("Approval steps: step, step_zh, state, state_en, state_zh, by, on, comment"),
         "{step: Unit leader, state_zh: 同意, …}",
     ),
     FieldDoc(

@@ -1,0 +1,1 @@
+"""Default document templates of visits: HTML bodies (``*.jinja``) and the documented fields."""

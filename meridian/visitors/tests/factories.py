@@ -35,7 +35,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
 
-    number = factory.Sequence(lambda n: f"VIS-2027-{n:04d}")
+    number = factory.Sequence(lambda n: f"VIS-2099-{n:04d}")
     title = factory.Sequence(lambda n: f"Lecture visit {n}")
     category = VisitCategory.VISITING_SCHOLAR
     purpose = "Give two lectures on power systems and discuss a joint laboratory."
@@ -100,7 +100,7 @@ class ExpertHiringFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExpertHiring
 
-    number = factory.Sequence(lambda n: f"FEX-2027-{n:04d}")
+    number = factory.Sequence(lambda n: f"FEX-2099-{n:04d}")
     position = "Associate professor of electrical engineering"
     contract_starts_on = FUTURE
     contract_ends_on = FUTURE + datetime.timedelta(days=730)

@@ -62,12 +62,27 @@ def _input_type(case_type, name: str) -> str:
     )
 
 
+def _distinct_steps(tasks: list[Any]) -> list[Any]:
+    """The steps to list, one line each: a skipped step is left out when a step of the same order and name
+    is listed already (a chain that words "official or referred" as two exclusive steps shows one line)."""
+    running = {(t.order, t.label) for t in tasks if t.state != TaskState.SKIPPED}
+    seen: set[tuple[int, str]] = set()
+    shown = []
+    for task in tasks:
+        key = (task.order, task.label)
+        if task.state == TaskState.SKIPPED and (key in running or key in seen):
+            continue
+        seen.add(key)
+        shown.append(task)
+    return shown
+
+
 def _approval(case, user) -> dict[str, Any]:
     case_type = case_types.for_model(case)
     approval = selectors.approval_for(case=case)
     steps = []
     if approval is not None:
-        for task in approval.tasks.all():
+        for task in _distinct_steps(list(approval.tasks.all())):
             mine, principal = (
                 permissions.task_acting_for(user, task) if task.state == TaskState.OPEN else (False, None)
             )

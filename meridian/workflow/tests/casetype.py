@@ -126,7 +126,7 @@ TRIP = CaseType(
     ),
     fields=[
         CaseField("duration_days", "Duration (days)", kind="int", get=lambda c: c.established),
-        CaseField("languages", "Languages", kind="str", get=lambda c: c.types),
+        CaseField("languages", "Languages", kind="str", get=lambda c: c.types, hint="en, zh, fr, de"),
         CaseField("budget_cny", "Budget (CNY)", kind="decimal", get=lambda c: c.latitude),
     ],
     unit=_unit,

@@ -83,7 +83,7 @@ def step_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
     try:
         if action == "approve":
             services.step_approve(task=task, actor=request.user, comment=comment, files=files)
-            messages.success(request, _("You approved “%(step)s”.") % {"step": task.label})
+            messages.success(request, _("You approved “%(step)s”.") % {"step": task.display_label})
         elif action == "return":
             field_comments = {
                 key.removeprefix("field__"): request.POST.get(key, "")

@@ -71,6 +71,7 @@ def _step_initial(version) -> list[dict]:
         {
             "order": s.order,
             "label": s.label,
+            "label_zh": s.label_zh,
             "assignee_kind": s.assignee_kind,
             "function": s.function,
             "person": s.person.username if s.person else "",
@@ -89,7 +90,7 @@ def chain_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_configurer(request.user)
     chain = get_object_or_404(ApprovalChain, pk=pk) if pk else None
     latest = selectors.chain_version_latest(chain) if chain else None
-    initial = {"name": chain.name} if chain else {}
+    initial = {"name": chain.name, "name_zh": chain.name_zh} if chain else {}
     form = ChainForm(request.POST or None, initial=initial, editing=chain is not None)
     formset = StepFormSet(request.POST or None, initial=_step_initial(latest), prefix="steps")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -102,6 +103,7 @@ def chain_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         case_type=form.cleaned_data["case_type"],
                         unit=form.cleaned_data["unit"],
                         name=form.cleaned_data["name"],
+                        name_zh=form.cleaned_data["name_zh"],
                         steps=steps,
                         note=form.cleaned_data["note"],
                     )
@@ -112,6 +114,7 @@ def chain_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         steps=steps,
                         note=form.cleaned_data["note"],
                         name=form.cleaned_data["name"],
+                        name_zh=form.cleaned_data["name_zh"],
                     )
         except ValidationError as exc:
             for message in exc.messages:

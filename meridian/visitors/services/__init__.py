@@ -1,0 +1,1 @@
+"""Writes of the visitors context: one module per area, each a set of keyword-only services."""
