@@ -213,8 +213,8 @@ class TestPanels:
         self, people, login, heidelberg, tmp_path, settings
     ):
         (tmp_path / "example_panel.html").write_text(
-            '<section class="card" id="example"><h2>Example</h2><p>{{ count }} examples of {{ partner.name }}</p>'
-            "</section>"
+            '<section class="card" id="example"><h2>Example</h2>'
+            "<p>{{ count }} examples of {{ partner.name }}</p></section>"
         )
         settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
         registry.partner_panels.add(
