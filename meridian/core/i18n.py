@@ -1,6 +1,11 @@
 """The one place that decides whether the current language is Chinese and picks a localised value."""
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# Django ends every form label with gettext(":"); listing it here puts it in the catalogue, whose Chinese
+# is the full-width colon (a half-width ":" after Chinese text reads as a typo).
+LABEL_SUFFIX = _(":")
 
 
 def is_chinese() -> bool:

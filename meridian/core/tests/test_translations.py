@@ -80,3 +80,16 @@ def test_pages_switch_to_chinese(client, people):
     body = response.content.decode()
     assert 'lang="zh-hans"' in body
     assert "合作伙伴" in body or "合作方" in body
+
+
+def test_form_labels_end_with_the_full_width_colon_in_chinese():
+    from django import forms
+    from django.utils import translation
+
+    class Example(forms.Form):
+        name = forms.CharField(label="Name")
+
+    with translation.override("zh-hans"):
+        assert "：</label>" in str(Example()["name"].label_tag())
+    with translation.override("en"):
+        assert ":</label>" in str(Example()["name"].label_tag())

@@ -87,7 +87,7 @@ def _today():
 
 def _locked(lecture: Lecture) -> Lecture:
     return (
-        Lecture.objects.select_for_update()
+        Lecture.objects.select_for_update(of=("self",))
         .select_related("visit", "guest__person", "unit")
         .get(pk=lecture.pk)
     )
