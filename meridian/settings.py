@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "meridian.agreements",
     "meridian.travel",
     "meridian.visitors",
+    "meridian.mobility",
     "meridian.imports",
     "meridian.dashboard",
     "meridian.demo",
@@ -290,6 +291,15 @@ SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
 # guest's accommodation must be registered with the police (24 in cities; 72 in rural areas).
 VISITORS_GUEST_LINK_DAYS = env_int("VISITORS_GUEST_LINK_DAYS", 30)
 VISITORS_REGISTRATION_HOURS = env_int("VISITORS_REGISTRATION_HOURS", 24)
+# Student exchange: days a student has to accept or decline an offered place; working days of the internal
+# publicity (公示) of allocation results; days an incoming student's invitation link stays valid; the
+# exchange-balance alert (a partner or agreement whose outgoing and incoming persons in one academic year
+# differ by at least MOBILITY_BALANCE_GAP persons and by a ratio of at least MOBILITY_BALANCE_RATIO).
+MOBILITY_OFFER_DAYS = env_int("MOBILITY_OFFER_DAYS", 7)
+MOBILITY_PUBLICITY_WORKING_DAYS = env_int("MOBILITY_PUBLICITY_WORKING_DAYS", 5)
+MOBILITY_INVITATION_DAYS = env_int("MOBILITY_INVITATION_DAYS", 30)
+MOBILITY_BALANCE_GAP = env_int("MOBILITY_BALANCE_GAP", 3)
+MOBILITY_BALANCE_RATIO = float(env_str("MOBILITY_BALANCE_RATIO", "2.0"))
 DOCUMENT_EXPIRY_NOTICE_DAYS = env_int("DOCUMENT_EXPIRY_NOTICE_DAYS", 180)  # expiry clocks open this early
 
 # Clocks: years whose public holidays and adjusted working days the site enters itself in the site calendar

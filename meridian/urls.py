@@ -24,6 +24,7 @@ api_patterns = [
     path("", include("meridian.workflow.api_urls")),
     path("travel/", include("meridian.travel.api_urls")),
     path("visitors/", include("meridian.visitors.api_urls")),
+    path("mobility/", include("meridian.mobility.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("agreements/", include("meridian.agreements.urls")),
     path("travel/", include("meridian.travel.urls")),
     path("visitors/", include("meridian.visitors.urls")),
+    path("exchange/", include("meridian.mobility.urls")),
     path("registry/", include("meridian.reference.urls")),
     path("import/", include("meridian.imports.urls")),
     path("inbox/", include("meridian.workflow.urls")),
@@ -54,6 +56,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("global-vision/partners/", include("meridian.directory.urls")),
     path("global-vision/lectures/", include("meridian.visitors.public_urls")),
+    path("global-vision/exchange-calls/", include("meridian.mobility.public_urls")),
     path("global-vision/", include("meridian.portal.urls")),
     prefix_default_language=True,
 )

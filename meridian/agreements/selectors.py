@@ -323,3 +323,28 @@ def agreement_report_rows(*, user) -> Iterator[dict]:
             "start_date": agreement.start_date,
             "end_date": agreement.end_date,
         }
+
+
+@dataclass(frozen=True)
+class AgreementExtensionPanel:
+    """A panel of the agreement page supplied by another context, ready for the template."""
+
+    key: str
+    title: str
+    template: str
+    context: dict
+
+
+def agreement_panels(
+    *, agreement: Agreement, user, base: dict | None = None
+) -> list[AgreementExtensionPanel]:
+    """The panels other contexts add to ``agreement``'s page (``registry.agreement_panels``) that ``user`` may
+    see, in registry order; each context is the entry's ``context(agreement, user)`` on top of ``base``."""
+    from meridian.core.registry import registry
+
+    panels = []
+    for entry in registry.agreement_panels:
+        if entry.visible(agreement, user):
+            context = {**(base or {}), **entry.context(agreement, user)}
+            panels.append(AgreementExtensionPanel(entry.key, str(entry.title), entry.template, context))
+    return panels

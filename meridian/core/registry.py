@@ -291,6 +291,57 @@ class PublicNavEntry:
 
 
 @dataclass(frozen=True)
+class AgreementPanel:
+    """A panel of the agreement page supplied by another context (the cooperation conditions of an exchange
+    agreement): ``context(agreement, user) -> dict`` feeds ``template``, which renders one
+    ``<section class="card" id="{key}">`` and also sees the page context (``agreement``, ``detail``).
+    ``visible(agreement, user) -> bool`` hides the panel."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any, Any], dict[str, Any]]
+    visible: Callable[[Any, Any], bool] = _always
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicPartnerPanel:
+    """A block of the public partner page: ``context(partner) -> dict`` feeds ``template``. Public facts only
+    (the page is served to anonymous visitors and cached); ``visible(partner) -> bool`` hides the block."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    visible: Callable[[Any], bool] = _always
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicSectionBlock:
+    """A block shown on a section page of the public site (above the section's articles), for everybody:
+    ``section`` is the section's slug, ``context(request) -> dict`` feeds ``template``."""
+
+    key: str
+    section: str
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a user lands after signing in when the staff dashboard is not made for them (students, partner
+    contacts): the first entry, in order, whose ``applies(user)`` is true wins; ``url_name`` is reversed."""
+
+    key: str
+    url_name: str
+    applies: Callable[[Any], bool]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class CacheWatch:
     """Models whose change renews a cache group's data version: ``models()`` returns model classes."""
 
@@ -423,6 +474,10 @@ class Registry:
         self.public_partner_facets: Slot[PublicPartnerFacet] = Slot("public_partner_facets")
         self.public_partner_records: Slot[PublicPartnerRecords] = Slot("public_partner_records")
         self.public_nav: Slot[PublicNavEntry] = Slot("public_nav")
+        self.agreement_panels: Slot[AgreementPanel] = Slot("agreement_panels")
+        self.public_partner_panels: Slot[PublicPartnerPanel] = Slot("public_partner_panels")
+        self.public_section_blocks: Slot[PublicSectionBlock] = Slot("public_section_blocks")
+        self.landings: Slot[Landing] = Slot("landings")
 
 
 registry = Registry()

@@ -302,3 +302,22 @@ def _map_context(params: dict, target: str) -> dict:
         "map_selected": selected,
         "map_available": rendered.available,
     }
+
+
+@dataclass(frozen=True)
+class PublicPanel:
+    """A block of the public partner page supplied through ``registry.public_partner_panels``."""
+
+    key: str
+    title: str
+    template: str
+    context: dict[str, Any]
+
+
+def public_partner_panels(partner) -> list[PublicPanel]:
+    """The blocks other contexts publish on ``partner``'s public page (public facts only), in order."""
+    panels = []
+    for entry in registry.public_partner_panels:
+        if entry.visible(partner):
+            panels.append(PublicPanel(entry.key, str(entry.title), entry.template, entry.context(partner)))
+    return panels

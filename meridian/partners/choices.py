@@ -38,3 +38,10 @@ class ContactLanguage(models.TextChoices):
     KO = "ko", _("Korean")
     ES = "es", _("Spanish")
     OTHER = "other", _("Other")
+
+
+class PortalRole(models.TextChoices):
+    """What a partner contact with a sign-in account may do in the partner portal."""
+
+    COORDINATOR = "coordinator", _("Exchange coordinator (acts for the partner)")
+    VIEWER = "viewer", _("Viewer (reads only)")

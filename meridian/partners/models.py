@@ -10,7 +10,13 @@ from simple_history.models import HistoricalRecords
 
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
-from meridian.partners.choices import ContactLanguage, PartnerType, PartnerUnitKind, RelationshipStatus
+from meridian.partners.choices import (
+    ContactLanguage,
+    PartnerType,
+    PartnerUnitKind,
+    PortalRole,
+    RelationshipStatus,
+)
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -164,6 +170,13 @@ class PartnerContact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="partner_contact",
+    )
+    portal_role = models.CharField(
+        _("role in the partner portal"),
+        max_length=20,
+        choices=PortalRole.choices,
+        default=PortalRole.COORDINATOR,
+        help_text=_("Coordinators nominate students and decide on nominations; viewers only read."),
     )
     history = HistoricalRecords()
 

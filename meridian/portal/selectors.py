@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from meridian.core.registry import registry
 from meridian.portal import permissions
 from meridian.portal.choices import ArticleKind
 from meridian.portal.models import Article, Attachment, Section
@@ -53,3 +57,21 @@ def sitemap_articles() -> QuerySet[Article]:
     return public_articles().only(
         "slug", "section__slug", "updated_at", "publish_at", "title_en", "title_zh", "body_en", "body_zh"
     )
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """A block another context shows on a public section page (``registry.public_section_blocks``)."""
+
+    key: str
+    template: str
+    context: dict[str, Any]
+
+
+def section_blocks(*, request, section) -> list[SectionBlock]:
+    """The registered blocks of ``section``'s page, in registry order (public content only)."""
+    return [
+        SectionBlock(entry.key, entry.template, entry.context(request))
+        for entry in registry.public_section_blocks
+        if entry.section == section.slug
+    ]

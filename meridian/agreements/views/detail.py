@@ -69,6 +69,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "acting_for": acting_for,
         "proxy_moves": proxy_moves,
     }
+    context["extension_panels"] = selectors.agreement_panels(
+        agreement=agreement, user=request.user, base=context
+    )
     return render(request, "agreements/detail.html", context)
 
 

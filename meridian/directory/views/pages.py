@@ -78,5 +78,6 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partner": partner,
             "channels": selectors.partner_channels(partner),
             "agreements": partner.public_agreements,
+            "panels": selectors.public_partner_panels(partner),
         },
     )

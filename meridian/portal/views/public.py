@@ -91,7 +91,12 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     current = selectors.section_get(slug=slug)
     front = selectors.public_articles().filter(section=current, slug=current.slug).first()
     page = Paginator(selectors.section_articles(section=current), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"section": current, "page_obj": page, "articles": page.object_list}
+    context = {
+        "section": current,
+        "page_obj": page,
+        "articles": page.object_list,
+        "blocks": selectors.section_blocks(request=request, section=current),
+    }
     if front is not None:
         context.update(article_context(request, front))
         _count_view(request, front)
