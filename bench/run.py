@@ -283,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.dataset import FULL, QUICK, ensure_dataset
     from bench.deadlines import deadline_scenarios, ensure_obligations, report_ratios
     from bench.inbox import ensure_cases, inbox_scenarios
+    from bench.mobility import ensure_applications, mobility_scenarios, report_mobility
     from bench.travel_rules import ensure_rule_trip, report_ratio, rule_scenarios
     from bench.travel_trips import ensure_trips, report_trip_ratios, trip_scenarios
     from meridian.accounts.models import User
@@ -299,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_cases(size.name, say=say)
     ensure_trips(size.name, say=say)
     ensure_rule_trip(say=say)
+    ensure_applications(size.name, say=say)
     collect_static()
     say(
         f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
@@ -321,7 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         travel = trip_scenarios(
             client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
         ) + rule_scenarios(scenario=Scenario, error=BenchError)
-        for scenario in _scenarios(client) + deadlines + inbox + travel + public:
+        exchange = mobility_scenarios(
+            client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
+        )
+        for scenario in _scenarios(client) + deadlines + inbox + travel + exchange + public:
             result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
             results.append(result)
             say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
@@ -332,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     report_ratios(results, sys.stdout)
     report_trip_ratios(results, sys.stdout)
     report_ratio(results, sys.stdout)
+    report_mobility(results, sys.stdout)
     from bench.jobs import report_drain
 
     report_drain(size.name, say=say)

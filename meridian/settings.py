@@ -300,6 +300,8 @@ MOBILITY_PUBLICITY_WORKING_DAYS = env_int("MOBILITY_PUBLICITY_WORKING_DAYS", 5)
 MOBILITY_INVITATION_DAYS = env_int("MOBILITY_INVITATION_DAYS", 30)
 MOBILITY_BALANCE_GAP = env_int("MOBILITY_BALANCE_GAP", 3)
 MOBILITY_BALANCE_RATIO = float(env_str("MOBILITY_BALANCE_RATIO", "2.0"))
+# Our university's SCHAC code in Erasmus Without Paper (e.g. "gdut.edu.cn"); empty until the site joins EWP.
+EWP_HEI_ID = env_str("EWP_HEI_ID", "")
 DOCUMENT_EXPIRY_NOTICE_DAYS = env_int("DOCUMENT_EXPIRY_NOTICE_DAYS", 180)  # expiry clocks open this early
 
 # Clocks: years whose public holidays and adjusted working days the site enters itself in the site calendar

@@ -89,6 +89,8 @@ class DocumentSource:
     - ``valid_until(obj) -> date | None``: used for templates marked as having a validity.
     - ``batch_cases(user) -> QuerySet``: the cases a batch run started by ``user`` covers (optional; each case
       is still checked with ``can_generate``), described to the user by ``batch_label``.
+    - ``applies(obj) -> bool`` (optional): when several sources share a model, which records this one is for
+      (an incoming mobility's acceptance letter, an outgoing one's nomination letter); None: every record.
     """
 
     key: str
@@ -107,6 +109,7 @@ class DocumentSource:
     defaults: tuple[DefaultTemplate, ...] = field(default_factory=tuple)
     batch_cases: Callable[[Any], Any] | None = None
     batch_label: Any = ""
+    applies: Callable[[Any], bool] | None = None
 
 
 # Fields every template gets in addition to its source's, under the name ``document``.
@@ -146,9 +149,9 @@ class SourceRegistry:
         return self._sources[key]
 
     def for_object(self, obj: Any) -> DocumentSource | None:
-        """The source whose model ``obj`` is an instance of, or None."""
+        """The source whose model ``obj`` is an instance of (and that ``applies`` to it), or None."""
         for source in self._sources.values():
-            if isinstance(obj, source.model()):
+            if isinstance(obj, source.model()) and (source.applies is None or source.applies(obj)):
                 return source
         return None
 

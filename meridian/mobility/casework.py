@@ -303,6 +303,23 @@ def _applicant_nominated(ctx: MoveContext) -> None:
 # --- learning agreement guards -----------------------------------------------------------------------
 
 
+def _la_changes_something(la: Any) -> bool:
+    from meridian.mobility.choices import LearningAgreementKind
+
+    return la.kind != LearningAgreementKind.CHANGES or la.courses.exclude(change="").exists()
+
+
+def _incoming_missing(mobility: Any) -> list[str]:
+    """What an incoming student's application still lacks (``services.incoming``)."""
+    from meridian.mobility.services.incoming import incoming_missing
+
+    return incoming_missing(mobility)
+
+
+def _has_email(mobility: Any) -> bool:
+    return bool(mobility.student_email or mobility.person.email)
+
+
 def _la_has_courses(la: Any) -> bool:
     from meridian.mobility.choices import ComponentChange
 
@@ -466,6 +483,7 @@ APPLICATION_TRANSITIONS = [
         sources={A.PRE_APPROVED, A.WAITLISTED, A.OFFERED},
         target=A.OFFERED,
         system_only=True,
+        notify=False,
     ),
     Transition(
         name="waitlist",
@@ -473,6 +491,7 @@ APPLICATION_TRANSITIONS = [
         sources={A.PRE_APPROVED, A.OFFERED, A.WAITLISTED},
         target=A.WAITLISTED,
         system_only=True,
+        notify=False,
     ),
     Transition(
         name="reset",
@@ -480,6 +499,7 @@ APPLICATION_TRANSITIONS = [
         sources={A.OFFERED, A.WAITLISTED},
         target=A.PRE_APPROVED,
         system_only=True,
+        notify=False,
     ),
     Transition(
         name="accept_offer",
@@ -581,7 +601,13 @@ MOBILITY_TRANSITIONS = [
         sources={M.NOMINATED, M.INVITED},
         target=M.INVITED,
         allowed=_our_side,
-        guards=[Guard(_incoming, gettext_lazy("Only incoming students are invited to apply."))],
+        guards=[
+            Guard(_incoming, gettext_lazy("Only incoming students are invited to apply.")),
+            Guard(
+                _has_email,
+                gettext_lazy("Enter the student's e-mail address first: the invitation is sent there."),
+            ),
+        ],
         effects=[_send_invitation],
         style="primary",
     ),
@@ -591,6 +617,9 @@ MOBILITY_TRANSITIONS = [
         sources={M.INVITED},
         target=M.APPLIED,
         allowed=_mobility_student,
+        guards=[
+            Guard(lambda m: not _incoming_missing(m), lambda m: " ".join(_incoming_missing(m))),
+        ],
         effects=[_record_application],
         style="primary",
     ),
@@ -698,7 +727,10 @@ LA_TRANSITIONS = [
         sources={L.DRAFT},
         target=L.SUBMITTED,
         allowed=_la_student,
-        guards=[Guard(_la_has_courses, gettext_lazy("Add the courses first."))],
+        guards=[
+            Guard(_la_has_courses, gettext_lazy("Add the courses first.")),
+            Guard(_la_changes_something, gettext_lazy("This change neither adds nor removes a course.")),
+        ],
         effects=[_la_record_student],
         style="primary",
     ),

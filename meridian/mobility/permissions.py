@@ -187,11 +187,14 @@ def application_visibility_filter(user) -> Q | None:
         units = acted_unit_ids(user)
         if units:
             condition |= Q(unit_id__in=units) | Q(call__unit_id__in=units)
+        from meridian.mobility.choices import ApplicationState as A
         from meridian.mobility.models import CallReviewer, ReviewConflict
 
         reviewing = CallReviewer.objects.filter(user=user).values("call_id")
         conflicts = ReviewConflict.objects.filter(reviewer=user).values("application_id")
-        condition |= Q(call_id__in=reviewing) & ~Q(pk__in=conflicts)
+        # The committee sees an application once the school has approved it, never drafts.
+        reviewed_states = [A.PRE_APPROVED, A.OFFERED, A.WAITLISTED, A.ACCEPTED, A.DECLINED, A.NOMINATED]
+        condition |= Q(call_id__in=reviewing, state__in=reviewed_states) & ~Q(pk__in=conflicts)
     return condition
 
 
@@ -297,6 +300,32 @@ def la_party(user, learning_agreement) -> str:
 def can_decide_recognition(user, mobility) -> bool:
     """Grade conversion and recognition decisions: the office and the student's school."""
     return can_handle_mobility(user, mobility)
+
+
+def can_read_recognition(user, mobility) -> bool:
+    """Read a mobility's transcript and recognition: those who decide it, the student, the office and
+    leadership, and — for an incoming student — the partner's contacts (it is the transcript we send them)."""
+    return (
+        can_decide_recognition(user, mobility)
+        or (_authenticated(user) and mobility.student_id == user.pk)
+        or can_read_university(user)
+        or (not mobility.is_outgoing and partner_id_of(user) == mobility.partner_id)
+    )
+
+
+def can_view_la_document(user, learning_agreement) -> bool:
+    """Download a learning agreement's PDF: its parties, the partner's contacts (viewers too), the office and
+    leadership."""
+    return (
+        bool(la_party(user, learning_agreement))
+        or can_read_university(user)
+        or (partner_id_of(user) is not None and partner_id_of(user) == learning_agreement.mobility.partner_id)
+    )
+
+
+def can_withdraw_equivalence(user, equivalence) -> bool:
+    """Withdraw or offer again a course-equivalence entry: the office and the coordinators of its school."""
+    return acts_for_unit(user, equivalence.home_unit_id)
 
 
 def can_manage_conversion_tables(user) -> bool:

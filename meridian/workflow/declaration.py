@@ -118,6 +118,8 @@ class Transition:
     ``effects`` are callables ``(MoveContext) -> None`` run in the move's transaction after saving.
     ``starts_approval`` opens the configured approval chain. ``by_engine`` moves (the approval hooks) are
     taken by the approval chain while one runs; ``system_only`` moves only by background jobs (actor None).
+    ``notify`` False: the move tells nobody (the context sends its own notice when the time comes — e.g. seat
+    allocation before the results are published).
     """
 
     name: str
@@ -135,6 +137,7 @@ class Transition:
     style: str = ""
     by_engine: bool = False
     system_only: bool = False
+    notify: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", frozenset(self.sources))

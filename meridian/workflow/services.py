@@ -379,7 +379,11 @@ def case_move(
         chains.approval_start(case=current, case_type=case_type, actor=actor)
         # With every step skipped the run completes at once and the approved move has fired already.
         current.refresh_from_db()
-    recipients = people_to_tell(case=current, case_type=case_type, exclude=[actor] if actor else [])
+    recipients = (
+        people_to_tell(case=current, case_type=case_type, exclude=[actor] if actor else [])
+        if t.notify
+        else []
+    )
     if recipients:
         notify(
             recipients=recipients,

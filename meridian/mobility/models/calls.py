@@ -22,6 +22,11 @@ from meridian.mobility.choices import (
 from meridian.mobility.models.base import academic_year_label, case_log
 
 
+def default_offer_days() -> int:
+    """Days to accept an offered place in a new call (``MOBILITY_OFFER_DAYS``, calendar days)."""
+    return settings.MOBILITY_OFFER_DAYS
+
+
 class CallQuerySet(models.QuerySet):
     def visible_to(self, user) -> CallQuerySet:
         """Calls ``user`` may see on staff pages (see permissions.py); open calls are public anyway."""
@@ -74,7 +79,9 @@ class Call(VersionedModel):
     )
     require_clean_record = models.BooleanField(_("no disciplinary record required"), default=True)
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
-    offer_days = models.PositiveSmallIntegerField(_("days to accept an offered place"), default=7)
+    offer_days = models.PositiveSmallIntegerField(
+        _("days to accept an offered place"), default=default_offer_days
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=CallState.choices, default=CallState.DRAFT, db_index=True
     )

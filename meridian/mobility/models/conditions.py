@@ -108,6 +108,28 @@ class CooperationCondition(VersionedModel):
             models.Index(fields=["partner", "academic_year"]),
             models.Index(fields=["agreement", "direction"]),
         ]
+        # One condition per agreement, partner, direction, mobility type and year; a condition for every year
+        # of the agreement (no year) is one too. The services refuse a year-bound condition beside an
+        # every-year one as well (two sources of places for the same year), with a message.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "partner", "direction", "mobility_type", "academic_year"],
+                condition=models.Q(academic_year__isnull=False),
+                name="unique_condition_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "partner", "direction", "mobility_type"],
+                condition=models.Q(academic_year__isnull=True),
+                name="unique_condition_every_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(places__gte=1, places__lte=999), name="condition_places_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_months__isnull=True) | models.Q(total_months__gte=0),
+                name="condition_months_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         year = academic_year_label(self.academic_year) or _("every year")

@@ -147,7 +147,9 @@ class CourseEquivalence(models.Model):
     )
     partner_code = models.CharField(_("course code at the partner"), max_length=40, blank=True)
     partner_title = models.CharField(_("course at the partner"), max_length=300)
-    partner_credits = models.DecimalField(_("credits at the partner"), max_digits=5, decimal_places=1)
+    partner_credits = models.DecimalField(
+        _("credits at the partner"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     partner_credit_system = models.CharField(
         _("credit system"), max_length=10, choices=CreditSystem.choices, default=CreditSystem.ECTS
     )

@@ -37,8 +37,10 @@ class Mobility(VersionedModel):
     accepts or rejects in the partner portal. Incoming: created when a partner contact nominates one of their
     students within the places of an incoming condition; the student gets a personal invitation
     (``invitation_nonce``, ``invited_at``; valid MOBILITY_INVITATION_DAYS) to create an external account and
-    complete the application. ``home_unit`` is our school (sending school when outgoing, host school when
-    incoming). ``months`` is the planned length in months; actual dates are recorded at the start and end."""
+    complete the application; ``invitation_used_at`` is when they set their password through it (the link then
+    stops working), ``planned_arrival`` the day they plan to arrive. ``home_unit`` is our school (sending
+    school when outgoing, host school when incoming). ``months`` is the planned length in months; actual
+    dates are recorded at the start and end."""
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, db_index=True)
@@ -105,8 +107,10 @@ class Mobility(VersionedModel):
     )
     motivation = models.TextField(_("motivation"), blank=True)
     accommodation_needed = models.BooleanField(_("needs accommodation"), default=False)
+    planned_arrival = models.DateField(_("planned arrival"), null=True, blank=True)
     invitation_nonce = models.CharField(max_length=32, blank=True, editable=False)
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    invitation_used_at = models.DateTimeField(_("account set up"), null=True, blank=True)
     applied_at = models.DateTimeField(_("application completed"), null=True, blank=True)
     # The partner's and the office's decisions.
     nominated_at = models.DateTimeField(_("nominated"), null=True, blank=True)

@@ -47,11 +47,15 @@ class GradeConversionTable(models.Model):
 
 
 class GradeConversionRow(models.Model):
-    """One partner grade: the grade of ours it converts to, or (distribution) the percentages of students."""
+    """One line of a conversion table. Basis "table": a partner grade and the grade of ours it converts to.
+    Basis "distribution": the partner's grade with its share of students and, beside it, one of our grades
+    with its share (the two scales are listed side by side, best first; either side of a line may be empty
+    when one scale has more grades); a partner grade without a share (a fail) converts directly to the line's
+    grade of ours."""
 
     table = models.ForeignKey(GradeConversionTable, on_delete=models.CASCADE, related_name="rows")
     order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Best grade first."))
-    partner_grade = models.CharField(_("partner grade"), max_length=20)
+    partner_grade = models.CharField(_("partner grade"), max_length=20, blank=True)
     home_grade = models.CharField(_("our grade"), max_length=20, blank=True)
     partner_percent = models.DecimalField(
         _("share at the partner (%)"), max_digits=5, decimal_places=2, null=True, blank=True
@@ -66,7 +70,12 @@ class GradeConversionRow(models.Model):
         verbose_name = _("grade conversion row")
         verbose_name_plural = _("grade conversion rows")
         constraints = [
-            models.UniqueConstraint(fields=["table", "partner_grade"], name="unique_conversion_grade")
+            # A distribution row may carry only our side (our scale has more grades than the partner's).
+            models.UniqueConstraint(
+                fields=["table", "partner_grade"],
+                condition=~models.Q(partner_grade=""),
+                name="unique_conversion_grade",
+            )
         ]
 
     def __str__(self) -> str:
@@ -87,7 +96,7 @@ class CourseResult(models.Model):
     credit_system = models.CharField(
         _("credit system"), max_length=10, choices=CreditSystem.choices, default=CreditSystem.ECTS
     )
-    partner_grade = models.CharField(_("grade at the partner"), max_length=20)
+    partner_grade = models.CharField(_("grade at the partner"), max_length=20, blank=True)
     passed = models.BooleanField(_("passed"), default=True)
     converted_grade = models.CharField(_("converted grade"), max_length=20, blank=True)
     conversion_table = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from meridian.accounts.choices import Role
 from meridian.accounts.services import membership_grant, user_create
 from meridian.agreements.tests.factories import AgreementFactory
+from meridian.mobility import numbering
 from meridian.mobility.choices import (
     ApplicationState,
     CallState,
@@ -109,7 +110,7 @@ def make_call(*, unit, state=CallState.OPEN, year=YEAR, destinations=(), **field
     now = timezone.now()
     n = _next("call")
     values: dict[str, Any] = {
-        "number": f"EXC-{year}-{n:05d}",
+        "number": numbering.number_next(Call, prefix=numbering.CALL, year=year),
         "title_en": f"Exchange call {n}",
         "title_zh": f"交换项目选拔{n}",
         "academic_year": year,
@@ -156,7 +157,6 @@ def make_application(
     """An application of ``student`` (a user with a Person) to ``call``, ranking ``preferences``
     (destinations; default: all of the call's, in order, up to its maximum)."""
     person = student.person
-    n = _next("application")
     values: dict[str, Any] = {
         "programme": "Electrical Engineering",
         "year_of_study": 2,
@@ -167,8 +167,10 @@ def make_application(
         "motivation": "I want to study power systems abroad.",
     }
     values.update(fields)
+    values.setdefault(
+        "number", numbering.number_next(Application, prefix=numbering.APPLICATION, year=call.academic_year)
+    )
     application = Application.objects.create(
-        number=f"EXA-{call.academic_year}-{n:05d}",
         call=call,
         student=student,
         person=person,
@@ -185,9 +187,7 @@ def make_application(
 def make_mobility(
     *, partner, home_unit, person, direction=Direction.OUTGOING, state=MobilityState.NOMINATED, **fields
 ):
-    n = _next("mobility")
     values: dict[str, Any] = {
-        "number": f"MOB-{YEAR}-{n:05d}",
         "mobility_type": MobilityType.SEMESTER,
         "academic_year": YEAR,
         "semester": Semester.AUTUMN,
@@ -195,6 +195,9 @@ def make_mobility(
         "nominated_at": timezone.now(),
     }
     values.update(fields)
+    values.setdefault(
+        "number", numbering.number_next(Mobility, prefix=numbering.MOBILITY, year=values["academic_year"])
+    )
     return Mobility.objects.create(
         partner=partner, home_unit=home_unit, person=person, direction=direction, state=state, **values
     )

@@ -41,7 +41,7 @@ def _chain(admin, *kinds):
         ("coordinator", "/dashboard/"),
         ("leadership", "/dashboard/"),
         ("staff", "/inbox/"),
-        ("student", "/inbox/"),
+        ("student", "/exchange/my/"),  # the student portal registered as their landing
         ("outsider", "/inbox/"),
     ],
 )

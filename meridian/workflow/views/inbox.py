@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meridian.accounts.choices import Role
 from meridian.accounts.models import User
-from meridian.accounts.permissions import standing
+from meridian.accounts.permissions import is_internal, standing
 from meridian.core.errors import DomainError
 from meridian.core.models import NotificationPreference
 from meridian.core.registry import registry
@@ -31,9 +31,18 @@ DASHBOARD_ROLES = (Role.ADMINISTRATOR, Role.OFFICER, Role.LEADERSHIP, Role.COORD
 
 def landing_url(user) -> str:
     """Where ``user`` lands after signing in: the dashboard for administrators, officers, leadership and
-    coordinators; the inbox (their tasks, cases and the cases they can start) for everyone else."""
+    coordinators; for students and partner contacts the page made for them (the first applying
+    ``registry.landings`` entry: their portal); the inbox (their tasks, cases and the cases they can start)
+    for everyone else."""
     if standing(user).has(*DASHBOARD_ROLES):
         return reverse("dashboard:home")
+    if not is_internal(user):
+        for entry in registry.landings:
+            if entry.applies(user):
+                try:
+                    return reverse(entry.url_name)
+                except NoReverseMatch:
+                    continue
     return reverse("workflow:inbox")
 
 
