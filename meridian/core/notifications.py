@@ -104,11 +104,13 @@ def notifications_email(notification_ids: list[int]) -> int:
             )
             if note is None:
                 continue
-            # One read of the recipient's preference answers both: digest or not, and in which language.
+            # One read of the recipient's preference answers both: digest or not, and in which language
+            # (without one, the language the account prefers, as the preferences page proposes).
             pref = NotificationPreference.objects.filter(user_id=note.recipient_id).first()
             if pref is not None and pref.daily_digest:
                 continue
-            with translation.override(pref.language if pref else settings.LANGUAGE_CODE):
+            language = pref.language if pref else note.recipient.preferred_language or settings.LANGUAGE_CODE
+            with translation.override(language):
                 body = note.text_body
                 if note.url:
                     body = f"{body}\n\n{_absolute(note.url)}".strip()

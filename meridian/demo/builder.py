@@ -25,6 +25,7 @@ from meridian.demo.casework import (
     configure_casework,
     remove_casework,
 )
+from meridian.demo.mobility import build_mobility, remove_mobility
 from meridian.demo.organisation import (
     DEMO_PARTNER_ORGANISATION,
     DEMO_USER_PREFIX,
@@ -354,6 +355,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, password: str, today: date | None = 
         builder.build_waiting()
         build_travel(org=org, today=today)
         build_visitors(org=org, today=today)
+        build_mobility(org=org, today=today)
         built.update(email_wanted=False)
         partner_ids = [p.pk for p in builder.partners]
         Partner.objects.filter(pk__in=partner_ids).update(is_demo=True)
@@ -371,6 +373,7 @@ def remove_demo() -> None:
     """Delete the demo partners, agreements and users (the organisational units stay)."""
     from django.contrib.auth import get_user_model
 
+    remove_mobility()  # applications and mobilities protect the travel demo's person of demo-student
     remove_travel()
     remove_visitors()
     agreements = Agreement.objects.filter(is_demo=True)

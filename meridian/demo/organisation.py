@@ -133,6 +133,19 @@ USERS: list[tuple[str, str, str, str, str, str, str]] = [
     ("demo-hr", "Ma", "Lin", "马琳", Role.STAFF, "hr-office", "zh-hans"),
     ("demo-research", "Guo", "Qiang", "郭强", Role.STAFF, "research-office", "zh-hans"),
     ("demo-deputy", "Deng", "Hui", "邓辉", Role.STAFF, "engineering", "zh-hans"),
+    # Student exchange: a viewer at the demo partner, and the exchange coordinators of two more partners
+    # (their contact records come with the student exchange demo).
+    ("demo-partner-viewer", "Jonas", "Weber", "Jonas Weber", Role.PARTNER_CONTACT, OFFICE_CODE, "en"),
+    ("demo-partner-tokyo", "Yuki", "Sato", "Sato Yuki", Role.PARTNER_CONTACT, OFFICE_CODE, "en"),
+    (
+        "demo-partner-barcelona",
+        "Laura",
+        "Martínez",
+        "Laura Martínez",
+        Role.PARTNER_CONTACT,
+        OFFICE_CODE,
+        "en",
+    ),
 ]
 # Deans: the leader of each school decides the "unit leader" step of its cases (username, names, school).
 DEANS: list[tuple[str, str, str, str, str]] = [

@@ -25,7 +25,7 @@ signatures), never offered as buttons.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,11 @@ from meridian.mobility.choices import (
 )
 from meridian.workflow.declaration import CaseField, CaseType, EvaluationDate, Guard, MoveContext, Transition
 from meridian.workflow.registry import case_types
+
+if TYPE_CHECKING:
+    from meridian.mobility.models.applications import ApplicationQuerySet
+    from meridian.mobility.models.calls import CallQuerySet
+    from meridian.mobility.models.mobilities import MobilityQuerySet
 
 CALL = "exchange_call"
 APPLICATION = "exchange_application"
@@ -182,6 +187,20 @@ def _call_open_reason(application: Any) -> str:
     return _("Applications to this call closed on %(date)s.") % {
         "date": timezone.localtime(application.call.closes_at).strftime("%Y-%m-%d %H:%M")
     }
+
+
+def _no_place_elsewhere(application: Any) -> bool:
+    """The student holds no place for the same period through another call (``services.place_held``)."""
+    from meridian.mobility.services.applications import place_held
+
+    return place_held(student=application.student, call=application.call) is None
+
+
+def _place_elsewhere_reason(application: Any) -> str:
+    from meridian.mobility.services.applications import place_held, place_held_reason
+
+    held = place_held(student=application.student, call=application.call)
+    return place_held_reason(held) if held is not None else ""
 
 
 def _call_selecting(application: Any) -> bool:
@@ -429,7 +448,7 @@ CALL_TYPE = CaseType(
     fields=[CaseField("academic_year", gettext_lazy("Academic year"), kind="int")],
     unit=lambda call: call.unit,
     unit_field="unit",
-    visible=lambda user, queryset: queryset.visible_to(user),
+    visible=lambda user, queryset: cast("CallQuerySet", queryset).visible_to(user),
     title=lambda call: f"{call.number} {call.title}",
     date_field="opens_at",
 )
@@ -445,7 +464,11 @@ APPLICATION_TRANSITIONS = [
         sources={A.DRAFT},
         target=A.SUBMITTED,
         allowed=_applicant,
-        guards=[Guard(_call_open, _call_open_reason), Guard(_complete, _complete_reason)],
+        guards=[
+            Guard(_call_open, _call_open_reason),
+            Guard(_complete, _complete_reason),
+            Guard(_no_place_elsewhere, _place_elsewhere_reason),
+        ],
         effects=[_record_submission, _check_eligibility],
         style="primary",
     ),
@@ -510,6 +533,7 @@ APPLICATION_TRANSITIONS = [
         guards=[
             Guard(_results_public, gettext_lazy("The results are not published yet.")),
             Guard(_offer_open, _offer_reason),
+            Guard(_no_place_elsewhere, _place_elsewhere_reason),
         ],
         effects=[_record_answer],
         style="primary",
@@ -566,7 +590,7 @@ APPLICATION_TYPE = CaseType(
     unit=lambda application: application.unit,
     applicant_field="student",
     unit_field="unit",
-    visible=lambda user, queryset: queryset.visible_to(user),
+    visible=lambda user, queryset: cast("ApplicationQuerySet", queryset).visible_to(user),
     title=lambda application: f"{application.number} {application.person}",
     date_field="created_at",
 )
@@ -712,7 +736,7 @@ MOBILITY_TYPE = CaseType(
     applicant_field="student",
     unit_field="home_unit",
     partner_field="partner",
-    visible=lambda user, queryset: queryset.visible_to(user),
+    visible=lambda user, queryset: cast("MobilityQuerySet", queryset).visible_to(user),
     title=lambda mobility: f"{mobility.number} {mobility.person}",
     date_field="created_at",
 )

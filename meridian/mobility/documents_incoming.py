@@ -106,6 +106,8 @@ FIELDS: tuple[FieldDoc, ...] = (
     FieldDoc("mobility.eqf_level", gettext_lazy("Study level (EQF 5–8), or empty"), "6"),
     FieldDoc("mobility.isced_code", gettext_lazy("Subject area (ISCED-F code)"), "0715"),
     FieldDoc("mobility.language", gettext_lazy("Language of study (ISO 639)"), "en"),
+    FieldDoc("mobility.language_en", gettext_lazy("Language of study (English name)"), "English"),
+    FieldDoc("mobility.language_zh", gettext_lazy("Language of study (Chinese name)"), "英语"),
     FieldDoc("mobility.cefr_level", gettext_lazy("Language level (CEFR)"), "B2"),
     FieldDoc("mobility.accommodation_needed", gettext_lazy("Needs accommodation (true or false)"), True),
     FieldDoc("student.name_latin", gettext_lazy("Student's name as in the passport"), "MÜLLER Anna"),
@@ -128,6 +130,14 @@ FIELDS: tuple[FieldDoc, ...] = (
     FieldDoc("home_institution.country_zh", gettext_lazy("Home institution's country (Chinese)"), "德国"),
     FieldDoc("host_unit.name_en", gettext_lazy("Host school (English)"), "School of Engineering"),
     FieldDoc("host_unit.name_zh", gettext_lazy("Host school (Chinese)"), "工程学院"),
+    FieldDoc(
+        "host_unit.is_university",
+        gettext_lazy("The host is the university itself, not one of its schools (true or false)"),
+        False,
+    ),
+    FieldDoc(
+        "host_unit.is_office", gettext_lazy("The host is the International Office (true or false)"), False
+    ),
     FieldDoc("university.name_en", gettext_lazy("University (English)"), "Meridian University"),
     FieldDoc("university.name_zh", gettext_lazy("University (Chinese)"), "子午线大学"),
 )  # fmt: skip
@@ -153,6 +163,33 @@ def university_of(unit: Any) -> dict[str, str]:
     return _unit(root)
 
 
+def _language_names(code: str) -> tuple[str, str]:
+    """The English and Chinese names of an ISO 639-1 language ("de" → "German", "德语"); the code for one the
+    language data does not know."""
+    from django.utils import translation
+
+    from meridian.mobility.labels import language_label
+
+    if not code:
+        return "", ""
+    with translation.override("en"):
+        english = language_label(code)
+    with translation.override("zh-hans"):
+        chinese = language_label(code)
+    return english, chinese
+
+
+def _host_unit(unit: Any, university: dict[str, str]) -> dict[str, Any]:
+    """The host unit's names, and whether it is the university itself or the International Office (so the
+    letter names the university once, and the office once)."""
+    names = _unit(unit)
+    return {
+        **names,
+        "is_university": unit.parent_id is None or names["name_en"] == university["name_en"],
+        "is_office": bool(unit.is_international_office),
+    }
+
+
 def _country(country: Any) -> tuple[str, str]:
     if country is None:
         return "", ""
@@ -172,6 +209,8 @@ def acceptance_context(mobility: Mobility, *, passport_number: str = "") -> dict
     nationality_en, nationality_zh = _country(person.nationality)
     partner_country_en, partner_country_zh = _country(mobility.partner.country)
     gender_en, gender_zh = _GENDER.get(person.gender, ("", ""))
+    language_en, language_zh = _language_names(str(mobility.language or ""))
+    university = university_of(mobility.home_unit)
     passport = dict(EMPTY_PASSPORT)
     document = _passport(mobility)
     if document is not None:
@@ -200,6 +239,8 @@ def acceptance_context(mobility: Mobility, *, passport_number: str = "") -> dict
             "eqf_level": str(mobility.eqf_level or ""),
             "isced_code": str(mobility.isced_code),
             "language": str(mobility.language),
+            "language_en": language_en,
+            "language_zh": language_zh,
             "cefr_level": str(mobility.cefr_level),
             "accommodation_needed": bool(mobility.accommodation_needed),
         },
@@ -221,8 +262,8 @@ def acceptance_context(mobility: Mobility, *, passport_number: str = "") -> dict
             "country_en": partner_country_en,
             "country_zh": partner_country_zh,
         },
-        "host_unit": _unit(mobility.home_unit),
-        "university": university_of(mobility.home_unit),
+        "host_unit": _host_unit(mobility.home_unit, university),
+        "university": university,
     }
 
 
@@ -292,8 +333,11 @@ def holder_name(mobility: Mobility) -> str:
 
 
 def issuing_unit(mobility: Mobility) -> tuple[str, str]:
+    """The university and the host school; the university once when it hosts the student itself."""
     university = university_of(mobility.home_unit)
-    unit = _unit(mobility.home_unit)
+    unit = _host_unit(mobility.home_unit, university)
+    if unit["is_university"]:
+        return university["name_en"], university["name_zh"]
     return f"{university['name_en']}, {unit['name_en']}", f"{university['name_zh']}{unit['name_zh']}"
 
 

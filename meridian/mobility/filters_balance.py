@@ -38,11 +38,33 @@ def _visible_partners(request) -> QuerySet[Partner]:
     return Partner.objects.visible_to(getattr(request, "user", None)).order_by("name")
 
 
+class AcademicYearField(forms.IntegerField):
+    """A whole year from ``FIRST_YEAR`` to ``LAST_YEAR``; anything else (a fraction, an exponent, a year out
+    of range) gets one message naming the range, never a silent rounding."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(*args, **kwargs)
+        message = _(
+            "Give the year the academic year starts in, from %(first)s to %(last)s (2026 for 2026/2027)."
+        ) % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        for code in ("invalid", "min_value", "max_value"):
+            self.error_messages[code] = message
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and any(mark in value.lower() for mark in ".,e"):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class AcademicYearFilter(django_filters.Filter):
+    field_class = AcademicYearField
+
+
 class BalanceFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(
+    year = AcademicYearFilter(
         label=_("Academic year"),
-        min_value=FIRST_YEAR,
-        max_value=LAST_YEAR,
         method="keep",
         help_text=_("The year the academic year starts in (2026 for 2026/2027); empty: every year."),
     )

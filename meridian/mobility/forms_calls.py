@@ -18,6 +18,7 @@ from meridian.accounts.models import OrgUnit, User
 from meridian.mobility import permissions
 from meridian.mobility.choices import CefrLevel, CriterionSource, DocumentKind, QuestionKind, Semester
 from meridian.mobility.models import Call
+from meridian.mobility.models.base import DESTINATION_MONTHS, GRADE_SCALE_MIN, PLACES
 from meridian.mobility.selectors.calls import ConditionChoice
 from meridian.mobility.services import calls as services
 
@@ -86,7 +87,7 @@ class CallForm(forms.Form):
     )
     grade_scale = forms.DecimalField(
         label=_("Grade scale maximum"),
-        min_value=0,
+        min_value=GRADE_SCALE_MIN,
         max_digits=5,
         decimal_places=2,
         initial=4,
@@ -156,11 +157,12 @@ class CallForm(forms.Form):
 
 class DestinationAddForm(forms.Form):
     condition = forms.TypedChoiceField(label=_("Cooperation condition"), coerce=int)
-    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=999)
+    places = forms.IntegerField(label=_("Places"), min_value=PLACES[0], max_value=PLACES[1])
     months = forms.DecimalField(
         label=_("Months per person"),
         required=False,
-        min_value=0,
+        min_value=DESTINATION_MONTHS[0],
+        max_value=DESTINATION_MONTHS[1],
         max_digits=4,
         decimal_places=1,
         help_text=_("Empty: the condition's total months divided by its places."),
@@ -189,9 +191,14 @@ def condition_label(choice: ConditionChoice) -> str:
 
 
 class DestinationForm(forms.Form):
-    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=999)
+    places = forms.IntegerField(label=_("Places"), min_value=PLACES[0], max_value=PLACES[1])
     months = forms.DecimalField(
-        label=_("Months per person"), required=False, min_value=0, max_digits=4, decimal_places=1
+        label=_("Months per person"),
+        required=False,
+        min_value=DESTINATION_MONTHS[0],
+        max_value=DESTINATION_MONTHS[1],
+        max_digits=4,
+        decimal_places=1,
     )
     language = forms.CharField(label=_("Language"), max_length=3, required=False)
     min_cefr = forms.ChoiceField(

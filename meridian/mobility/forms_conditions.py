@@ -30,12 +30,12 @@ from meridian.core.errors import StaleEditError
 from meridian.mobility import permissions
 from meridian.mobility.choices import CefrLevel, Direction, MobilityType
 from meridian.mobility.models import PartnerFactsheet
-from meridian.mobility.models.base import academic_year_label
+from meridian.mobility.models.base import PLACES, TOTAL_MONTHS, academic_year_label
 from meridian.mobility.selectors.conditions import EQF_LABELS, agreement_academic_years, current_academic_year
 from meridian.mobility.services.conditions import DEADLINE_NAMES, FACTSHEET_FIELDS
+from meridian.mobility.widgets import MonthDayField
 from meridian.partners.models import Partner, PartnerUnit
 
-MONTH_DAY_ATTRS = {"placeholder": "--MM-DD", "pattern": r"(--)?\d{1,2}-\d{1,2}", "size": 8}
 YEARS_WHEN_OPEN_ENDED = 6  # years offered after the current one when the agreement has no end date
 
 
@@ -92,13 +92,7 @@ class FactsheetForm(VersionedForm):
             if name in DEADLINE_NAMES:
                 # The service completes "03-15" to "--03-15" and checks the day; the model's validator would
                 # refuse the short form before it gets there.
-                model_field = forms.CharField(
-                    label=model_field.label,
-                    required=False,
-                    max_length=7,
-                    widget=forms.TextInput(attrs=MONTH_DAY_ATTRS),
-                    help_text=_("Every year's day, as --MM-DD (e.g. --03-15 for 15 March)."),
-                )
+                model_field = MonthDayField(label=model_field.label, required=False)
             elif isinstance(model_field.widget, forms.Textarea):
                 model_field.widget.attrs.update({"rows": 3})
             self.fields[name] = model_field
@@ -179,12 +173,13 @@ class ConditionForm(VersionedForm):
     places = forms.CharField(
         label=_("Places (persons per year)"),
         required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 999}),
+        widget=forms.NumberInput(attrs={"min": PLACES[0], "max": PLACES[1], "step": 1}),
     )
     total_months = forms.CharField(
         label=_("Total months per year"),
         required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "step": "0.5"}),
+        # One decimal, as the service stores it (4.3 months is a valid answer).
+        widget=forms.NumberInput(attrs={"min": 0, "max": TOTAL_MONTHS[1], "step": "0.1"}),
         help_text=_("The months of all places together, e.g. 2 places × 5 months = 10."),
     )
     subject_areas = SubjectAreasField(
@@ -210,30 +205,18 @@ class ConditionForm(VersionedForm):
     partner_unit = forms.ModelChoiceField(
         label=_("Unit at the partner"), queryset=PartnerUnit.objects.none(), required=False
     )
-    autumn_nomination_deadline = forms.CharField(
-        label=_("Nomination deadline, autumn semester"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs=MONTH_DAY_ATTRS),
+    # The partner's deadlines: the same day every year, chosen as a month and a day.
+    autumn_nomination_deadline = MonthDayField(
+        label=_("Nomination deadline, autumn semester"), required=False
     )
-    autumn_application_deadline = forms.CharField(
-        label=_("Application deadline, autumn semester"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs=MONTH_DAY_ATTRS),
+    autumn_application_deadline = MonthDayField(
+        label=_("Application deadline, autumn semester"), required=False
     )
-    spring_nomination_deadline = forms.CharField(
-        label=_("Nomination deadline, spring semester"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs=MONTH_DAY_ATTRS),
+    spring_nomination_deadline = MonthDayField(
+        label=_("Nomination deadline, spring semester"), required=False
     )
-    spring_application_deadline = forms.CharField(
-        label=_("Application deadline, spring semester"),
-        required=False,
-        max_length=7,
-        widget=forms.TextInput(attrs=MONTH_DAY_ATTRS),
-        help_text=_("Deadlines are the partner's, every year, as --MM-DD (e.g. --03-15 for 15 March)."),
+    spring_application_deadline = MonthDayField(
+        label=_("Application deadline, spring semester"), required=False
     )
     other_requirements = forms.CharField(
         label=_("Other requirements (public)"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from meridian.mobility.choices import CefrLevel, MobilityFileKind
+from meridian.mobility.models.base import STAY_MONTHS
 from meridian.mobility.services.incoming import PERSON_FIELDS
 from meridian.people.choices import Gender
 from meridian.reference.models import Country
@@ -28,7 +29,12 @@ class DatesForm(forms.Form):
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=date_input())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=date_input())
     months = forms.DecimalField(
-        label=_("Months"), required=False, max_digits=4, decimal_places=1, min_value=0, max_value=99
+        label=_("Months"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        min_value=STAY_MONTHS[0],
+        max_value=STAY_MONTHS[1],
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.mobility.choices import STUDENT_MOBILITY_TYPES, CefrLevel, MobilityType, Semester
 from meridian.mobility.models import CooperationCondition, academic_year_label
+from meridian.mobility.selectors.conditions import iso_639_1_codes
 from meridian.reference.models import Country, IscedField
 
 EQF_CHOICES = [
@@ -26,6 +27,13 @@ class ConditionChoiceField(forms.ModelChoiceField):
         return f"{obj.agreement.title} · {obj.get_mobility_type_display()} · {year} · " + str(
             _("%(places)s places") % {"places": obj.places}
         )
+
+
+class IscedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: IscedField) -> str:
+        from meridian.mobility.labels import isced_field_label
+
+        return isced_field_label(obj.code, obj.name_en, obj.name_zh)
 
 
 class PartnerNominationForm(forms.Form):
@@ -58,7 +66,7 @@ class PartnerNominationForm(forms.Form):
     nationality = forms.ModelChoiceField(label=_("Nationality"), queryset=Country.objects.all())
     home_programme = forms.CharField(label=_("Programme at the home institution"), max_length=200)
     eqf_level = forms.TypedChoiceField(label=_("Study level (EQF)"), choices=EQF_CHOICES, coerce=int)
-    isced_field = forms.ModelChoiceField(
+    isced_field = IscedChoiceField(
         label=_("Subject area (ISCED-F)"), queryset=IscedField.objects.all(), required=False
     )
     language = forms.CharField(
@@ -75,6 +83,22 @@ class PartnerNominationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if conditions is not None:
             self.fields["condition"].queryset = conditions  # type: ignore[attr-defined]
+
+    def clean_language(self) -> str:
+        """A language the project knows (ISO 639-1, as the conditions' language requirements)."""
+        code = (self.cleaned_data.get("language") or "").strip().lower()
+        if code and code not in iso_639_1_codes():
+            raise forms.ValidationError(
+                _("“%(code)s” is not an ISO 639-1 language code (two letters: en, de, fr, ja, …).")
+                % {"code": code}
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("cefr_level") and not data.get("language") and "language" not in self.errors:
+            self.add_error("language", _("Say which language the level is for."))
+        return data
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned values as ``services.partner_portal.partner_nomination_create`` takes them."""

@@ -52,7 +52,8 @@ class ReviewForm(forms.Form):
                 decimal_places=2,
                 help_text=_("0 to %(max)s points; weight %(weight)s")
                 % {"max": criterion.max_points, "weight": criterion.weight.normalize()},
-                widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": criterion.max_points}),
+                # Two decimals, as the points are stored (the step follows ``decimal_places``).
+                widget=forms.NumberInput(attrs={"min": 0, "max": criterion.max_points}),
             )
         self.fields = {**fields, **self.fields}
 

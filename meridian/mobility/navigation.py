@@ -23,6 +23,11 @@ def _office_or_school(user) -> bool:
     return can_read_university(user) or bool(permissions.acted_unit_ids(user))
 
 
+def _conversion(user) -> bool:
+    """The page's own rule: the office and the schools' coordinators and secretaries (not leadership)."""
+    return permissions.can_manage_conversion_tables(user)
+
+
 def _reviewer(user) -> bool:
     from meridian.mobility.models import CallReviewer
 
@@ -45,7 +50,7 @@ SECTION_PAGES: tuple[SectionPage, ...] = (
     SectionPage("mobilities", _("Mobilities"), "mobility:mobility_list", _office_or_school),
     SectionPage("conditions", _("Places"), "mobility:condition_list", _staff),
     SectionPage("equivalences", _("Course equivalences"), "mobility:equivalence_list", _staff),
-    SectionPage("conversion", _("Grade conversion"), "mobility:conversion_tables", _office_or_school),
+    SectionPage("conversion", _("Grade conversion"), "mobility:conversion_tables", _conversion),
     SectionPage("balance", _("Exchange balance"), "mobility:balance", permissions.can_see_balance),
 )
 
@@ -59,8 +64,10 @@ class SectionLink:
 
 
 def section_pages(user, current_url_name: str = "") -> list[SectionLink]:
-    """The staff pages of the section ``user`` may use, in menu order; ``current_url_name`` marks one."""
-    if not getattr(user, "is_authenticated", False):
+    """The staff pages of the section ``user`` may use, in menu order; ``current_url_name`` marks one. Only
+    the university's staff have the menu: students and partner contacts use their portals, whatever else
+    their account holds (a unit post, a committee seat)."""
+    if not getattr(user, "is_authenticated", False) or not is_internal(user):
         return []
     links = []
     for page in SECTION_PAGES:

@@ -154,7 +154,10 @@ def call_visibility_filter(user) -> Q | None:
     if units:
         condition |= Q(unit_id__in=units)
     if is_internal(user):
-        condition |= Q(reviewers__user=user)
+        from meridian.mobility.models import CallReviewer
+
+        # A subquery, not a join through the committee: a join repeats each call once per member.
+        condition |= Q(pk__in=CallReviewer.objects.filter(user=user).values("call_id"))
     return condition
 
 
@@ -228,6 +231,25 @@ def can_score(user, application) -> bool:
 def can_see_scores(user, application) -> bool:
     """Reviewers' individual scores: the office, the call's managers; a reviewer their own only."""
     return can_manage_call(user, application.call) or can_read_university(user)
+
+
+# Application uploads that are identity documents (sensitive personal information, PIPL art. 28).
+IDENTITY_FILE_KINDS = frozenset({"passport"})
+
+
+def can_download_application_file(user, application, kind: str) -> bool:
+    """Download an application's upload of ``kind`` (a ``DocumentKind``). Identity documents (the passport
+    copy) only to the student and to those who may see the person's identity documents
+    (``people.permissions.can_view_documents``: the International Office, the coordinators of the student's
+    unit) — not to leadership or committee members as such; other uploads to everyone who may see the
+    application (the caller checks that first)."""
+    if kind not in IDENTITY_FILE_KINDS:
+        return True
+    from meridian.people.permissions import can_view_documents
+
+    return is_applicant(user, application) or (
+        _authenticated(user) and can_view_documents(user, application.person)
+    )
 
 
 def can_message(user, application) -> bool:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from meridian.core.i18n import localised
 from meridian.mobility.choices import DocumentKind
+from meridian.mobility.labels import university_name
 from meridian.mobility.models import Call, CallDestination
 from meridian.mobility.selectors import calls as selectors
 
@@ -122,6 +123,7 @@ def calls(request: HttpRequest) -> HttpResponse:
         "open_rows": _rows(selectors.public_open_calls(now=now), now),
         "closed_rows": _rows(selectors.public_recently_closed(now=now), now),
         "recent_days": selectors.RECENTLY_CLOSED_DAYS,
+        "university_name": university_name(),  # in the page's language (the site-wide value is English)
     }
     return _public_cache(request, render(request, "mobility/public/calls.html", context))
 

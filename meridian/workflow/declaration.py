@@ -18,6 +18,7 @@ and the single write path (``services.case_move``) takes the row lock, checks an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ class Transition:
 
     name: str
     label: Text
-    sources: frozenset[str] | set[str] | Sequence[str]
+    sources: AbstractSet[str] | Sequence[str]
     target: str
     allowed: Callable[[Any, Any], bool] = _nobody
     guards: Sequence[Guard] = ()

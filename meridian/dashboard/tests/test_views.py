@@ -36,14 +36,15 @@ def test_anonymous_is_sent_to_login(client, db):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_root_leads_an_officer_to_the_dashboard_and_a_student_to_the_inbox(client, people):
+def test_root_leads_an_officer_to_the_dashboard_and_a_student_to_their_portal(client, people):
     _login(client, people.officer)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == URL and response.status_code == 200
     client.logout()
     _login(client, people.student)
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("workflow:inbox") and response.status_code == 200
+    # The student portal of student exchange is registered as the students' landing.
+    assert response.redirect_chain[-1][0] == "/exchange/my/" and response.status_code == 200
 
 
 def test_officer_sees_figures_and_links(client, org, people):

@@ -10,7 +10,13 @@ from simple_history.models import HistoricalRecords
 
 from meridian.core.models import VersionedModel
 from meridian.mobility.choices import ApplicationState, CefrLevel, DocumentKind
-from meridian.mobility.models.base import case_log, private_storage
+from meridian.mobility.models.base import (
+    PREFERENCES,
+    YEARS_OF_STUDY,
+    bounded,
+    case_log,
+    private_storage,
+)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -53,9 +59,11 @@ class Application(VersionedModel):
         "accounts.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
     )
     programme = models.CharField(_("programme of study"), max_length=200, blank=True)
-    year_of_study = models.PositiveSmallIntegerField(_("year of study"), null=True, blank=True)
+    year_of_study = models.PositiveSmallIntegerField(
+        _("year of study"), null=True, blank=True, validators=bounded(*YEARS_OF_STUDY)
+    )
     grade_average = models.DecimalField(
-        _("grade average"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("grade average"), max_digits=5, decimal_places=2, null=True, blank=True, validators=bounded(0)
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
     cefr_level = models.CharField(
@@ -132,7 +140,7 @@ class ApplicationPreference(models.Model):
     destination = models.ForeignKey(
         "mobility.CallDestination", on_delete=models.CASCADE, related_name="preferences"
     )
-    rank = models.PositiveSmallIntegerField(_("preference"))
+    rank = models.PositiveSmallIntegerField(_("preference"), validators=bounded(*PREFERENCES))
 
     class Meta:
         ordering = ["application", "rank"]

@@ -19,7 +19,19 @@ from meridian.mobility.choices import (
     QuestionKind,
     Semester,
 )
-from meridian.mobility.models.base import academic_year_label, case_log
+from meridian.mobility.models.base import (
+    DESTINATION_MONTHS,
+    GRADE_SCALE_MIN,
+    MAX_POINTS,
+    OFFER_DAYS,
+    PLACES,
+    PREFERENCES,
+    WEIGHT,
+    YEARS_OF_STUDY,
+    academic_year_label,
+    bounded,
+    case_log,
+)
 
 
 def default_offer_days() -> int:
@@ -61,10 +73,19 @@ class Call(VersionedModel):
     opens_at = models.DateTimeField(_("applications open"))
     closes_at = models.DateTimeField(_("application deadline"))
     school_review_until = models.DateField(_("school pre-approval until"), null=True, blank=True)
-    max_preferences = models.PositiveSmallIntegerField(_("preferences a student may rank"), default=3)
-    min_year_of_study = models.PositiveSmallIntegerField(_("minimum year of study"), null=True, blank=True)
+    max_preferences = models.PositiveSmallIntegerField(
+        _("preferences a student may rank"), default=3, validators=bounded(*PREFERENCES)
+    )
+    min_year_of_study = models.PositiveSmallIntegerField(
+        _("minimum year of study"), null=True, blank=True, validators=bounded(*YEARS_OF_STUDY)
+    )
     min_grade = models.DecimalField(
-        _("minimum grade average"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("minimum grade average"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bounded(0),
     )
     grade_scale = models.DecimalField(
         _("grade scale maximum"),
@@ -72,6 +93,7 @@ class Call(VersionedModel):
         decimal_places=2,
         default=4,
         help_text=_("4 for GPA, 100 for marks."),
+        validators=bounded(GRADE_SCALE_MIN),
     )
     language = models.CharField(_("language required"), max_length=10, blank=True)
     min_cefr = models.CharField(
@@ -80,7 +102,7 @@ class Call(VersionedModel):
     require_clean_record = models.BooleanField(_("no disciplinary record required"), default=True)
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     offer_days = models.PositiveSmallIntegerField(
-        _("days to accept an offered place"), default=default_offer_days
+        _("days to accept an offered place"), default=default_offer_days, validators=bounded(*OFFER_DAYS)
     )
     state = models.CharField(
         _("state"), max_length=20, choices=CallState.choices, default=CallState.DRAFT, db_index=True
@@ -148,9 +170,14 @@ class CallDestination(models.Model):
         "partners.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
     )
     mobility_type = models.CharField(_("mobility type"), max_length=20, choices=MobilityType.choices)
-    places = models.PositiveSmallIntegerField(_("places"))
+    places = models.PositiveSmallIntegerField(_("places"), validators=bounded(*PLACES))
     months = models.DecimalField(
-        _("months per person"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("months per person"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=bounded(*DESTINATION_MONTHS),
     )
     language = models.CharField(_("language required"), max_length=10, blank=True)
     min_cefr = models.CharField(
@@ -205,8 +232,10 @@ class CallCriterion(models.Model):
     code = models.SlugField(_("code"), max_length=30)
     label_en = models.CharField(_("English name"), max_length=200)
     label_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
-    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
-    max_points = models.PositiveSmallIntegerField(_("maximum points"), default=10)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, validators=bounded(*WEIGHT))
+    max_points = models.PositiveSmallIntegerField(
+        _("maximum points"), default=10, validators=bounded(*MAX_POINTS)
+    )
     source = models.CharField(
         _("source"), max_length=20, choices=CriterionSource.choices, default=CriterionSource.REVIEWERS
     )

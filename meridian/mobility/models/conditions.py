@@ -9,7 +9,13 @@ from simple_history.models import HistoricalRecords
 
 from meridian.core.models import VersionedModel
 from meridian.mobility.choices import CefrLevel, Direction, MobilityType
-from meridian.mobility.models.base import academic_year_label, validate_month_day
+from meridian.mobility.models.base import (
+    PLACES,
+    TOTAL_MONTHS,
+    academic_year_label,
+    bounded,
+    validate_month_day,
+)
 
 
 class CooperationConditionQuerySet(models.QuerySet):
@@ -53,9 +59,14 @@ class CooperationCondition(VersionedModel):
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     mobility_type = models.CharField(_("mobility type"), max_length=20, choices=MobilityType.choices)
-    places = models.PositiveSmallIntegerField(_("places (persons per year)"))
+    places = models.PositiveSmallIntegerField(_("places (persons per year)"), validators=bounded(*PLACES))
     total_months = models.DecimalField(
-        _("total months per year"), max_digits=6, decimal_places=1, null=True, blank=True
+        _("total months per year"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=bounded(*TOTAL_MONTHS),
     )
     subject_areas = models.ManyToManyField(
         "reference.IscedField", verbose_name=_("subject areas (ISCED-F 2013)"), blank=True, related_name="+"

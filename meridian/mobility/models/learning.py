@@ -15,7 +15,7 @@ from meridian.mobility.choices import (
     LearningAgreementKind,
     LearningAgreementState,
 )
-from meridian.mobility.models.base import case_log
+from meridian.mobility.models.base import CREDITS, bounded, case_log
 
 
 class LearningAgreement(VersionedModel):
@@ -100,7 +100,9 @@ class LearningAgreementCourse(models.Model):
         _("course code at the receiving institution"), max_length=40, blank=True
     )
     receiving_title = models.CharField(_("course at the receiving institution"), max_length=300)
-    receiving_credits = models.DecimalField(_("credits"), max_digits=5, decimal_places=1)
+    receiving_credits = models.DecimalField(
+        _("credits"), max_digits=5, decimal_places=1, validators=bounded(*CREDITS)
+    )
     receiving_credit_system = models.CharField(
         _("credit system"), max_length=10, choices=CreditSystem.choices, default=CreditSystem.ECTS
     )
@@ -110,7 +112,12 @@ class LearningAgreementCourse(models.Model):
         _("course replaced at the sending institution"), max_length=300, blank=True
     )
     sending_credits = models.DecimalField(
-        _("credits recognised"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("credits recognised"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=bounded(*CREDITS),
     )
     sending_credit_system = models.CharField(
         _("credit system at the sending institution"),
@@ -148,7 +155,12 @@ class CourseEquivalence(models.Model):
     partner_code = models.CharField(_("course code at the partner"), max_length=40, blank=True)
     partner_title = models.CharField(_("course at the partner"), max_length=300)
     partner_credits = models.DecimalField(
-        _("credits at the partner"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("credits at the partner"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=bounded(*CREDITS),
     )
     partner_credit_system = models.CharField(
         _("credit system"), max_length=10, choices=CreditSystem.choices, default=CreditSystem.ECTS
@@ -156,7 +168,7 @@ class CourseEquivalence(models.Model):
     home_code = models.CharField(_("our course code"), max_length=40, blank=True)
     home_title = models.CharField(_("our course"), max_length=300)
     home_credits = models.DecimalField(
-        _("our credits"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("our credits"), max_digits=5, decimal_places=1, null=True, blank=True, validators=bounded(*CREDITS)
     )
     home_unit = models.ForeignKey(
         "accounts.OrgUnit",

@@ -18,7 +18,14 @@ from meridian.mobility.choices import (
     MobilityType,
     Semester,
 )
-from meridian.mobility.models.base import academic_year_label, case_log, private_storage
+from meridian.mobility.models.base import (
+    EQF_LEVELS,
+    STAY_MONTHS,
+    academic_year_label,
+    bounded,
+    case_log,
+    private_storage,
+)
 
 
 class MobilityQuerySet(models.QuerySet):
@@ -91,7 +98,9 @@ class Mobility(VersionedModel):
     mobility_type = models.CharField(_("mobility type"), max_length=20, choices=MobilityType.choices)
     academic_year = models.PositiveSmallIntegerField(_("academic year"))
     semester = models.CharField(_("semester"), max_length=20, choices=Semester.choices)
-    months = models.DecimalField(_("months"), max_digits=4, decimal_places=1, null=True, blank=True)
+    months = models.DecimalField(
+        _("months"), max_digits=4, decimal_places=1, null=True, blank=True, validators=bounded(*STAY_MONTHS)
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
@@ -99,7 +108,9 @@ class Mobility(VersionedModel):
     # Incoming students: what they tell us in their application.
     student_email = models.EmailField(_("student's e-mail"), blank=True)
     home_programme = models.CharField(_("programme at the home institution"), max_length=200, blank=True)
-    eqf_level = models.PositiveSmallIntegerField(_("study level (EQF)"), null=True, blank=True)
+    eqf_level = models.PositiveSmallIntegerField(
+        _("study level (EQF)"), null=True, blank=True, validators=bounded(*EQF_LEVELS)
+    )
     isced_code = models.CharField(_("subject area (ISCED-F)"), max_length=4, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     cefr_level = models.CharField(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meridian.mobility.choices import ConversionBasis, CreditSystem, RecognitionDecision
+from meridian.mobility.models.base import CREDITS, PERCENT, bounded
 
 
 class GradeConversionTable(models.Model):
@@ -58,10 +59,20 @@ class GradeConversionRow(models.Model):
     partner_grade = models.CharField(_("partner grade"), max_length=20, blank=True)
     home_grade = models.CharField(_("our grade"), max_length=20, blank=True)
     partner_percent = models.DecimalField(
-        _("share at the partner (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("share at the partner (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bounded(*PERCENT),
     )
     home_percent = models.DecimalField(
-        _("share at our university (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("share at our university (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bounded(*PERCENT),
     )
     passing = models.BooleanField(_("pass"), default=True)
 
@@ -92,7 +103,7 @@ class CourseResult(models.Model):
     )
     partner_code = models.CharField(_("course code"), max_length=40, blank=True)
     partner_title = models.CharField(_("course"), max_length=300)
-    credits = models.DecimalField(_("credits"), max_digits=5, decimal_places=1)
+    credits = models.DecimalField(_("credits"), max_digits=5, decimal_places=1, validators=bounded(*CREDITS))
     credit_system = models.CharField(
         _("credit system"), max_length=10, choices=CreditSystem.choices, default=CreditSystem.ECTS
     )
@@ -105,7 +116,12 @@ class CourseResult(models.Model):
     home_code = models.CharField(_("recognised as (code)"), max_length=40, blank=True)
     home_title = models.CharField(_("recognised as"), max_length=300, blank=True)
     home_credits = models.DecimalField(
-        _("credits recognised"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("credits recognised"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=bounded(*CREDITS),
     )
     decision = models.CharField(
         _("decision"), max_length=20, choices=RecognitionDecision.choices, default=RecognitionDecision.PENDING

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.agreements.choices import AgreementState, AgreementType
 from meridian.agreements.selectors import active_agreement_condition
-from meridian.core.i18n import is_chinese, localised
+from meridian.core.i18n import is_chinese
 from meridian.mobility.choices import CallState, MobilityState
 from meridian.mobility.models import CallDestination, CooperationCondition, Mobility, PartnerFactsheet
 from meridian.mobility.models.base import academic_year_label
@@ -152,6 +152,8 @@ class ConditionView:
 def condition_view(condition: CooperationCondition, *, internal: bool) -> ConditionView:
     """Describe ``condition`` (its ``subject_areas`` and ``languages`` prefetched, ``partner``, ``home_unit``
     and ``partner_unit`` selected); ``internal`` adds the internal note."""
+    from meridian.mobility.labels import isced_field_name
+
     return ConditionView(
         pk=condition.pk,
         agreement_id=condition.agreement_id,
@@ -165,7 +167,9 @@ def condition_view(condition: CooperationCondition, *, internal: bool) -> Condit
         mobility_type_label=str(condition.get_mobility_type_display()),
         places=condition.places,
         total_months=condition.total_months,
-        subjects=[(f.code, localised(f.name_en, f.name_zh)) for f in condition.subject_areas.all()],
+        subjects=[
+            (f.code, isced_field_name(f.code, f.name_en, f.name_zh)) for f in condition.subject_areas.all()
+        ],
         eqf_levels=[(level, str(EQF_LABELS.get(level, ""))) for level in condition.eqf_levels or []],
         languages=[
             (row.language, language_label(row.language), row.cefr_level) for row in condition.languages.all()

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,14 @@ from meridian.core.errors import DomainError, PermissionDeniedError, StaleEditEr
 from meridian.core.notifications import notify
 from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.mobility import numbering, permissions
-from meridian.mobility.choices import CallState, CefrLevel, DocumentKind, QuestionKind
+from meridian.mobility.choices import (
+    ApplicationState,
+    CallState,
+    CefrLevel,
+    DocumentKind,
+    QuestionKind,
+    Semester,
+)
 from meridian.mobility.models import (
     Application,
     ApplicationFile,
@@ -291,6 +299,45 @@ def _previous_data(student) -> dict[str, Any]:
     }
 
 
+# Applications that hold a place: accepted, then nominated to the partner.
+PLACE_STATES = (ApplicationState.ACCEPTED, ApplicationState.NOMINATED)
+
+
+def place_held(*, student, call: Call) -> Application | None:
+    """The student's application in another call that holds a place (``PLACE_STATES``) in the same academic
+    year and an overlapping semester (the same one, or a full year against any), or None. A student takes one
+    exchange place per period."""
+    if not getattr(student, "is_authenticated", False):
+        return None
+    full_year = call.semester == Semester.FULL_YEAR
+    overlapping = Q() if full_year else Q(call__semester__in=[call.semester, Semester.FULL_YEAR])
+    return (
+        Application.objects.filter(
+            overlapping, student=student, call__academic_year=call.academic_year, state__in=PLACE_STATES
+        )
+        .exclude(call_id=call.pk)
+        .select_related("call")
+        .order_by("pk")
+        .first()
+    )
+
+
+def place_held_reason(held: Application) -> str:
+    """Why the student may not apply for (or accept) another place in the same period."""
+    from meridian.mobility.models import academic_year_label
+
+    return _(
+        "You already hold a place for %(year)s, %(semester)s (application %(number)s to “%(call)s”). "
+        "A student takes one exchange place per period; withdraw that application first to apply for "
+        "another."
+    ) % {
+        "year": academic_year_label(held.call.academic_year),
+        "semester": held.call.get_semester_display(),
+        "number": held.number,
+        "call": held.call.title,
+    }
+
+
 @transaction.atomic
 def application_start(*, call: Call, student) -> Application:
     """The student's application to ``call``: the existing one, or a new draft (one per call and student).
@@ -298,7 +345,8 @@ def application_start(*, call: Call, student) -> Application:
     A new draft is numbered ``EXA-<academic year>-NNNNN`` and takes the programme and language data of the
     student's last application. The student's Person record is made from their account when missing (kind
     student, unit = the unit of their student membership). Raises ``PermissionDeniedError`` (not a student
-    of ours, or a school's call for another school's students) and ``DomainError`` (the call is not open).
+    of ours, or a school's call for another school's students) and ``DomainError`` (the call is not open, or
+    the student holds a place for the same period through another call: ``place_held``).
     """
     if not permissions.can_apply(student):
         raise PermissionDeniedError(_("Only students of the university apply to exchange calls."))
@@ -307,6 +355,9 @@ def application_start(*, call: Call, student) -> Application:
         return existing
     if not call_open_now(call):
         raise DomainError(_("This call is not open for applications."), code="call_closed")
+    held = place_held(student=student, call=call)
+    if held is not None:
+        raise DomainError(place_held_reason(held), code="place_held")
     unit = student_unit(student)
     if not call_is_for(call, unit):
         raise PermissionDeniedError(
@@ -366,7 +417,7 @@ def _clean_fields(call: Call, fields: Mapping[str, Any]) -> tuple[dict[str, Any]
                 values[name] = None
                 continue
             try:
-                year = int(raw)
+                year = int(str(raw).strip())  # "2.5" (or 2.5) is no year of study, never cut to 2
             except (TypeError, ValueError):
                 year = 0
             low, high = YEARS_OF_STUDY

@@ -40,6 +40,7 @@ from meridian.core.errors import PermissionDeniedError, TransitionError
 from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.mobility import numbering, permissions
 from meridian.mobility.choices import (
+    CEFR_ORDER,
     STUDENT_MOBILITY_TYPES,
     CallState,
     CefrLevel,
@@ -57,6 +58,7 @@ from meridian.mobility.models import (
     CooperationCondition,
 )
 from meridian.mobility.selectors import calls as selectors
+from meridian.mobility.selectors.conditions import iso_639_1_codes
 
 # Fields of the call form. While open, only OPEN_FIELDS change (and the deadline only to a later time).
 EDITABLE_FIELDS = (
@@ -89,7 +91,6 @@ MAX_YEAR_OF_STUDY = 8
 MAX_OFFER_DAYS = 60
 YEARS = (2000, 2199)
 REVIEWER_STATES = (CallState.DRAFT, CallState.OPEN, CallState.CLOSED)
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
@@ -130,23 +131,40 @@ def _record(call: Call, actor, verb: str, message: Callable[[], str], comment: s
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """A finite number, else None ("nan" and "inf" are not amounts)."""
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _int(value: Any) -> int | None:
+    """A whole number, else None (2.5 persons or places is refused, never cut to 2)."""
     if value in (None, ""):
         return None
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    if isinstance(value, Decimal) and (not value.is_finite() or value != value.to_integral_value()):
+        return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, InvalidOperation):
         return None
+
+
+def _decimals_at_most(number: Decimal, places: int) -> bool:
+    """``number`` has at most ``places`` decimals (more would be rounded away when stored)."""
+    return number == number.quantize(Decimal(1).scaleb(-places))
+
+
+def _known_language(code: str) -> bool:
+    """An ISO 639-1 code the project knows (the same list as the conditions' language requirements)."""
+    return code in iso_639_1_codes()
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -274,7 +292,7 @@ def _clean_values(values: dict[str, Any], *, current: Call | None, actor) -> dic
             values[name] = (values[name] or "").strip()
     if "language" in values:
         values["language"] = values["language"].lower()
-        if values["language"] and not LANGUAGE_CODE.match(values["language"]):
+        if values["language"] and not _known_language(values["language"]):
             errors["language"] = [_("Give the language as its ISO 639-1 code, such as en, de or ja.")]
     if "title_en" in values and not values["title_en"]:
         errors["title_en"] = [_("Give the title in English.")]
@@ -556,7 +574,9 @@ def calls_close_due(*, now: datetime.datetime | None = None) -> int:
             call = Call.objects.select_for_update().filter(pk=pk).first()
             if call is None or call.state != CallState.OPEN or call.closes_at > moment:
                 continue
-            case_move(case=call, actor=None, move="close", comment=_("The application deadline has passed."))
+            # No stored comment: the call's history says why in the reader's language (the system closes
+            # a call only at its deadline).
+            case_move(case=call, actor=None, move="close")
             closed += 1
     return closed
 
@@ -603,14 +623,19 @@ def _clean_destination(values: dict[str, Any]) -> dict[str, Any]:
             months = _decimal(values["months"])
             if months is None or not Decimal("0.5") <= months <= Decimal(24):
                 errors["months"] = [_("Give the months per person, between 0.5 and 24.")]
+            elif not _decimals_at_most(months, 1):
+                errors["months"] = [_("Give the months with at most one decimal, e.g. 4.5.")]
             else:
                 values["months"] = months.quantize(Decimal("0.1"))
     if "note" in values:
         values["note"] = (values["note"] or "").strip()
     if "language" in values:
         values["language"] = (values["language"] or "").strip().lower()
-        if values["language"] and not LANGUAGE_CODE.match(values["language"]):
-            errors["language"] = [_("Give the language as its ISO 639-1 code, such as en, de or ja.")]
+        if values["language"] and not _known_language(values["language"]):
+            errors["language"] = [
+                _("“%(code)s” is not an ISO 639-1 language code (two letters: en, de, fr, ja, …).")
+                % {"code": values["language"]}
+            ]
     if "min_cefr" in values:
         values["min_cefr"] = values["min_cefr"] or ""
         if values["min_cefr"] and values["min_cefr"] not in CefrLevel.values:
@@ -618,6 +643,31 @@ def _clean_destination(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _check_language(language: str, min_cefr: str, condition: CooperationCondition | None) -> None:
+    """A destination's language requirement is one row of its condition's: a language with its minimum
+    CEFR level (both, or neither — then the condition's requirements stand), and when the condition lists
+    requirements, one of its languages at that level or higher. Raises ``ValidationError``."""
+    errors: dict[str, list[str]] = {}
+    if min_cefr and not language:
+        errors["language"] = [_("Say which language the minimum language level is for.")]
+    elif language and not min_cefr:
+        errors["min_cefr"] = [_("Give the minimum level (CEFR) of this language.")]
+    elif language and condition is not None:
+        required = {row.language: row.cefr_level for row in condition.languages.all()}
+        if required and language not in required:
+            errors["language"] = [
+                _("The cooperation condition asks for %(languages)s: choose one of these languages.")
+                % {"languages": ", ".join(f"{code} {level}" for code, level in sorted(required.items()))}
+            ]
+        elif language in required and CEFR_ORDER[min_cefr] < CEFR_ORDER[required[language]]:
+            errors["min_cefr"] = [
+                _("The cooperation condition asks for %(language)s %(level)s: the level cannot be lower.")
+                % {"language": language, "level": required[language]}
+            ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _default_months(condition: CooperationCondition) -> Decimal | None:
@@ -643,7 +693,8 @@ def destination_add_from_condition(
     condition; ``months`` per person defaults to the condition's total months ÷ places.
 
     The condition must be outgoing, of a student mobility type, visible to the actor and valid for the call's
-    academic year (``selectors.conditions_valid_for``); ``places`` at most what the condition has left after
+    academic year (``selectors.conditions_valid_for``); a language requirement given must be one of the
+    condition's (``_check_language``); ``places`` at most what the condition has left after
     the other calls of that year that are not cancelled (and places × months within its total months). The
     condition's row is locked, so two calls cannot take the same last place. Raises
     ``PermissionDeniedError``, ``TransitionError`` (not a draft), ``ValidationError``."""
@@ -689,6 +740,7 @@ def destination_add_from_condition(
             "min_cefr": min_cefr if min_cefr is not None else getattr(first_language, "cefr_level", ""),
         }
     )
+    _check_language(values["language"], values["min_cefr"], condition)
     _check_places(current, condition, values["places"], values["months"])
     destination = CallDestination(
         call=current,
@@ -714,8 +766,9 @@ def destination_add_from_condition(
 @transaction.atomic
 def destination_update(*, destination: CallDestination, actor, **fields: Any) -> CallDestination:
     """Change a destination of a draft call: ``places``, ``months`` (per person), ``note``, ``language``,
-    ``min_cefr``; the places checked against the condition as in ``destination_add_from_condition``. Raises
-    ``PermissionDeniedError``, ``TransitionError``, ``ValidationError``."""
+    ``min_cefr``; the places checked against the condition as in ``destination_add_from_condition``, the
+    language requirement as ``_check_language`` (one of the condition's, a known ISO 639-1 code with its
+    level). Raises ``PermissionDeniedError``, ``TransitionError``, ``ValidationError``."""
     call = _locked(destination.call)
     _may_manage(actor, call)
     _draft_only(call, _("Destinations"))
@@ -724,6 +777,12 @@ def destination_update(*, destination: CallDestination, actor, **fields: Any) ->
         raise ValidationError({name: [_("Unknown field.")] for name in unknown})
     current = CallDestination.objects.select_related("partner").get(pk=destination.pk, call=call)
     values = _clean_destination(dict(fields))
+    if {"language", "min_cefr"} & set(values):
+        _check_language(
+            values.get("language", current.language),
+            values.get("min_cefr", current.min_cefr),
+            current.condition,
+        )
     if current.condition_id is not None and ({"places", "months"} & set(values)):
         condition = CooperationCondition.objects.select_for_update(of=("self",)).get(pk=current.condition_id)
         _check_places(
@@ -788,6 +847,8 @@ def _clean_criterion(values: dict[str, Any], *, call: Call, current: CallCriteri
         weight = _decimal(values["weight"])
         if weight is None or not Decimal(0) < weight <= WEIGHT_TOTAL:
             errors["weight"] = [_("Give a weight above 0 and at most 100 (percent).")]
+        elif not _decimals_at_most(weight, 2):
+            errors["weight"] = [_("Give the weight with at most two decimals.")]
         else:
             values["weight"] = weight.quantize(Decimal("0.01"))
     if "max_points" in values:

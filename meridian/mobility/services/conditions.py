@@ -40,7 +40,7 @@ from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.mobility import permissions
 from meridian.mobility.choices import STUDENT_MOBILITY_TYPES, CefrLevel, Direction, MobilityType
 from meridian.mobility.models import ConditionLanguage, CooperationCondition, PartnerFactsheet
-from meridian.mobility.models.base import academic_year_label, validate_month_day
+from meridian.mobility.models.base import TOTAL_MONTHS, academic_year_label, validate_month_day
 from meridian.mobility.selectors.conditions import (
     ENDED_AGREEMENT_STATES,
     EXCHANGE_AGREEMENT_TYPES,
@@ -312,10 +312,15 @@ def _clean_months(value: Any, places: int | None, errors: dict[str, list[str]]) 
     except InvalidOperation:
         errors["total_months"] = [_("Give the months as a number, e.g. 10 or 4.5.")]
         return None
-    if not months.is_finite() or months < 0:
+    # Bounds first: quantizing an absurd number (1e308) would itself fail.
+    if not months.is_finite():
+        errors["total_months"] = [_("Give the months as a number, e.g. 10 or 4.5.")]
+    elif months < 0:
         errors["total_months"] = [_("The total months cannot be negative.")]
-    elif months != months.quantize(Decimal("0.1")):
-        errors["total_months"] = [_("Give the months with at most one decimal, e.g. 4.5.")]
+    elif places is None and months > TOTAL_MONTHS[1]:
+        errors["total_months"] = [
+            _("The total months per year are at most %(max)s.") % {"max": TOTAL_MONTHS[1]}
+        ]
     elif places is not None and months > places * MONTHS_PER_PLACE:
         errors["total_months"] = [
             _(
@@ -329,6 +334,8 @@ def _clean_months(value: Any, places: int | None, errors: dict[str, list[str]]) 
                 "total": places * MONTHS_PER_PLACE,
             }
         ]
+    elif months != months.quantize(Decimal("0.1")):
+        errors["total_months"] = [_("Give the months with at most one decimal, e.g. 4.5.")]
     return months
 
 

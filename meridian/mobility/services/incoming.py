@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -31,7 +32,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
@@ -95,12 +97,52 @@ def _is_staff_or_partner(user: User) -> bool:
     return is_internal(user) or is_partner_contact(user) or user.is_staff or user.is_superuser
 
 
+def _has_role(user: User) -> bool:
+    """Whether the account holds any role here (staff, student, partner contact, administrator): such an
+    account is never linked to, nor set up through, an invitation."""
+    return _is_staff_or_partner(user) or user.memberships.exists()
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Django's password-reset token, salted for invitations: it binds a link to the account's password,
+    last sign-in and e-mail address, so it stops working once a password is set or the student signs in.
+    The signed link carries the expiry (``invitation_days()``), so the token's own clock stands still."""
+
+    key_salt = "meridian.mobility.incoming-invitation.account"
+
+    def _now(self) -> datetime:
+        return datetime(2001, 1, 1)
+
+
+account_tokens = InvitationTokenGenerator()
+
+
+def invitation_sets_password(mobility: Mobility, user: User) -> bool:
+    """Whether the invitation link may set ``user``'s password: only an account without roles that never had
+    a password and was never signed in to, whose own address is the one the link goes to (the rule of
+    Django's password reset). Any other account keeps its credentials; its owner signs in with them."""
+    return (
+        not user.has_usable_password()
+        and user.last_login is None
+        and (user.email or "").strip().lower() == _student_email(mobility)
+        and not _has_role(user)
+    )
+
+
 # --- the invitation ------------------------------------------------------------------------------------
 
 
 def invitation_token(mobility: Mobility) -> str:
-    """A token for the mobility's current nonce (signed, salted; checked by ``invitation_grant``)."""
-    return signing.dumps({"m": mobility.pk, "n": mobility.invitation_nonce}, salt=SALT)
+    """A token for the mobility's current nonce and the student's account as it is now (signed, salted, with
+    Django's password-reset token of the account; checked by ``invitation_grant``)."""
+    student = mobility.student
+    account = account_tokens.make_token(student) if student is not None else ""
+    return signing.dumps({"m": mobility.pk, "n": mobility.invitation_nonce, "t": account}, salt=SALT)
+
+
+def application_path(mobility: Mobility) -> str:
+    """The path of the student's application page (``/exchange/incoming/<pk>/…``)."""
+    return reverse("mobility:incoming_application", args=[mobility.pk])
 
 
 def invitation_path(mobility: Mobility) -> str:
@@ -123,11 +165,13 @@ def _unique_username(email: str) -> str:
 
 def _student_account(mobility: Mobility, email: str) -> User:
     """The student's external account: the mobility's own, else the person's, else an external account
-    with that e-mail address, else a new one (no role, unusable password). A staff or partner account is
-    never reused: an incoming student is given their own."""
+    with that e-mail address, else a new one (no role, unusable password). An existing account is only
+    linked, its password and roles untouched (``invitation_sets_password`` decides whether the link may set
+    a password); an account with any role (staff, student, partner) is never used: an incoming student is
+    given their own."""
     for candidate in (mobility.student, getattr(mobility.person, "user", None)):
         if candidate is not None:
-            if _is_staff_or_partner(candidate):
+            if _has_role(candidate):
                 raise DomainError(
                     _(
                         "The student's record is linked to a staff or partner account; an incoming student "
@@ -147,6 +191,15 @@ def _student_account(mobility: Mobility, email: str) -> User:
                 _(
                     "The address %(email)s belongs to a staff or partner account. Enter the student's own "
                     "e-mail address."
+                )
+                % {"email": email}
+            )
+        if _has_role(found[0]):
+            raise DomainError(
+                _(
+                    "An account with the address %(email)s already exists and has a role here (for example "
+                    "one of our students); it is not used for this invitation and stays unchanged. Check the "
+                    "address with the partner, or enter another address of the student."
                 )
                 % {"email": email}
             )
@@ -182,6 +235,15 @@ def invitation_send(*, mobility: Mobility, actor: Any) -> Mobility:
     if not email:
         raise DomainError(_("Enter the student's e-mail address first: the invitation is sent there."))
     user = _student_account(mobility, email)
+    if not user.has_usable_password() and not invitation_sets_password(mobility, user):
+        # Neither a password of their own nor one they may set through a link sent to this address.
+        raise DomainError(
+            _(
+                "The student's existing account has no password and uses another e-mail address, so the "
+                "invitation cannot set one up. Check the address, or ask an administrator to look at the "
+                "account."
+            )
+        )
     person = mobility.person
     if person.user_id is None and not hasattr(user, "person"):
         from meridian.people.services import person_update
@@ -214,43 +276,65 @@ def invitation_send(*, mobility: Mobility, actor: Any) -> Mobility:
     return mobility
 
 
-def _email_text(mobility: Mobility, url: str, days: int) -> tuple[str, str]:
-    subjects, bodies = [], []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            subjects.append(
-                _("Your exchange at %(unit)s: complete your application") % {"unit": mobility.home_unit}
+def _sign_in_text(mobility: Mobility, url: str) -> str:
+    return _(
+        "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
+        "(%(year)s, %(semester)s). You have an account with us already: please sign in with it and "
+        "complete your application here:\n\n%(url)s\n\n"
+        "If you have forgotten your password, choose “Forgotten your password?” on the sign-in page.\n\n"
+        "International Office"
+    ) % {
+        "name": mobility.person.latin_name,
+        "partner": mobility.partner,
+        "unit": mobility.home_unit,
+        "year": mobility.year_label,
+        "semester": mobility.get_semester_display(),
+        "url": url,
+    }
+
+
+def _email_text(
+    mobility: Mobility, url: str, days: int, sign_in: bool = False, language: str | None = None
+) -> tuple[str, str]:
+    """The invitation's subject and body in ``language`` (None: English and Chinese, ``mail.in_language``)."""
+    from meridian.mobility.mail import in_language
+
+    def build() -> tuple[str, str]:
+        subject = _("Your exchange at %(unit)s: complete your application") % {"unit": mobility.home_unit}
+        if sign_in:
+            return subject, _sign_in_text(mobility, url)
+        return subject, (
+            ngettext(
+                "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
+                "(%(year)s, %(semester)s). Please set your password and complete your application "
+                "through this personal link (valid for %(days)s day, usable once):\n\n%(url)s\n\n"
+                "Afterwards, sign in with your e-mail address and your password.\n\n"
+                "International Office",
+                "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
+                "(%(year)s, %(semester)s). Please set your password and complete your application "
+                "through this personal link (valid for %(days)s days, usable once):\n\n%(url)s\n\n"
+                "Afterwards, sign in with your e-mail address and your password.\n\n"
+                "International Office",
+                days,
             )
-            bodies.append(
-                ngettext(
-                    "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
-                    "(%(year)s, %(semester)s). Please set your password and complete your application "
-                    "through this personal link (valid for %(days)s day, usable once):\n\n%(url)s\n\n"
-                    "Afterwards, sign in with your e-mail address and your password.\n\n"
-                    "International Office",
-                    "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
-                    "(%(year)s, %(semester)s). Please set your password and complete your application "
-                    "through this personal link (valid for %(days)s days, usable once):\n\n%(url)s\n\n"
-                    "Afterwards, sign in with your e-mail address and your password.\n\n"
-                    "International Office",
-                    days,
-                )
-                % {
-                    "name": mobility.person.latin_name,
-                    "partner": mobility.partner,
-                    "unit": mobility.home_unit,
-                    "year": mobility.year_label,
-                    "semester": mobility.get_semester_display(),
-                    "days": days,
-                    "url": url,
-                }
-            )
-    return " / ".join(subjects), "\n\n----------\n\n".join(bodies)
+            % {
+                "name": mobility.person.latin_name,
+                "partner": mobility.partner,
+                "unit": mobility.home_unit,
+                "year": mobility.year_label,
+                "semester": mobility.get_semester_display(),
+                "days": days,
+                "url": url,
+            }
+        )
+
+    return in_language(language, build)
 
 
 @task()
 def invitation_email(mobility_id: int, nonce: str) -> bool:
-    """E-mail the student their invitation link in English and Chinese, if the invitation issued with
+    """E-mail the student their invitation link (in their language, ``mail.user_language``; English and
+    Chinese while it is not known), if the invitation issued with
     ``nonce`` is still the current one (the token is signed here, so no link sits in the task queue).
     Returns whether it was sent."""
     mobility = (
@@ -261,10 +345,20 @@ def invitation_email(mobility_id: int, nonce: str) -> bool:
     if mobility is None or not nonce or mobility.invitation_nonce != nonce:
         return False
     email = _student_email(mobility)
-    if not email:
+    if not email or mobility.student is None:
         return False
-    url = f"{settings.SITE_URL}{invitation_path(mobility)}"
-    subject, body = _email_text(mobility, url, invitation_days())
+    # An account with a password keeps it: its owner gets the sign-in page, never a link that sets one.
+    sign_in = not invitation_sets_password(mobility, mobility.student)
+    if sign_in:
+        path = reverse("accounts:login") + "?" + urlencode({"next": application_path(mobility)})
+    else:
+        path = invitation_path(mobility)
+    url = f"{settings.SITE_URL}{path}"
+    from meridian.mobility.mail import user_language
+
+    # In the student's language once their account has one; an account made for the invitation has none yet.
+    language = user_language(mobility.student)
+    subject, body = _email_text(mobility, url, invitation_days(), sign_in=sign_in, language=language)
     EmailMessage(subject=subject, body=body, to=[email]).send()
     return True
 
@@ -288,6 +382,11 @@ def invitation_grant(token: str) -> Mobility | None:
         return None
     if not secrets.compare_digest(mobility.invitation_nonce, str(payload.get("n", ""))):
         return None
+    # The account must still be one the link may set up, in the state the link was issued for.
+    if not invitation_sets_password(mobility, mobility.student):
+        return None
+    if not account_tokens.check_token(mobility.student, str(payload.get("t", ""))):
+        return None
     return mobility
 
 
@@ -305,6 +404,7 @@ def invitation_accept(*, mobility: Mobility, nonce: str, password: str) -> User:
         or not locked.invitation_nonce
         or not secrets.compare_digest(locked.invitation_nonce, nonce)
         or locked.student is None
+        or not invitation_sets_password(locked, locked.student)
     ):
         raise DomainError(_("This link is not valid any more."))
     user = locked.student
@@ -362,8 +462,10 @@ def _application_errors(
             errors["isced_code"] = [_("Enter an ISCED-F code of 2 to 4 digits, for example 0714.")]
         elif IscedField.objects.exists() and not IscedField.objects.filter(code=isced).exists():
             errors["isced_code"] = [_("There is no ISCED-F field with the code %(code)s.") % {"code": isced}]
+    from meridian.mobility.selectors.conditions import iso_639_1_codes  # the conditions' languages
+
     language = str(fields.get("language") or "")
-    if language and not LANGUAGE_CODE.match(language):
+    if language and (not LANGUAGE_CODE.match(language) or language not in iso_639_1_codes()):
         errors["language"] = [_("Enter the language as an ISO 639 code, for example en, de or fr.")]
     if fields.get("cefr_level") and fields["cefr_level"] not in CefrLevel.values:
         errors["cefr_level"] = [_("Choose a level from A1 to C2.")]
@@ -677,59 +779,75 @@ def acceptance_issue(*, mobility: Mobility, actor: Any) -> AcceptanceIssued:
 def acceptance_recipients(mobility: Mobility) -> list[str]:
     """Addresses the acceptance letter goes to: the student, then the partner's coordinator contacts (who
     may see the student's personal data, ``permissions.can_see_personal_data``)."""
+    return list(_acceptance_languages(mobility))
+
+
+def _acceptance_languages(mobility: Mobility) -> dict[str, str | None]:
+    """``acceptance_recipients`` in order, each with the language of its e-mail (``mail``; None: both)."""
+    from meridian.mobility.mail import contact_language, user_language
     from meridian.partners.choices import PortalRole
 
-    addresses = [_student_email(mobility)]
+    found: dict[str, str | None] = {}
+    student = _student_email(mobility)
+    if student:
+        found[student] = user_language(mobility.student)
     contacts = mobility.partner.contacts.filter(portal_role=PortalRole.COORDINATOR).exclude(email="")
-    addresses.extend(c.email.strip().lower() for c in contacts)
-    return list(dict.fromkeys(a for a in addresses if a))
+    for contact in contacts.select_related("user"):
+        found.setdefault(contact.email.strip().lower(), contact_language(contact))
+    return found
 
 
 @task()
 def acceptance_email(mobility_id: int, document_ids: list[int]) -> int:
-    """E-mail the acceptance letters (PDF attachments) to ``acceptance_recipients``, both languages in one
-    message. Returns the number of recipients (0 when the letters were revoked meanwhile)."""
+    """E-mail the acceptance letters (PDF attachments) to ``acceptance_recipients``: one message per language,
+    each recipient's own (English and Chinese together where it is not known), the first address of a
+    message in "to" and the others in "cc". Returns the number of recipients (0 when the letters were revoked
+    meanwhile)."""
     from meridian.documents.models import GeneratedDocument
+    from meridian.mobility.mail import in_language
 
     mobility = (
-        Mobility.objects.select_related("person", "partner", "home_unit").filter(pk=mobility_id).first()
+        Mobility.objects.select_related("person", "partner", "home_unit", "student")
+        .filter(pk=mobility_id)
+        .first()
     )
     documents = list(GeneratedDocument.objects.filter(pk__in=document_ids, revoked_at__isnull=True))
     if mobility is None or not documents:
         return 0
-    recipients = acceptance_recipients(mobility)
+    recipients = _acceptance_languages(mobility)
     if not recipients:
         return 0
-    subjects, bodies = [], []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            subjects.append(
-                _("Acceptance letter %(number)s: %(name)s")
-                % {"number": mobility.letter_number, "name": mobility.person.latin_name}
+
+    def build() -> tuple[str, str]:
+        return (
+            _("Acceptance letter %(number)s: %(name)s")
+            % {"number": mobility.letter_number, "name": mobility.person.latin_name},
+            _(
+                "%(name)s is accepted for an exchange stay at %(unit)s (%(year)s, %(semester)s). "
+                "The acceptance letter %(number)s is attached in English and Chinese; its authenticity "
+                "can be confirmed through the QR code on each page. The student needs it for the visa "
+                "application.\n\nInternational Office"
             )
-            bodies.append(
-                _(
-                    "%(name)s is accepted for an exchange stay at %(unit)s (%(year)s, %(semester)s). "
-                    "The acceptance letter %(number)s is attached in English and Chinese; its authenticity "
-                    "can be confirmed through the QR code on each page. The student needs it for the visa "
-                    "application.\n\nInternational Office"
-                )
-                % {
-                    "name": mobility.person.latin_name,
-                    "unit": mobility.home_unit,
-                    "year": mobility.year_label,
-                    "semester": mobility.get_semester_display(),
-                    "number": mobility.letter_number,
-                }
-            )
-    message = EmailMessage(
-        subject=" / ".join(subjects),
-        body="\n\n----------\n\n".join(bodies),
-        to=recipients[:1],
-        cc=recipients[1:],
-    )
+            % {
+                "name": mobility.person.latin_name,
+                "unit": mobility.home_unit,
+                "year": mobility.year_label,
+                "semester": mobility.get_semester_display(),
+                "number": mobility.letter_number,
+            },
+        )
+
+    groups: dict[str | None, list[str]] = {}
+    for address, language in recipients.items():
+        groups.setdefault(language, []).append(address)
+    attachments = []
     for document in documents:
         with document.file.open("rb") as handle:
-            message.attach(document.filename, handle.read(), "application/pdf")
-    message.send()
+            attachments.append((document.filename, handle.read(), "application/pdf"))
+    for language, addresses in groups.items():
+        subject, body = in_language(language, build)
+        message = EmailMessage(subject=subject, body=body, to=addresses[:1], cc=addresses[1:])
+        for attachment in attachments:
+            message.attach(*attachment)
+        message.send()
     return len(recipients)

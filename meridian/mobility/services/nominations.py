@@ -129,6 +129,12 @@ def _nominated_message(mobility: Mobility, partner: Any) -> Callable[[], str]:
     return lambda: _("%(number)s: nominated to %(partner)s") % {"number": mobility.number, "partner": partner}
 
 
+def _application_nominated_message(mobility: Mobility, partner: Any) -> Callable[[], str]:
+    return lambda: (
+        _("Nominated to %(partner)s as %(number)s.") % {"partner": partner, "number": mobility.number}
+    )
+
+
 def _partner_users(partner: Any) -> list:
     from meridian.partners.models import PartnerContact
 
@@ -182,12 +188,14 @@ def nominate_for_partner(*, call: Call, partner: Any, actor: Any) -> list[Mobili
         for application in applications:
             application.call = locked
             mobility = _mobility_for(application, actor=actor, now=now)
-            case_move(
-                case=application,
-                actor=None,
-                move="nominate",
-                comment=_("Nominated to %(partner)s as %(number)s.")
-                % {"partner": partner, "number": mobility.number},
+            # The move carries no comment (a stored comment has one language); the activity entries say
+            # where to and under which number, in English and Chinese.
+            case_move(case=application, actor=None, move="nominate")
+            activity_record(
+                target=application,
+                verb="nominated",
+                actor=actor,
+                message=_application_nominated_message(mobility, partner),
             )
             activity_record(
                 target=mobility, verb="nominated", actor=actor, message=_nominated_message(mobility, partner)
@@ -240,26 +248,25 @@ def nomination_letter_issue(*, mobilities: list[Mobility], actor: Any) -> Any:
     return document_generate(template_code=LETTER, subject=first, actor=actor, language="bilingual")
 
 
-def _mail_text(partner: Any, count: int, *, attached: bool) -> tuple[str, str]:
-    subjects, bodies = [], []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            subjects.append(
-                ngettext(
-                    "Nomination of %(count)s exchange student",
-                    "Nomination of %(count)s exchange students",
-                    count,
-                )
-                % {"count": count}
-            )
-            text = _(
-                "Dear colleagues at %(partner)s,\n\nwe have nominated students to you for exchange. Please "
-                "accept them, reject them or request documents in the partner portal:\n%(url)s"
-            ) % {"partner": partner, "url": _absolute(_portal_path())}
-            if attached:
-                text += "\n\n" + _("The nomination letter is attached.")
-            bodies.append(text + "\n\n" + _("International Office"))
-    return " / ".join(subjects), "\n\n----------\n\n".join(bodies)
+def _mail_text(partner: Any, count: int, *, attached: bool, language: str | None = None) -> tuple[str, str]:
+    """The letter e-mail's subject and body in ``language`` (None: English and Chinese)."""
+    from meridian.mobility.mail import in_language
+
+    def build() -> tuple[str, str]:
+        subject = ngettext(
+            "Nomination of %(count)s exchange student",
+            "Nomination of %(count)s exchange students",
+            count,
+        ) % {"count": count}
+        text = _(
+            "Dear colleagues at %(partner)s,\n\nwe have nominated students to you for exchange. Please "
+            "accept them, reject them or request documents in the partner portal:\n%(url)s"
+        ) % {"partner": partner, "url": _absolute(_portal_path())}
+        if attached:
+            text += "\n\n" + _("The nomination letter is attached.")
+        return subject, text + "\n\n" + _("International Office")
+
+    return in_language(language, build)
 
 
 def _absolute(path: str) -> str:
@@ -268,21 +275,24 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _contact_addresses(partner: Any) -> list[str]:
+def _contact_addresses(partner: Any) -> dict[str, str | None]:
+    """Each contact's address with the language of their e-mail (``mail.contact_language``; None: both)."""
+    from meridian.mobility.mail import contact_language
     from meridian.partners.models import PartnerContact
 
-    addresses: dict[str, None] = {}
+    addresses: dict[str, str | None] = {}
     for contact in PartnerContact.objects.filter(partner=partner).select_related("user"):
         email = (contact.email or getattr(contact.user, "email", "") or "").strip()
         if email:
-            addresses.setdefault(email.lower(), None)
-    return list(addresses)
+            addresses.setdefault(email.lower(), contact_language(contact))
+    return addresses
 
 
 @task()
 def nomination_letter_send(mobility_ids: list[int], actor_id: int) -> int:
     """Generate (or reuse) the nomination letter of a batch and e-mail it to each contact of the partner with
-    an e-mail address (one message each, English and Chinese text, the letter attached). Returns the number
+    an e-mail address (one message each, in the contact's language or, not known, in English and Chinese;
+    the letter attached). Returns the number
     of e-mails sent. When the letter cannot be generated the e-mails go without it and the actor is told;
     when no contact has an address the actor is told to send the letter themselves."""
     from meridian.accounts.models import User
@@ -301,8 +311,8 @@ def nomination_letter_send(mobility_ids: list[int], actor_id: int) -> int:
         problem = exc.message
         logger.warning("Nomination letter for %s not generated: %s", mobility_ids, problem)
     addresses = _contact_addresses(partner)
-    subject, body = _mail_text(partner, len(mobilities), attached=bool(data))
-    for address in addresses:
+    for address, language in addresses.items():
+        subject, body = _mail_text(partner, len(mobilities), attached=bool(data), language=language)
         message = EmailMessage(subject=subject, body=body, to=[address])
         if data and document is not None:
             message.attach(document.filename, data, "application/pdf")

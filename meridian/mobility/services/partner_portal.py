@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,8 +139,14 @@ def places_used(*, condition: CooperationCondition, academic_year: int) -> int:
 
 
 def condition_year(condition: CooperationCondition, academic_year: int | None) -> int:
-    """The academic year a nomination under ``condition`` is for: the condition's own year, or for a
-    condition of the whole agreement period the year asked for. Raises ``ValidationError``."""
+    """The academic year a nomination under ``condition`` is for: the condition's own year (checked against
+    the agreement's period when the condition was written), or for a condition of the whole agreement period
+    the year asked for, which must lie within the academic years the agreement's period touches
+    (``selectors.conditions.agreement_academic_years``). A year that is over (its 31 August before
+    ``casework.today()``) takes no nominations. Raises ``ValidationError`` on ``academic_year``."""
+    from meridian.mobility.selectors.calls import academic_year_bounds
+    from meridian.mobility.selectors.conditions import agreement_academic_years
+
     if condition.academic_year is not None:
         if academic_year not in (None, condition.academic_year):
             raise ValidationError(
@@ -148,10 +155,31 @@ def condition_year(condition: CooperationCondition, academic_year: int | None) -
                     % {"year": academic_year_label(condition.academic_year)}
                 }
             )
-        return condition.academic_year
-    if academic_year is None:
+        year = condition.academic_year
+    elif academic_year is None:
         raise ValidationError({"academic_year": _("Say which academic year the student comes in.")})
-    return academic_year
+    else:
+        year = academic_year
+        first, last = agreement_academic_years(condition.agreement)
+        if (first is not None and year < first) or (last is not None and year > last):
+            raise ValidationError(
+                {
+                    "academic_year": _(
+                        "The agreement of these places covers %(first)s to %(last)s; it does not cover "
+                        "%(year)s."
+                    )
+                    % {
+                        "first": academic_year_label(first) if first is not None else "…",
+                        "last": academic_year_label(last) if last is not None else "…",
+                        "year": academic_year_label(year),
+                    }
+                }
+            )
+    if academic_year_bounds(year)[1] < today():
+        raise ValidationError(
+            {"academic_year": _("The academic year %(year)s is over.") % {"year": academic_year_label(year)}}
+        )
+    return year
 
 
 def _check_fit(condition: CooperationCondition, fields: dict[str, Any]) -> None:
@@ -223,6 +251,20 @@ def _person(*, family_name: str, given_name: str, birth_date: Any, nationality: 
         return person_create(actor=None, purposes=purposes, allow_duplicate=True, **fields)
 
 
+def _nominated_already(who: Q, *, partner_id: int, year: int, semester: str) -> bool:
+    """Whether the partner's incoming mobility matching ``who`` (a person or an e-mail address) holds a place
+    in an overlapping period: the same academic year and semester, or a full year against either semester."""
+    full_year = semester == Semester.FULL_YEAR
+    overlapping = Q() if full_year else Q(semester__in=[semester, Semester.FULL_YEAR])
+    return (
+        Mobility.objects.filter(
+            who, overlapping, partner_id=partner_id, direction=Direction.INCOMING, academic_year=year
+        )
+        .exclude(state__in=RELEASED_STATES)
+        .exists()
+    )
+
+
 def partner_nomination_create(
     *,
     actor: Any,
@@ -248,9 +290,10 @@ def partner_nomination_create(
     agreement active; the academic year (``condition_year``); the nomination deadline for the semester
     (``nomination_deadline``, compared with ``casework.today()``); the student fits the condition
     (``_check_fit``); a place is left (``places`` persons per academic year, counted by ``places_used`` under
-    a row lock on the condition); the student is not nominated for the same period already. The student's
-    person record is made with ``people.services.person_create`` (kind international student). Our school is
-    the condition's unit, else the agreement's responsible unit. The office is notified.
+    a row lock on the condition); the student (same e-mail address, or same person record) is not nominated
+    by the partner for an overlapping period already (``_nominated_already``). The student's person record is
+    made with ``people.services.person_create`` (kind international student). Our school is the condition's
+    unit, else the agreement's responsible unit. The office is notified.
 
     Raises ``PermissionDeniedError``, ``ValidationError`` (per field: year, type, level, subject, language,
     the person's fields) and ``PartnerNominationError`` (a ``DomainError``: deadline passed, no place left,
@@ -299,6 +342,17 @@ def partner_nomination_create(
                 _("All %(places)s places of these conditions for %(year)s are taken.")
                 % {"places": locked.places, "year": academic_year_label(year)}
             )
+        address = email.strip().lower()
+        if _nominated_already(
+            Q(student_email__iexact=address), partner_id=locked.partner_id, year=year, semester=semester
+        ):
+            raise PartnerNominationError(
+                _(
+                    "A student with the e-mail address %(email)s is nominated for %(semester)s %(year)s "
+                    "already."
+                )
+                % {"email": address, "semester": Semester(semester).label, "year": academic_year_label(year)}
+            )
         person = _person(
             family_name=family_name,
             given_name=given_name,
@@ -306,18 +360,7 @@ def partner_nomination_create(
             nationality=nationality,
             email=email,
         )
-        twice = (
-            Mobility.objects.filter(
-                person=person,
-                partner_id=locked.partner_id,
-                direction=Direction.INCOMING,
-                academic_year=year,
-                semester=semester,
-            )
-            .exclude(state__in=RELEASED_STATES)
-            .exists()
-        )
-        if twice:
+        if _nominated_already(Q(person=person), partner_id=locked.partner_id, year=year, semester=semester):
             raise PartnerNominationError(_("This student is nominated for this period already."))
         now = timezone.now()
         mobility = Mobility(

@@ -194,6 +194,9 @@ def _percent(value: Any, where: str, errors: list[str]) -> Decimal | None:
     if not number.is_finite() or number < 0 or number > 100:
         errors.append(_("%(where)s: a share lies between 0 and 100 %%.") % {"where": where})
         return None
+    if number != number.quantize(Decimal("0.01")):  # stored with two decimals: never round silently
+        errors.append(_("%(where)s: give the share with at most two decimals.") % {"where": where})
+        return None
     return number
 
 

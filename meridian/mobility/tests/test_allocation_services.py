@@ -121,6 +121,35 @@ def test_publication_sets_dates_and_tells_each_applicant(org, people):
     assert _notes(waiting, "mobility.waitlist").count() == 1
 
 
+def test_the_offer_mail_is_in_the_students_language(org, people, django_capture_on_commit_callbacks):
+    """The e-mail of the offer follows the student's own language: their e-mail preference, else the
+    language their account prefers (Chinese here); a student without either reads English."""
+    from django.core import mail
+    from django.utils import translation
+
+    from meridian.core.models import NotificationPreference
+
+    world = selection_world(org, places=(1, 1), students=3, offer_days=10)
+    chinese, english, chosen = world.applications
+    type(chinese.student).objects.filter(pk=chinese.student_id).update(preferred_language="zh-hans")
+    type(chosen.student).objects.filter(pk=chosen.student_id).update(preferred_language="en")
+    NotificationPreference.objects.create(user=chosen.student, language="zh-hans")
+    allocation_run(call=world.call, actor=people.officer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(world.call, people.officer)
+    offers = {m.to[0]: m for m in mail.outbox if "/exchange/my/applications/" in m.body}
+    with translation.override("zh-hans"):
+        marker = translation.gettext("You are offered an exchange place: %(destination)s") % {
+            "destination": ""
+        }
+    assert marker.strip() != "You are offered an exchange place:"
+    assert offers[chinese.student.email].subject.startswith(marker.strip())
+    assert offers[english.student.email].subject.startswith("You are offered an exchange place:")
+    waiting = [m for m in mail.outbox if m.to == [chosen.student.email]]
+    assert waiting and all("waiting list" not in m.subject for m in waiting)  # the preference says Chinese
+
+
 def test_publication_needs_a_complete_allocation(org, people):
     world = selection_world(org, places=(1,), students=2)
     allocation_run(call=world.call, actor=people.officer)

@@ -404,3 +404,24 @@ class TestSchema:
             "spectacular", "--validate", "--fail-on-warn", "--file", str(target), stdout=io.StringIO()
         )
         assert f"{BASE}/balance/".encode() in target.read_bytes()
+
+
+# --- no duplicate rows ------------------------------------------------------------------------------------
+
+
+def test_a_reviewer_sees_each_call_once(world, data, org, people):
+    """Visibility through the committee must not repeat a call once per committee member (list and count)."""
+    from meridian.mobility.models import Call
+    from meridian.mobility.tests.factories_selection import committee_member
+
+    reviewer = committee_member(org.engineering, "api-reviewer", call=data["call"])
+    committee_member(org.engineering, "api-reviewer-2", call=data["call"])
+    committee_member(org.engineering, "api-reviewer-3", call=data["draft"])
+    second = make_call(unit=org.intl_office, state=CallState.CLOSED)
+    for call in (data["draft"], second):
+        call.reviewers.create(user=reviewer)
+    expected = {data["call"].pk, data["draft"].pk, second.pk}
+    body = client_for(reviewer).get(f"{BASE}/calls/").json()
+    listed = [row["id"] for row in body["results"]]
+    assert sorted(listed) == sorted(expected) and body["count"] == len(expected)
+    assert Call.objects.visible_to(reviewer).count() == len(expected)

@@ -310,6 +310,17 @@ class TestPage:
         response = client.get(reverse("mobility:balance_export"), params)
         assert response.status_code == 400
 
+    @pytest.mark.parametrize("year", ["2026.5", "2.026e3", "1e400", "2101", "99999999999999999999", "-2026"])
+    def test_a_year_out_of_range_is_named_never_rounded(self, client, world, people, year):
+        client.force_login(people.officer)
+        message = "Give the year the academic year starts in, from 2000 to 2100"
+        page = client.get(reverse("mobility:balance"), {"year": year})
+        assert page.status_code == 200 and message in page.content.decode()
+        assert "data-balance=" not in page.content.decode()
+        api = client.get("/api/v1/mobility/balance/", {"year": year})
+        assert api.status_code == 400 and message in api.json()["error"]["details"]["year"][0]
+        assert client.get(reverse("mobility:balance_export"), {"year": year}).status_code == 400
+
     def test_partner_filter_offers_only_visible_partners(self, client, world, people):
         hidden = cast(Partner, PartnerFactory(name="Hidden Partner"))
         client.force_login(people.officer)

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meridian.core.errors import PermissionDeniedError, TransitionError
 from meridian.core.registry import registry
@@ -104,7 +104,13 @@ class TestCloseJob:
             draft_past.pk: CallState.DRAFT,
         }
         entry = TransitionLog.objects.get(object_id=past.pk, action="close")
-        assert entry.actor is None and "deadline" in entry.comment
+        # Nothing English is stored: the call's history gives the reason in the reader's language.
+        assert entry.actor is None and entry.comment == ""
+        from meridian.mobility.views.calls import _log_rows
+
+        assert _log_rows(past)[0]["comment"] == "The application deadline has passed."
+        with translation.override("zh-hans"):
+            assert "截止" in str(_log_rows(past)[0]["comment"])
 
     def test_an_extended_deadline_keeps_the_call_open(self, org, people):
         now = timezone.now()

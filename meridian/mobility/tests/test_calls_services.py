@@ -105,6 +105,12 @@ class TestCreate:
             ({"min_cefr": "B2", "language": ""}, "language"),
             ({"min_cefr": "D1", "language": "en"}, "min_cefr"),
             ({"language": "English"}, "language"),
+            ({"language": "xx"}, "language"),  # two letters, but no language the project knows
+            ({"language": "zzz"}, "language"),
+            ({"max_preferences": Decimal("2.5")}, "max_preferences"),  # never cut to 2
+            ({"offer_days": 7.5}, "offer_days"),
+            ({"grade_scale": "nan"}, "grade_scale"),
+            ({"min_grade": "inf"}, "min_grade"),
             ({"required_documents": ["transcript", "diploma"]}, "required_documents"),
             ({"offer_days": 0}, "offer_days"),
             ({"school_review_until": "before_deadline"}, "school_review_until"),
@@ -250,6 +256,74 @@ class TestDestinations:
         services.destination_remove(destination=CallDestination.objects.get(call=one), actor=people.officer)
         services.destination_update(destination=mine, actor=people.officer, places=2, note="Two places now")
         assert CallDestination.objects.get(pk=mine.pk).places == 2
+
+    @pytest.mark.parametrize(
+        ("language", "level", "field"),
+        [
+            ("xx", "B2", "language"),  # no ISO 639-1 language
+            ("de", "B2", "language"),  # not a language of the condition (en B2)
+            ("en", "B1", "min_cefr"),  # below the condition's level
+            ("en", "", "min_cefr"),  # a language needs its level, as a condition's row does
+            ("", "B2", "language"),  # a level needs its language
+        ],
+    )
+    def test_a_destination_s_language_is_one_of_its_condition_s(
+        self, org, people, world, language, level, field
+    ):
+        call = draft(org, people.officer)
+        with pytest.raises(ValidationError) as caught:
+            services.destination_add_from_condition(
+                call=call,
+                condition=world.outgoing,
+                places=1,
+                language=language,
+                min_cefr=level,
+                actor=people.officer,
+            )
+        assert field in caught.value.message_dict
+        assert not call.destinations.exists()
+        mine = services.destination_add_from_condition(
+            call=call, condition=world.outgoing, places=1, actor=people.officer
+        )
+        with pytest.raises(ValidationError) as caught:
+            services.destination_update(
+                destination=mine, actor=people.officer, language=language, min_cefr=level
+            )
+        assert field in caught.value.message_dict
+        assert (CallDestination.objects.get(pk=mine.pk).language, mine.min_cefr) == ("en", "B2")
+
+    def test_a_destination_may_ask_more_or_another_of_the_condition_s_languages(self, org, people, world):
+        world.outgoing.languages.create(language="de", cefr_level="B1")
+        call = draft(org, people.officer)
+        mine = services.destination_add_from_condition(
+            call=call, condition=world.outgoing, places=1, language="de", min_cefr="B2", actor=people.officer
+        )
+        assert (mine.language, mine.min_cefr) == ("de", "B2")
+        services.destination_update(destination=mine, actor=people.officer, language="en", min_cefr="C1")
+        services.destination_update(destination=mine, actor=people.officer, language="", min_cefr="")
+        assert CallDestination.objects.filter(pk=mine.pk, language="", min_cefr="").exists()
+
+    def test_whole_numbers_and_stored_decimals_are_never_rounded(self, org, people, world):
+        call = draft(org, people.officer)
+        mine = services.destination_add_from_condition(
+            call=call, condition=world.outgoing, places=1, actor=people.officer
+        )
+        for fields in ({"places": Decimal("1.5")}, {"places": 1.5}, {"months": Decimal("4.55")}):
+            with pytest.raises(ValidationError) as caught:
+                services.destination_update(destination=mine, actor=people.officer, **fields)
+            assert set(fields) <= set(caught.value.message_dict)
+        with pytest.raises(ValidationError) as caught:
+            services.criterion_add(
+                call=call, actor=people.officer, code="grades", label_en="Grades", weight=Decimal("33.333")
+            )
+        assert "weight" in caught.value.message_dict
+        with pytest.raises(ValidationError) as caught:
+            services.criterion_add(
+                call=call, actor=people.officer, code="grades", label_en="Grades", weight=50, max_points=7.5
+            )
+        assert "max_points" in caught.value.message_dict
+        assert not call.criteria.exists()
+        assert CallDestination.objects.filter(pk=mine.pk, places=1, months=Decimal(5)).exists()
 
     def test_months_are_capped_by_the_condition_s_total_months(self, org, people, world):
         call = draft(org, people.officer)

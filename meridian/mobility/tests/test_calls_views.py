@@ -7,6 +7,7 @@ escaped output."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -227,6 +228,51 @@ class TestCreateAndEdit:
         coordinator = login(people.coordinator)
         response = coordinator.post(url("call_create"), self._form(org))
         assert response.status_code == 400 and not Call.objects.exists()  # the office is not their unit
+
+    def test_an_unknown_language_is_refused_on_the_call_and_its_destinations(self, org, people, world, calls):
+        client = login(people.officer)
+        for code in ("xx", "zzz"):
+            response = client.post(url("call_create"), self._form(org, language=code))
+            assert response.status_code == 400 and "language" in response.context["form"].errors, code
+        assert not Call.objects.filter(language__in=("xx", "zzz")).exists()
+        call = calls["office_draft"]
+        client.post(
+            url("call_destination_add", call.pk),
+            {"destination-new-condition": world.outgoing.pk, "destination-new-places": 1},
+        )
+        destination = CallDestination.objects.get(call=call)
+        prefix = f"destination-{destination.pk}-"
+        for language, level, message in (
+            ("xx", "B2", "is not an ISO 639-1 language code"),
+            ("de", "B2", "asks for en B2"),
+            ("en", "A2", "the level cannot be lower"),
+            ("", "B2", "Say which language"),
+        ):
+            response = client.post(
+                url("call_destination_edit", call.pk, destination.pk),
+                {prefix + "places": 1, prefix + "language": language, prefix + "min_cefr": level},
+            )
+            assert response.status_code == 400 and message in html(response), language
+        destination.refresh_from_db()
+        assert (destination.language, destination.min_cefr) == ("en", "B2")
+
+    def test_number_inputs_carry_the_bounds_the_services_apply(self, people, world, calls):
+        client = login(people.officer)
+        call = calls["office_draft"]
+        page = html(client.get(url("call_edit", call.pk)))
+        months = re.search(r'<input[^>]*name="destination-new-months"[^>]*>', page)
+        assert months and 'min="0.5"' in months.group(0) and 'max="24"' in months.group(0)
+        scale = re.search(r'<input[^>]*name="grade_scale"[^>]*>', page)
+        assert scale and 'min="0.01"' in scale.group(0)
+        response = client.post(
+            url("call_destination_add", call.pk),
+            {
+                "destination-new-condition": world.outgoing.pk,
+                "destination-new-places": 1,
+                "destination-new-months": "0.2",
+            },
+        )
+        assert response.status_code == 400 and not CallDestination.objects.filter(call=call).exists()
 
     def test_parts_answer_partial_updates_with_the_part_and_the_readiness_box(self, people, world, calls):
         client = login(people.coordinator)

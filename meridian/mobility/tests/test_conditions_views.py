@@ -212,6 +212,35 @@ class TestCreate:
         ]
         assert not CooperationCondition.objects.filter(academic_year=IN_PERIOD).exists()
 
+    @pytest.mark.parametrize(
+        ("places", "months", "message"),
+        [
+            ("2", "1e308", "more than 2 places can use"),
+            ("0", "1e308", "at most 11988"),  # no valid places to compare with: the absolute bound
+            ("2", "nan", "Give the months as a number"),
+            ("2", "inf", "Give the months as a number"),
+            ("2", "-1", "cannot be negative"),
+            ("2", "99999999999", "more than 2 places can use"),
+            ("2", "4.55", "at most one decimal"),
+            ("2", "abc", "Give the months as a number"),
+        ],
+    )
+    def test_absurd_total_months_are_refused(self, client, world, people, places, months, message):
+        client.force_login(people.officer)
+        data = _post_data(world, places=places, total_months=months, subject_areas="")
+        response = client.post(self.url(world), data)
+        assert response.status_code == 400
+        assert message in " ".join(response.context["form"].errors["total_months"])
+        assert not CooperationCondition.objects.filter(academic_year=IN_PERIOD).exists()
+
+    def test_the_months_field_takes_one_decimal_in_the_browser(self, client, world, people):
+        client.force_login(people.officer)
+        html = client.get(self.url(world)).content.decode()
+        field = re.search(r'<input[^>]*name="total_months"[^>]*>', html)
+        assert field and 'step="0.1"' in field.group(0) and 'max="11988"' in field.group(0)
+        places = re.search(r'<input[^>]*name="places"[^>]*>', html)
+        assert places and 'step="1"' in places.group(0)
+
     @pytest.mark.parametrize("who", ["leadership", "contact", "viewer"])
     def test_readers_of_the_agreement_may_not_add(self, client, world, people, who):
         client.force_login(getattr(world, who, None) or getattr(people, who))
@@ -242,7 +271,10 @@ class TestEdit:
         client.force_login(people.officer)
         response = client.get(self.url(world.outgoing))
         text = response.content.decode()
-        assert response.status_code == 200 and 'value="en B2"' in text and 'value="--05-15"' in text
+        assert response.status_code == 200 and 'value="en B2"' in text
+        # The deadline --05-15 reads as a month and a day, never as the stored code.
+        assert '<option value="5" selected>May</option>' in text and '<option value="15" selected>' in text
+        assert "--05-15" not in text
         data = _post_data(
             world, academic_year="2099", mobility_type="semester", places="3", total_months="15"
         )

@@ -106,6 +106,51 @@ def test_nav_entry_for_staff_only(world, people):
     assert seen == set(STAFF_ROLES)
 
 
+def _section_links(html: str) -> list[str]:
+    import re
+
+    menu = re.search(r'<nav class="subnav mobility-subnav".*?</nav>', html, flags=re.S)
+    return re.findall(r'href="([^"]+)"', menu.group(0)) if menu else []
+
+
+def test_section_menu_per_role_lists_only_pages_the_reader_can_open(client, world, org, people, student):
+    """Every role: the staff menu of the section shows only pages that open for the reader (leadership reads
+    but keeps no grade conversion tables); students and partner contacts never get it, also on the pages
+    they share with staff (a call, a learning agreement) and when their account holds a unit post."""
+    from meridian.mobility.navigation import section_pages
+    from meridian.workflow.choices import PostKind
+    from meridian.workflow.models import UnitPost
+
+    UnitPost.objects.create(unit=org.engineering, user=student, post=PostKind.SECRETARY)
+    call = make_call(unit=org.computing, destinations=[(world.partner, 2, world.outgoing)])
+    users = {**everyone(people, world), "student_with_post": student}
+    for name, user in users.items():
+        client.force_login(user)
+        links = section_pages(fresh(user))
+        if name not in STAFF_ROLES:
+            assert links == [], name
+            page = client.get(reverse("mobility:student_call", args=[call.pk]))
+            if page.status_code == 200:
+                assert _section_links(page.content.decode()) == [], name
+            continue
+        assert links, name
+        for link in links:
+            assert client.get(link.url).status_code == 200, (name, link.key)
+        html = client.get(reverse("mobility:call_list")).content.decode()
+        assert _section_links(html) == [link.url for link in links], name
+    assert "conversion" not in {link.key for link in section_pages(fresh(people.leadership))}
+
+
+def test_a_call_page_links_to_my_exchange_only_for_students(client, world, org, people, student):
+    call = make_call(unit=org.computing, destinations=[(world.partner, 2, world.outgoing)])
+    home = reverse("mobility:student_home")
+    for user, shown in ((student, True), (world.contact, False), (people.officer, False)):
+        client.force_login(user)
+        response = client.get(reverse("mobility:student_call", args=[call.pk]))
+        assert response.status_code == 200
+        assert (f'href="{home}"' in response.content.decode()) is shown, user
+
+
 # --- dashboard ----------------------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from meridian.mobility.tests.factories_mobilities import (
     PASSPORT_NUMBER,
     complete_application,
     incoming_mobility,
+    incoming_student,
     pdf,
 )
 from meridian.people.choices import AccessAction
@@ -205,6 +206,7 @@ class TestInvitationLink:
             signing.dumps({"m": 999999, "n": "x" * 32}, salt=services.SALT),
             signing.dumps({"m": 1, "n": "x"}, salt="another-salt"),
         ],
+        ids=["not-signed", "unknown-mobility", "other-salt"],  # signed tokens differ per process (xdist)
     )
     def test_forged_links_are_refused(self, client, invited, token):
         response = client.get(reverse("mobility:incoming_invitation", args=[token]))
@@ -375,6 +377,7 @@ class TestApplication:
             ("family_name", "施密特", "Latin letters"),
             ("isced_code", "7x", "ISCED-F code"),
             ("language", "English", "ISO 639"),
+            ("language", "xx", "ISO 639"),  # shaped like a code, but no language the project knows
             ("planned_arrival", "2000-01-01", "in the past"),
             (
                 "passport_expiry",
@@ -447,3 +450,95 @@ class TestApplication:
         response = signed_in.get(self.url(invited))
         assert response.status_code == 200
         assert 'lang="zh-hans"' in response.content.decode()
+
+
+# --- existing accounts keep their credentials -----------------------------------------------------------
+
+
+class TestExistingAccounts:
+    """An invitation only sets up a new account: an existing one never has its password or roles changed."""
+
+    @pytest.mark.parametrize("who", ["student", "staff", "officer"])
+    def test_an_account_with_a_role_is_not_taken_over(self, world, org, people, who):
+        account = getattr(people, who)
+        password, roles = account.password, list(account.memberships.values_list("role", flat=True))
+        mobility = incoming_mobility(world, org, email=account.email.upper())
+        with pytest.raises(DomainError, match=account.email):
+            case_move(case=mobility, actor=people.officer, move="invite")
+        account.refresh_from_db()
+        assert account.password == password
+        assert list(account.memberships.values_list("role", flat=True)) == roles
+        mobility.refresh_from_db()
+        assert mobility.student_id is None and not mobility.invitation_nonce
+
+    def test_a_record_linked_to_a_student_account_is_refused(self, world, org, people):
+        person = incoming_student(email="someone@student.example")
+        person.user = people.student
+        person.save(update_fields=["user"])
+        mobility = incoming_mobility(world, org, person=person)
+        password = people.student.password
+        with pytest.raises(DomainError):
+            case_move(case=mobility, actor=people.officer, move="invite")
+        people.student.refresh_from_db()
+        assert people.student.password == password
+
+    def test_an_external_account_with_a_password_is_linked_without_a_password_link(
+        self, client, world, org, people, django_capture_on_commit_callbacks
+    ):
+        account = people.outsider  # no role, a password of its own
+        password = account.password
+        mobility = invite(
+            incoming_mobility(world, org, email=account.email),
+            people.officer,
+            django_capture_on_commit_callbacks,
+        )
+        account.refresh_from_db()
+        assert mobility.student_id == account.pk and account.password == password
+        assert invitations() == []  # no link that sets a password
+        sign_in = [m for m in mail.outbox if reverse("accounts:login") in m.body]
+        assert len(sign_in) == 1 and sign_in[0].to == [account.email]
+        assert client.get(link_of(mobility)).status_code == 404
+
+    def test_a_person_account_under_another_address_gets_no_link(
+        self, client, world, org, people, django_capture_on_commit_callbacks
+    ):
+        """A nomination matching someone's record but giving another address cannot reach their account."""
+        first = invite(incoming_mobility(world, org), people.officer, django_capture_on_commit_callbacks)
+        account = first.student
+        second = incoming_mobility(world, org, person=first.person, semester="spring")
+        Mobility.objects.filter(pk=second.pk).update(student_email="intruder@example.org")
+        second.refresh_from_db()
+        with pytest.raises(DomainError, match="another e-mail address"):
+            case_move(case=second, actor=people.officer, move="invite")
+        account.refresh_from_db()
+        assert not account.has_usable_password()
+        assert not [m for m in mail.outbox if "intruder@example.org" in m.to]
+
+    def test_reinviting_after_the_password_was_set_keeps_it(
+        self, client, invited, people, django_capture_on_commit_callbacks
+    ):
+        old = link_of(invited)
+        client.post(old, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+        client.logout()
+        again = invite(invited, people.officer, django_capture_on_commit_callbacks)
+        again.student.refresh_from_db()
+        assert again.student.check_password(NEW_PASSWORD)
+        assert len(invitations()) == 1  # only the first e-mail carried a password link
+        sign_in = [m for m in mail.outbox if reverse("accounts:login") in m.body]
+        assert len(sign_in) == 1 and sign_in[0].to == [again.student_email]
+        for link in (old, link_of(again)):
+            response = client.post(
+                link, {"new_password1": "Other-pass-phrase-99", "new_password2": "Other-pass-phrase-99"}
+            )
+            assert response.status_code == 404
+        again.student.refresh_from_db()
+        assert again.student.check_password(NEW_PASSWORD)
+        with pytest.raises(DomainError):
+            services.invitation_accept(mobility=again, nonce=again.invitation_nonce, password="Other-99-pass")
+        again.student.refresh_from_db()
+        assert again.student.check_password(NEW_PASSWORD)
+
+    def test_a_link_stops_once_the_student_signed_in(self, client, invited):
+        link = link_of(invited)
+        type(invited.student).objects.filter(pk=invited.student_id).update(last_login=timezone.now())
+        assert client.get(link).status_code == 404

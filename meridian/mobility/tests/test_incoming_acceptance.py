@@ -87,15 +87,48 @@ class TestAccept:
         world.partner.contacts.filter(user=world.viewer).update(email="viewer@partner.example")
         mail.outbox.clear()
         mobility = accept(applied, people.officer, django_capture_on_commit_callbacks)
-        sent = [m for m in mail.outbox if m.attachments]
-        assert len(sent) == 1
-        message = sent[0]
-        assert message.to == ["anna.schmidt@student.example"]
-        assert message.cc == ["coordinator@partner.example"]  # the viewer contact does not get personal data
-        assert sorted(name for name, _content, _type in message.attachments) == sorted(
-            d.filename for d in letters(mobility)
+        sent = {tuple(m.to + m.cc): m for m in mail.outbox if m.attachments}
+        # The viewer contact does not get personal data; each reader gets their own language: the student's
+        # account has none yet (both languages), the coordinator's contact record says English.
+        assert set(sent) == {("anna.schmidt@student.example",), ("coordinator@partner.example",)}
+        for message in sent.values():
+            assert sorted(name for name, _content, _type in message.attachments) == sorted(
+                d.filename for d in letters(mobility)
+            )
+            assert mobility.letter_number in message.subject
+        student = sent[("anna.schmidt@student.example",)]
+        assert "is accepted" in student.body and "----------" in student.body
+        coordinator = sent[("coordinator@partner.example",)].body
+        assert "is accepted" in coordinator and "----------" not in coordinator
+
+    def test_the_letter_mail_is_in_each_readers_language(
+        self, applied, people, world, django_capture_on_commit_callbacks
+    ):
+        """A coordinator whose contact record prefers Chinese reads the e-mail in Chinese; two readers of one
+        language share one message (the first in "to", the others in "cc")."""
+        from django.utils import translation
+
+        contacts = world.partner.contacts
+        contacts.update(email="")
+        contacts.filter(user=world.contact).update(
+            email="coordinator@partner.example", preferred_language="zh"
         )
-        assert mobility.letter_number in message.subject
+        applied.student.set_password("Some-pass-phrase-42")
+        applied.student.preferred_language = "zh-hans"
+        applied.student.save()
+        mail.outbox.clear()
+        mobility = accept(applied, people.officer, django_capture_on_commit_callbacks)
+        (message,) = [m for m in mail.outbox if m.attachments]
+        assert message.to == ["anna.schmidt@student.example"] and message.cc == [
+            "coordinator@partner.example"
+        ]
+        with translation.override("zh-hans"):
+            subject = translation.gettext("Acceptance letter %(number)s: %(name)s") % {
+                "number": mobility.letter_number,
+                "name": mobility.person.latin_name,
+            }
+        assert message.subject == subject and "----------" not in message.body
+        assert "is accepted" not in message.body
 
     def test_the_verification_page_confirms_the_letter_without_personal_data(
         self, client, applied, people, django_capture_on_commit_callbacks
@@ -153,6 +186,38 @@ class TestAccept:
         applied.refresh_from_db()
         assert applied.state == MobilityState.APPLIED and applied.letter_number == ""
         assert not letters(applied)
+
+    def test_the_letter_names_the_language_of_study(
+        self, applied, people, django_capture_on_commit_callbacks
+    ):
+        """The language is printed by its name ("Chinese" / "中文"), never as its code."""
+        Mobility.objects.filter(pk=applied.pk).update(language="zh", cefr_level="B2")
+        applied.refresh_from_db()
+        mobility = accept(applied, people.officer, django_capture_on_commit_callbacks)
+        documents = {d.language: pdf_text(d.file.read()) for d in letters(mobility)}
+        assert "Language of study Chinese (level B2)" in documents["en"]
+        assert "学习语言 中文（B2级）" in documents["zh"]
+        assert not re.search(r"\bzh\b", documents["en"]) and "zh（" not in documents["zh"]
+
+    def test_a_stay_hosted_by_the_university_names_it_once(
+        self, applied, org, people, django_capture_on_commit_callbacks
+    ):
+        """Hosted by the university itself (no school): its name is not printed again as the host school, in
+        the letterhead, the text, the closing or the issuing unit."""
+        Mobility.objects.filter(pk=applied.pk).update(home_unit=org.university)
+        applied.refresh_from_db()
+        mobility = accept(applied, people.officer, django_capture_on_commit_callbacks)
+        documents = {d.language: d for d in letters(mobility)}
+        english = pdf_text(documents["en"].file.read())
+        chinese = pdf_text(documents["zh"].file.read())
+        assert "Meridian University · Meridian University" not in english
+        assert "at the Meridian University" not in english and "Host school" not in english
+        assert "Meridian University Meridian University" not in english
+        assert "register with the International Office" in english
+        assert "子午线大学子午线大学" not in chinese and "子午线大学 · 子午线大学" not in chinese
+        assert "接收学院" not in chinese and "子午线大学（盖章）" in chinese
+        assert documents["en"].issuing_unit == "Meridian University"
+        assert documents["en"].issuing_unit_zh == "子午线大学"
 
     def test_the_letter_is_refused_for_a_mobility_not_accepted(self, applied):
         assert "accepted" in documents_incoming.refusal(applied)

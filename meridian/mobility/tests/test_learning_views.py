@@ -448,6 +448,13 @@ def test_catalogue_filters_and_withdrawal(world, org, people, student):
     optics = CourseEquivalence.objects.get(partner_title="Optics")
     power = CourseEquivalence.objects.get(partner_title="Power Systems")
     assert client.post(reverse("mobility:equivalence_withdraw", args=[optics.pk])).status_code == 403
+    for answer in ("maybe", "", "2"):  # only 1 (withdraw) or 0 (offer again): anything else changes nothing
+        response = client.post(
+            reverse("mobility:equivalence_withdraw", args=[power.pk]), {"withdrawn": answer}
+        )
+        assert response.status_code == 400 and "is not an answer here" in response.content.decode()
+    power.refresh_from_db()
+    assert not power.withdrawn
     assert client.post(reverse("mobility:equivalence_withdraw", args=[power.pk])).status_code == 302
     power.refresh_from_db()
     assert power.withdrawn

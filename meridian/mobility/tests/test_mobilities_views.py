@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -386,6 +387,18 @@ class TestPlannedDates:
         assert "The end lies before the start." in response.content.decode()
         mobility.refresh_from_db()
         assert mobility.planned_start is None
+
+    @pytest.mark.parametrize("months", ["1e308", "nan", "25", "0", "4.55", "abc"])
+    def test_months_out_of_range_are_refused_on_the_field(self, client, people, spread, months):
+        client.force_login(people.officer)
+        mobility = spread["in"]
+        before = mobility.months
+        response = client.post(self.url(mobility), {"months": months, "version": mobility.version})
+        assert response.status_code == 200 and "months" in response.context["dates_form"].errors
+        field = re.search(r'<input[^>]*name="months"[^>]*>', response.content.decode())
+        assert field and 'min="0.1"' in field.group(0) and 'max="24"' in field.group(0)
+        mobility.refresh_from_db()
+        assert mobility.months == before
 
     def test_stale_save_is_refused(self, client, people, spread):
         client.force_login(people.officer)

@@ -35,6 +35,7 @@ from meridian.mobility.tests.factories import (
     student_user,
 )
 from meridian.mobility.tests.factories_partner import case_pages_installed  # noqa: F401
+from meridian.partners.tests.factories import PartnerFactory
 from meridian.reference.tests.factories import country
 from meridian.workflow.models import TransitionLog
 
@@ -213,7 +214,59 @@ def test_letter_is_generated_and_mailed_after_commit(
     ((name, data, content_type),) = message.attachments
     assert content_type == "application/pdf" and name.endswith(".pdf")
     assert data == read(document)
-    assert "/exchange/partner/" in message.body and "----------" in message.body  # English, then Chinese
+    # The contacts' records say English: English only.
+    assert "/exchange/partner/" in message.body and "----------" not in message.body
+    assert "Dear colleagues" in message.body
+
+
+def test_letter_mail_is_in_each_contacts_language(
+    world, people, allocated, django_capture_on_commit_callbacks
+):
+    """A contact preferring Chinese reads Chinese, one preferring a language the site does not have reads
+    English and Chinese."""
+    from django.utils import translation
+
+    call, apps = allocated
+    contacts = list(world.partner.contacts.order_by("pk"))
+    contacts[0].preferred_language = "zh"
+    contacts[0].save()
+    contacts[1].preferred_language = "de"
+    contacts[1].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        nominate_for_partner(call=call, partner=world.partner, actor=people.officer)
+    bodies = {m.to[0]: m.body for m in mail.outbox if m.attachments}
+    with translation.override("zh-hans"):
+        attached = translation.gettext("The nomination letter is attached.")
+    assert attached != "The nomination letter is attached."
+    chinese, both = bodies[contacts[0].email], bodies[contacts[1].email]
+    assert attached in chinese and "Dear colleagues" not in chinese and "----------" not in chinese
+    assert attached in both and "Dear colleagues" in both and "----------" in both
+
+
+def test_the_nomination_reads_in_each_readers_language(
+    world, people, allocated, django_capture_on_commit_callbacks
+):
+    """What the nomination records is written for readers of both languages: an activity entry on the
+    application and on the mobility in English and Chinese, no one-language comment on the move."""
+    from django.utils import translation
+
+    from meridian.core.models import Activity
+
+    call, apps = allocated
+    with django_capture_on_commit_callbacks(execute=True):
+        mobilities = nominate_for_partner(call=call, partner=world.partner, actor=people.officer)
+    application = Application.objects.get(pk=mobilities[0].application_id)
+    log = TransitionLog.objects.filter(
+        object_id=application.pk, action="nominate", content_type__model="application"
+    )
+    assert log.exists() and set(log.values_list("comment", flat=True)) == {""}
+    entry = Activity.objects.get(
+        object_id=application.pk, content_type__model="application", verb="nominated"
+    )
+    assert mobilities[0].number in entry.message and mobilities[0].number in entry.message_zh
+    assert entry.message != entry.message_zh
+    with translation.override("zh-hans"):
+        assert entry.text == entry.message_zh
 
 
 def test_letter_lists_the_batch_in_both_languages(
@@ -336,6 +389,17 @@ def test_nomination_page_needs_sign_in_and_a_real_call(client, people, allocated
     client.force_login(people.officer)
     assert client.get(reverse("mobility:nominate", args=[call.pk + 1000])).status_code == 404
     assert client.post(url, {"partner": 999999}).status_code == 404
+
+
+def test_nomination_page_takes_only_a_partner_of_the_call(client, people, allocated):
+    call, _apps = allocated
+    stranger = PartnerFactory(name="Nowhere University")
+    client.force_login(people.officer)
+    url = reverse("mobility:nominate", args=[call.pk])
+    for value in ("abc", "1.5", "1e3", "-1", "", "99999999999999999999999", str(stranger.pk)):
+        assert client.post(url, {"partner": value}).status_code == 404, value
+    assert not Mobility.objects.exists()
+    assert Application.objects.filter(call=call, state=A.ACCEPTED).count() == 3
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -210,9 +210,19 @@ def test_a_viewer_cannot_act(client, world, records, action):
     assert records["ours"].state == M.NOMINATED
 
 
-def test_unknown_decision_is_not_found(client, world, records):
+def test_unknown_decision_is_refused_with_a_message(client, world, records):
     client.force_login(world.contact)
-    assert _move(client, records["ours"], "complete").status_code == 404
+    for decision in ("complete", "maybe"):
+        response = _move(client, records["ours"], decision)
+        assert response.status_code == 400
+        assert f"“{decision}” is not a decision on a nomination" in response.content.decode()
+    records["ours"].refresh_from_db()
+    assert records["ours"].state == M.NOMINATED
+    client.force_login(world.other_contact)  # another partner's record stays "not found"
+    assert _move(client, records["ours"], "maybe").status_code == 404
+    client.force_login(world.viewer)  # a reader may not decide at all
+    assert _move(client, records["ours"], "maybe").status_code == 403
+    client.force_login(world.contact)
     assert (
         client.get(reverse("mobility:partner_mobility_move", args=[records["ours"].pk, "accept"])).status_code
         == 405
@@ -348,27 +358,30 @@ def test_coordinator_nominates_a_student(world, nominee, people, org):
 
 def test_places_are_enforced(world, nominee, org):
     _nominate(world, nominee)
-    _nominate(world, nominee, family_name="Weber")
+    _nominate(world, nominee, family_name="Weber", email="weber@tub.example")
     assert places_used(condition=world.incoming, academic_year=YEAR) == 2
     with pytest.raises(DomainError) as full:
-        _nominate(world, nominee, family_name="Fischer")
+        _nominate(world, nominee, family_name="Fischer", email="fischer@tub.example")
     assert "places" in full.value.message
     assert Mobility.objects.filter(direction=Direction.INCOMING).count() == 2
     # A rejected or cancelled nomination gives its place back.
     Mobility.objects.filter(person__family_name="Weber").update(state=M.CANCELLED)
-    assert _nominate(world, nominee, family_name="Fischer").person.family_name == "Fischer"
+    fischer = _nominate(world, nominee, family_name="Fischer", email="fischer@tub.example")
+    assert fischer.person.family_name == "Fischer"
 
 
 def test_places_of_every_year_count_per_year(world, nominee):
     world.incoming.academic_year = None
     world.incoming.places = 1
     world.incoming.save()
+    world.agreement.end_date = None  # open-ended: every year from its start
+    world.agreement.save()
     with pytest.raises(ValidationError) as no_year:
         _nominate(world, nominee)
     assert "academic_year" in no_year.value.message_dict
     _nominate(world, nominee, academic_year=YEAR)
     with pytest.raises(DomainError):
-        _nominate(world, nominee, academic_year=YEAR, family_name="Weber")
+        _nominate(world, nominee, academic_year=YEAR, family_name="Weber", email="weber@tub.example")
     later = _nominate(
         world, nominee, academic_year=YEAR + 1, family_name="Weber", day=datetime.date(YEAR + 1, 1, 1)
     )
@@ -451,6 +464,65 @@ def test_the_same_student_is_not_nominated_twice(world, nominee):
     assert Mobility.objects.filter(person=first.person).count() == 1
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"family_name": "Schneider-Weber"},  # another spelling: another person record, the same address
+        {"semester": Semester.FULL_YEAR, "mobility_type": MobilityType.SEMESTER},
+    ],
+)
+def test_the_same_e_mail_is_not_nominated_twice_for_the_period(world, nominee, changes):
+    first = _nominate(world, nominee)
+    with pytest.raises(DomainError) as twice:
+        _nominate(world, nominee, email="  JONAS.schneider@tub.example ", **changes)
+    assert "jonas.schneider@tub.example" in twice.value.message and "already" in twice.value.message
+    assert list(Mobility.objects.all()) == [first]
+    # Another semester is another period; a cancelled nomination frees the address.
+    spring = _nominate(world, nominee, semester=Semester.SPRING, family_name="Schneider-Weber")
+    Mobility.objects.filter(pk=first.pk).update(state=M.CANCELLED)
+    assert _nominate(world, nominee).pk not in (first.pk, spring.pk)
+
+
+def _period(world, start, end):
+    world.incoming.academic_year = None
+    world.incoming.save()
+    world.agreement.start_date, world.agreement.end_date = start, end
+    world.agreement.save()
+
+
+@pytest.mark.parametrize("year", [YEAR - 3, YEAR + 2, 2200])
+def test_only_years_of_the_agreement_s_period(world, nominee, year):
+    _period(world, datetime.date(YEAR - 1, 9, 1), datetime.date(YEAR + 1, 8, 31))
+    with pytest.raises(ValidationError) as refused:
+        _nominate(world, nominee, academic_year=year, day=datetime.date(YEAR - 4, 1, 1))
+    assert "does not cover" in " ".join(refused.value.message_dict["academic_year"])
+    assert not Mobility.objects.exists()
+    for allowed in (YEAR - 1, YEAR):
+        day = datetime.date(allowed, 1, 1)
+        mobility = _nominate(world, nominee, academic_year=allowed, email=f"s{allowed}@tub.example", day=day)
+        assert mobility.academic_year == allowed
+
+
+def test_a_year_that_is_over_is_refused(world, nominee):
+    world.incoming.autumn_nomination_deadline = ""
+    world.incoming.save()
+    with pytest.raises(ValidationError) as refused:
+        _nominate(world, nominee, day=datetime.date(YEAR + 1, 9, 1))
+    assert "is over" in " ".join(refused.value.message_dict["academic_year"])
+
+
+def test_the_nomination_page_names_the_year_that_is_not_covered(client, world, nominee):
+    _period(world, datetime.date(YEAR, 9, 1), datetime.date(YEAR + 1, 8, 31))
+    client.force_login(world.contact)
+    with casework.evaluation_date(BEFORE_AUTUMN):
+        response = client.post(
+            reverse("mobility:partner_nominate"), _form(nominee, world.incoming, academic_year=YEAR + 1)
+        )
+    assert response.status_code == 400
+    assert "does not cover" in " ".join(response.context["form"].errors["academic_year"])
+    assert not Mobility.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["viewer", "other_contact"])
 def test_only_the_partner_s_coordinators_nominate(world, nominee, who):
     with pytest.raises(PermissionDeniedError):
@@ -475,6 +547,20 @@ def _form(nominee, condition, **changes):
     data["isced_field"] = data.pop("isced_code")
     data["condition"] = condition.pk
     return data
+
+
+def test_the_nomination_form_knows_the_languages(client, world, nominee):
+    client.force_login(world.contact)
+    url = reverse("mobility:partner_nominate")
+    for language, level, message in (
+        ("xx", "C1", "is not an ISO 639-1 language code"),
+        ("", "C1", "Say which language the level is for."),
+    ):
+        with casework.evaluation_date(BEFORE_AUTUMN):
+            response = client.post(url, _form(nominee, world.incoming, language=language, cefr_level=level))
+        assert response.status_code == 400
+        assert message in " ".join(response.context["form"].errors["language"])
+    assert not Mobility.objects.exists()
 
 
 def test_the_nomination_page(client, world, nominee):
@@ -518,6 +604,34 @@ def test_viewers_do_not_nominate(client, world, nominee, who):
 
 
 # --- factsheet --------------------------------------------------------------------------------------------
+
+
+def test_factsheet_deadlines_are_a_month_and_a_day(client, world):
+    """The yearly deadlines read and are chosen as a month (by its name) and a day, never as "--MM-DD"; a
+    month without a day, or a day the month lacks, is refused on the field and nothing is stored."""
+    from django.utils import translation
+
+    url = reverse("mobility:partner_factsheet")
+    client.force_login(world.contact)
+    base = {"version": 0, "contact_email": "exchange@tub.example"}
+    data = {**base, "autumn_nomination_deadline_0": "9", "autumn_nomination_deadline_1": "1"}
+    assert client.post(url, data).status_code == 302
+    sheet = PartnerFactsheet.objects.get(partner=world.partner)
+    assert sheet.autumn_nomination_deadline == "--09-01"
+    for parts, message in ((("9", ""), "Choose both the month and the day."), (("2", "30"), "no such day")):
+        data = {**base, "version": sheet.version, "spring_nomination_deadline_0": parts[0]}
+        data["spring_nomination_deadline_1"] = parts[1]
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert message in " ".join(response.context["form"].errors["spring_nomination_deadline"])
+    assert PartnerFactsheet.objects.get(partner=world.partner).spring_nomination_deadline == ""
+    client.force_login(world.viewer)
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "--09-01" not in text and '<option value="9" selected>September</option>' in text
+    home = client.get(reverse("mobility:partner_home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "--05-15" not in home
+    with translation.override("zh-hans"):
+        assert "5月15日" in home  # the incoming places' autumn deadline
 
 
 def test_factsheet_coordinator_edits_viewer_reads(client, world):
@@ -564,7 +678,7 @@ def test_partner_contacts_land_on_the_portal(client, world, people):
     for user in (world.contact, world.viewer, world.other_contact):
         assert entry.applies(user)
         client.force_login(user)
-        response = client.get(reverse("dashboard:home"))
+        response = client.get(reverse("workflow:landing"))
         assert response.status_code == 302 and response["Location"] == reverse("mobility:partner_home")
     for user in (people.officer, people.coordinator, people.staff, people.student, people.outsider):
         assert not entry.applies(user)

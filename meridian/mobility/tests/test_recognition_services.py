@@ -162,6 +162,14 @@ def test_a_table_in_use_retires_the_partners_others(world, people):
     assert edited.rows.count() == 4 and edited.updated_by == people.coordinator
 
 
+def test_shares_take_the_two_decimals_they_are_stored_with(world, people):
+    rows = [dict(row) for row in DISTRIBUTION_ROWS]
+    rows[0]["partner_percent"] = "10.005"
+    with pytest.raises(ValidationError, match="at most two decimals"):
+        save_table(world, people, rows, basis=ConversionBasis.DISTRIBUTION)
+    assert not GradeConversionTable.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["leadership", "staff", "student"])
 def test_only_office_and_schools_edit_tables(world, people, who):
     with pytest.raises(PermissionDeniedError):

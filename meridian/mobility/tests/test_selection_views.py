@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -74,6 +75,24 @@ def test_list_filters_sorting_and_bad_values(client, sel, people):
     response = _get(client, people.officer, "application_list", state="nonsense", ordering="bogus")
     assert response.status_code == 200
     assert 'id="filter-errors"' in response.content.decode() and first.number not in response.content.decode()
+
+
+@pytest.mark.parametrize("view", ["application_list", "school_queue"])
+def test_page_numbers_out_of_range_show_the_last_or_first_page(client, monkeypatch, org, sel, people, view):
+    from meridian.mobility.views import selection as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    if view == "school_queue":
+        Application.objects.filter(pk__in=[a.pk for a in sel.applications]).update(state=A.SUBMITTED)
+    newest = max(sel.applications, key=lambda a: a.number)
+    oldest = min(sel.applications, key=lambda a: a.number)
+    for page, number in (("999999999999999999999", 2), ("2", 2), ("abc", 1), ("-1", 1), ("0", 1), ("", 1)):
+        response = _get(client, people.officer, view, page=page)
+        assert response.status_code == 200, page
+        assert response.context["page_obj"].number == number, page
+        rows = [row["a"].number for row in response.context["rows"]]
+        if view == "application_list":  # newest first: the last page holds the oldest
+            assert (oldest.number in rows) == (number == 2) and (newest.number in rows) == (number == 1), page
 
 
 def test_list_query_count_does_not_grow_with_rows(client, org, sel, people):
@@ -202,6 +221,19 @@ def test_reviewer_scores_and_a_conflict_answers_404(client, sel, people):
     assert other.number not in _get(client, sel.reviewer, "application_list").content.decode()
 
 
+def test_points_take_the_decimals_they_are_stored_with(client, sel):
+    url = reverse("mobility:review", args=[sel.applications[0].pk])
+    client.force_login(sel.reviewer)
+    field = re.search(r'<input[^>]*name="points_grades"[^>]*>', client.get(url).content.decode())
+    assert field and 'step="0.01"' in field.group(0)  # 7.25 is a valid score, as stored
+    for points in ("7.255", "nan", "1e308", "-1"):
+        response = client.post(url, {"points_grades": points, "points_motivation": "5", "submit": "1"})
+        assert response.status_code == 200 and "points_grades" in response.context["form"].errors, points
+    assert not Review.objects.exists()
+    client.post(url, {"points_grades": "7.25", "points_motivation": "5", "submit": "1"})
+    assert Review.objects.get().points == {"grades": 7.25, "motivation": 5}
+
+
 def test_office_declares_for_a_reviewer(client, sel, people):
     application = sel.applications[0]
     url = reverse("mobility:selection_conflict", args=[application.pk])
@@ -267,3 +299,42 @@ def test_publicity_masks_names_for_students_and_hides_scores(client, org, sel, p
         assert _get(client, third.student, "publicity", call.pk).status_code == 404
     # The student's own page never shows a score either.
     assert _get(client, first.student, "review", first.pk).status_code == 403
+
+
+# --- identity documents ----------------------------------------------------------------------------------
+
+
+def test_passport_copies_only_for_those_handling_the_case(client, sel, people):
+    """Leadership and committee members see the application but not the applicant's passport copy: 403,
+    and the pages show its name without a link; the office and the student download it."""
+    from meridian.mobility.choices import DocumentKind
+    from meridian.mobility.services.applications import application_file_add
+    from meridian.mobility.tests.factories_mobilities import pdf
+
+    application = sel.applications[0]
+    Application.objects.filter(pk=application.pk).update(state=A.DRAFT)
+    application.refresh_from_db()
+    passport = application_file_add(
+        application=application,
+        actor=application.student,
+        kind=DocumentKind.PASSPORT,
+        uploaded=pdf("pass.pdf"),
+    )
+    transcript = application_file_add(
+        application=application, actor=application.student, kind=DocumentKind.TRANSCRIPT, uploaded=pdf()
+    )
+    Application.objects.filter(pk=application.pk).update(state=A.PRE_APPROVED)
+    passport_url = reverse("mobility:application_file", args=[application.pk, passport.pk])
+    transcript_url = reverse("mobility:application_file", args=[application.pk, transcript.pk])
+    for user in (people.leadership, sel.reviewer):
+        client.force_login(user)
+        assert client.get(passport_url).status_code == 403, user
+        assert client.get(transcript_url).status_code == 200, user
+    for user, page in ((people.leadership, "application_detail"), (sel.reviewer, "review")):
+        text = _get(client, user, page, application.pk).content.decode()
+        assert "pass.pdf" in text and passport_url not in text and transcript_url in text, user
+    for user in (people.officer, application.student):
+        client.force_login(user)
+        assert client.get(passport_url).status_code == 200, user
+    officer = _get(client, people.officer, "application_detail", application.pk).content.decode()
+    assert passport_url in officer

@@ -265,6 +265,8 @@ def test_stale_save_is_refused_and_nothing_is_lost(call, student):
         ("year_of_study", "0", "1 to 8"),
         ("year_of_study", "9", "1 to 8"),
         ("year_of_study", "2.5", "1 to 8"),
+        ("year_of_study", Decimal("2.5"), "1 to 8"),  # never cut to 2
+        ("year_of_study", 2.5, "1 to 8"),
         ("cefr_level", "D1", "A1 to C2"),
         ("language", "english", "ISO 639-1"),
         ("language", "xx", "ISO 639-1"),
@@ -627,3 +629,48 @@ def test_explain_allocation_in_sentences(call, student, world):
     ]
     application.allocation = []
     assert explain_allocation(application) == []
+
+
+# --- one place per period -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("held_state", [ApplicationState.ACCEPTED, ApplicationState.NOMINATED])
+def test_a_student_holding_a_place_does_not_apply_again_for_the_period(
+    call, world, org, student, other_student, held_state
+):
+    from meridian.mobility.choices import Semester
+
+    held = make_application(call, student, state=held_state)
+    same = make_call(unit=org.intl_office, destinations=[(world.partner, 1, world.outgoing)])
+    full_year = make_call(
+        unit=org.intl_office, semester=Semester.FULL_YEAR, destinations=[(world.partner, 1)]
+    )
+    for other in (same, full_year):
+        with pytest.raises(DomainError, match="already hold a place") as refused:
+            services.application_start(call=other, student=student)
+        assert held.number in refused.value.message
+        assert not Application.objects.filter(call=other, student=student).exists()
+    # Another semester or another year is another period; other students are not concerned.
+    spring = make_call(unit=org.intl_office, semester=Semester.SPRING, destinations=[(world.partner, 1)])
+    later = make_call(unit=org.intl_office, year=YEAR + 1, destinations=[(world.partner, 1)])
+    assert services.application_start(call=spring, student=student).state == ApplicationState.DRAFT
+    assert services.application_start(call=later, student=student).state == ApplicationState.DRAFT
+    assert services.application_start(call=same, student=other_student).state == ApplicationState.DRAFT
+
+
+def test_a_draft_started_earlier_is_not_submitted_nor_a_second_offer_accepted(call, world, org, student):
+    second = make_call(unit=org.intl_office, destinations=[(world.partner, 1, world.outgoing)])
+    draft = complete(second, student)
+    make_application(call, student, state=ApplicationState.ACCEPTED)
+    with pytest.raises(TransitionError, match="already hold a place"):
+        services.application_submit(application=draft, actor=student)
+    assert Application.objects.get(pk=draft.pk).state == ApplicationState.DRAFT
+    second.state = CallState.PUBLISHED
+    second.save()
+    Application.objects.filter(pk=draft.pk).update(
+        state=ApplicationState.OFFERED, offered=second.destinations.first(), offered_preference=1
+    )
+    draft.refresh_from_db()
+    with pytest.raises(TransitionError, match="already hold a place"):
+        services.offer_accept(application=draft, actor=student)
+    assert Application.objects.get(pk=draft.pk).state == ApplicationState.OFFERED

@@ -119,10 +119,10 @@ def test_home_is_for_students_only(client, people, world):
 
 def test_students_land_on_their_exchange_page(client, student, people):
     client.force_login(student)
-    response = client.get(reverse("dashboard:home"))
+    response = client.get(reverse("workflow:landing"))
     assert response.status_code == 302 and response["Location"] == reverse("mobility:student_home")
     client.force_login(people.officer)
-    assert client.get(reverse("dashboard:home")).status_code == 200
+    assert client.get(reverse("workflow:landing"))["Location"] == reverse("dashboard:home")
 
 
 def test_my_exchange_entry_only_for_students(student, people, world):
@@ -328,6 +328,24 @@ def test_submit_from_the_page(client, call, student):
     assert Application.objects.get(pk=application.pk).programme != "Late"
 
 
+def test_an_unknown_answer_to_an_offer_is_refused_and_changes_nothing(client, world, org, student):
+    published = make_call(unit=org.intl_office, state=CallState.PUBLISHED, destinations=[(world.partner, 2)])
+    offer = make_application(
+        published,
+        student,
+        state=ApplicationState.OFFERED,
+        offered=published.destinations.get(),
+        offer_expires_on=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    client.force_login(student)
+    for action in ("maybe", "accept", "decline"):
+        response = client.post(page(offer.pk), {"action": action})
+        assert response.status_code == 400, action
+        assert f"“{action}” is not something you can do here" in response.content.decode()
+        offer.refresh_from_db()
+        assert offer.state == ApplicationState.OFFERED and offer.decided_at is None
+
+
 def test_withdraw_accept_and_decline_from_the_page(client, call, world, org, student, other_student):
     published = make_call(unit=org.intl_office, state=CallState.PUBLISHED, destinations=[(world.partner, 2)])
     today = timezone.localdate()
@@ -437,3 +455,15 @@ def test_pages_in_both_languages(client, call, student, language):
     with translation.override(language):
         expected = translation.gettext("Write your motivation.")
     assert expected in client.get(page(application.pk), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_the_call_page_says_why_a_student_holding_a_place_may_not_apply(client, call, world, org, student):
+    held = make_application(call, student, state=ApplicationState.ACCEPTED)
+    other = make_call(unit=org.intl_office, destinations=[(world.partner, 1, world.outgoing)])
+    client.force_login(student)
+    text = client.get(reverse("mobility:student_call", args=[other.pk])).content.decode()
+    assert 'id="place-held"' in text and held.number in text
+    assert reverse("mobility:application_start", args=[other.pk]) not in text
+    response = client.post(reverse("mobility:application_start", args=[other.pk]), follow=True)
+    assert "already hold a place" in response.content.decode()
+    assert not Application.objects.filter(call=other).exists()

@@ -601,14 +601,24 @@ def _moves(call: Call, user) -> list:
     return options
 
 
+def _system_reason(entry: Any) -> str:
+    """Why the system moved the call: it closes a call only when its application deadline has passed."""
+    if entry.action == "close" and entry.actor_id is None:
+        return _("The application deadline has passed.")
+    return ""
+
+
 def _log_rows(call: Call) -> list[dict[str, Any]]:
-    """The call's moves, newest first, each with the move's label and the state reached."""
+    """The call's moves, newest first, each with the move's label, the state reached and the comment. The
+    system's closing at the deadline carries no stored comment; its reason is written here, in the reader's
+    language."""
     labels = {t.name: str(t.label) for t in CALL_TYPE.transitions}
     return [
         {
             "entry": entry,
             "label": labels.get(entry.action, entry.action),
             "state": CALL_TYPE.state_label(entry.to_state),
+            "comment": entry.comment or _system_reason(entry),
         }
         for entry in selectors.call_log(call)[:50]
     ]

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -408,7 +408,14 @@ def equivalence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_internal(request.user):
         raise PermissionDenied
     entry = get_object_or_404(selectors.equivalences_visible_to(request.user), pk=pk)
-    withdrawn = request.POST.get("withdrawn", "1") != "0"
+    choice = request.POST.get("withdrawn", "1")
+    if choice not in ("0", "1"):
+        message = _("“%(value)s” is not an answer here: 1 withdraws the entry, 0 offers it again.")
+        return HttpResponseBadRequest(
+            message % {"value": choice[:50]},
+            content_type="text/plain; charset=utf-8",
+        )
+    withdrawn = choice == "1"
     try:
         services.equivalence_withdraw(equivalence=entry, actor=request.user, withdrawn=withdrawn)
     except PermissionDeniedError as exc:

@@ -107,7 +107,10 @@ def _mobility(request: HttpRequest, pk: int):
 @require_GET
 def partner_mobility(request: HttpRequest, pk: int) -> HttpResponse:
     """One mobility of the partner's: the student's data, files, the letter, and the partner's decisions."""
-    mobility = _mobility(request, pk)
+    return _mobility_page(request, _mobility(request, pk))
+
+
+def _mobility_page(request: HttpRequest, mobility: Any, status: int = 200) -> HttpResponse:
     user = request.user
     may_download = permissions.can_see_personal_data(user, mobility)
     files = [
@@ -127,18 +130,24 @@ def partner_mobility(request: HttpRequest, pk: int) -> HttpResponse:
         "learning": learning,
         **_portal_flags(request, mobility.partner_id),
     }
-    return render(request, "mobility/partner/mobility.html", context)
+    return render(request, "mobility/partner/mobility.html", context, status=status)
 
 
 @login_required
 @require_POST
 def partner_mobility_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Accept, reject (with the reason) or request documents (saying which)."""
-    if action not in services.PARTNER_MOVES:
-        raise Http404
+    """Accept, reject (with the reason) or request documents (saying which). Any other decision is refused
+    (400, the page says so) and changes nothing."""
     mobility = _mobility(request, pk)
     if not permissions.acts_for_partner(request.user, mobility.partner_id):
         raise PermissionDenied(_("Only your organisation's exchange coordinators decide; you may read."))
+    if action not in services.PARTNER_MOVES:
+        messages.error(
+            request,
+            _("“%(value)s” is not a decision on a nomination: accept it, reject it or ask for documents.")
+            % {"value": action},
+        )
+        return _mobility_page(request, mobility, status=400)
     form = DecisionForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -292,7 +301,14 @@ def nominate(request: HttpRequest, call_pk: int) -> HttpResponse:
     if request.method == "POST":
         from meridian.partners.models import Partner
 
-        partner = get_object_or_404(Partner, pk=request.POST.get("partner") or 0)
+        # Only a partner the call offers places at: anything else (not a number, unknown, another
+        # partner's id) is "not found".
+        partner_id = str(request.POST.get("partner") or "").strip()
+        if not partner_id.isascii() or not partner_id.isdigit():
+            raise Http404
+        partner = get_object_or_404(
+            Partner.objects.filter(pk__in=call.destinations.values("partner_id")), pk=int(partner_id)
+        )
         try:
             nominated = nominate_for_partner(call=call, partner=partner, actor=request.user)
         except PermissionDeniedError as exc:

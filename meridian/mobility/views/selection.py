@@ -11,6 +11,7 @@ not take answers 403.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,17 +106,26 @@ class CappedPage:
 
 
 def capped_page(queryset: QuerySet, page: str | None) -> CappedPage:
-    """Rows of page ``page`` (1 when missing or not a number) and a count capped at ``COUNT_CAP``."""
+    """Rows of page ``page`` and a count capped at ``COUNT_CAP``. As ``Paginator.get_page`` elsewhere: a
+    missing or non-numeric page is the first, one below 1 the first, one past the end the last."""
     try:
         number = max(int(page or 1), 1)
     except (TypeError, ValueError):
         number = 1
+    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if total <= COUNT_CAP:
+        last = max(math.ceil(total / PAGE_SIZE), 1)
+    elif number > COUNT_CAP // PAGE_SIZE:
+        # A page beyond the counted rows (a typed address): count them all, once.
+        last = max(math.ceil(queryset.order_by().count() / PAGE_SIZE), 1)
+    else:
+        last = number
+    number = min(number, last)
     offset = (number - 1) * PAGE_SIZE
     # Sort and cut on the list's own table first (no joins), then read the page's rows with their joins.
     ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE + 1])
     by_pk = {row.pk: row for row in queryset.order_by().filter(pk__in=ids[:PAGE_SIZE])}
     rows = [by_pk[pk] for pk in ids[:PAGE_SIZE] if pk in by_pk]
-    total = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return CappedPage(
         object_list=rows,
         number=number,
@@ -284,6 +294,17 @@ def visible_application(request: HttpRequest, pk: int) -> Application:
         raise Http404 from exc
 
 
+def _files(user, application: Application) -> list:
+    """The application's uploads, each marked ``downloadable`` for ``user`` (identity documents only for
+    those who may see them: ``permissions.can_download_application_file``)."""
+    files = list(application.files.all())
+    for f in files:
+        f.downloadable = permissions.can_download_application_file(  # type: ignore[attr-defined]
+            user, application, f.kind
+        )
+    return files
+
+
 def _school_moves(user, application: Application) -> list:
     return [m for m in moves_for(case=application, user=user) if m.name in services.SCHOOL_MOVES]
 
@@ -331,7 +352,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "call": call,
         "eligibility": services.eligibility_check(application=application, save=False),
         "preferences": selectors.preference_rows(application),
-        "files": list(application.files.all()),
+        "files": _files(user, application),
         "file_url_ok": bool(_url("mobility:application_file", application.pk, 0)),
         "questions": questions,
         "school_moves": _school_moves(user, application),
@@ -489,7 +510,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "review": existing,
             "computed": computed,
             "preferences": selectors.preference_rows(application),
-            "files": list(application.files.all()),
+            "files": _files(request.user, application),
             "questions": questions,
             "conflict_form": ConflictForm(),
         },

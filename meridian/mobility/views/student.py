@@ -120,12 +120,20 @@ def student_call(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     mine = Application.objects.filter(call=call, student=user).first() if user.is_authenticated else None
     unit = services.student_unit(user) if permissions.can_apply(user) else None
+    held = services.place_held(student=user, call=call) if mine is None else None
     context = {
         "call": call,
         "application": mine,
+        # Why the student may not apply: a place for the same period through another call.
+        "place_held": services.place_held_reason(held) if held is not None else "",
         "open_now": services.call_open_now(call),
         "may_apply": permissions.can_apply(user) and services.call_is_for(call, unit),
         "required_documents": _document_labels(call.required_documents),
+        # The way back to the student portal, only for those who may use it (a partner contact or a member of
+        # staff reading the call has no "My exchange").
+        "student_home_url": (
+            reverse("mobility:student_home") if permissions.can_use_student_portal(user) else ""
+        ),
     }
     return render(request, "mobility/student/call.html", context)
 
@@ -398,7 +406,13 @@ def student_application(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This application is no longer a draft: it cannot be changed."))
             return redirect("mobility:student_application", pk=application.pk)
         return _save_form(request, application, action)
-    raise Http404
+    # An answer the page never offers (say "maybe" to an offer): refused, nothing changes.
+    messages.error(
+        request,
+        _("“%(value)s” is not something you can do here: accept or decline the place, withdraw, or save.")
+        % {"value": action[:50]},
+    )
+    return _page(request, application, status=400)
 
 
 # --- messages and files (the student's and staff's) ----------------------------------------------------
@@ -448,14 +462,18 @@ def application_message(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def application_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """Download an application's document: its student and the staff who may see the application
-    (``Application.objects.visible_to``); 404 for anyone else. Staff opening a passport copy is logged."""
+    (``Application.objects.visible_to``); 404 for anyone else. A passport copy only to those who may see
+    identity documents (``permissions.can_download_application_file``; 403 for the others); staff opening
+    one is logged."""
     application = _visible_or_404(request, pk)
     file = (
         ApplicationFile.objects.filter(application=application, pk=file_pk)
-        .select_related("application")
+        .select_related("application__person")
         .first()
     )
     if file is None:
         raise Http404
+    if not permissions.can_download_application_file(request.user, file.application, file.kind):
+        raise PermissionDenied(_("Identity documents are shown only to those who handle the application."))
     services.application_file_opened(file=file, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
     return private_file_response(file.file, content_type=file.content_type, filename=file.original_name)

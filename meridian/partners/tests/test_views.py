@@ -189,6 +189,7 @@ class TestPanels:
             "agreements",
             "trips",
             "visits",
+            "mobility",
             "activity",
             "history",
         ]

@@ -58,7 +58,8 @@
     if (busy || stopped || !dirty) { return; }
     busy = true;
     dirty = false;
-    fetch(form.action || window.location.href, {
+    // Not form.action: the form has buttons named "action", which that property would return.
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: body(),
       credentials: "same-origin",
@@ -81,6 +82,7 @@
       }
     }).catch(function () {
       dirty = true;  // try again with the next change
+      setStatus(status ? status.getAttribute("data-not-saved") : "", "problem");
     }).then(function () {
       busy = false;
       if (waiting) {
