@@ -73,7 +73,10 @@ class MobilityFilter(django_filters.FilterSet):
             pk__in=visible.order_by().values("home_unit_id")
         ).order_by("path")
         years = sorted(set(visible.order_by().values_list("academic_year", flat=True)), reverse=True)
-        self.filters["academic_year"].extra["choices"] = [(str(y), f"{y}/{y + 1}") for y in years]
+        year_filter = self.filters["academic_year"]
+        year_filter.extra["choices"] = [(str(y), f"{y}/{y + 1}") for y in years]
+        # A form field built earlier (the API schema builds the class's fields) would keep the empty choices.
+        year_filter.__dict__.pop("_field", None)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Every word in the number, the student's names or e-mail, or the partner's names."""
