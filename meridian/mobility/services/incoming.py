@@ -398,7 +398,7 @@ def invitation_accept(*, mobility: Mobility, nonce: str, password: str) -> User:
     ``password`` must have passed Django's password validators (the form checks them). Raises ``DomainError``
     when the link was used or replaced meanwhile (two tabs, a re-invitation): nothing changes then.
     """
-    locked = Mobility.objects.select_for_update().select_related("student").get(pk=mobility.pk)
+    locked = Mobility.objects.select_for_update(of=("self",)).select_related("student").get(pk=mobility.pk)
     if (
         not nonce
         or not locked.invitation_nonce
@@ -548,7 +548,7 @@ def incoming_application_save(
     from meridian.people.self_service import SelfServiceGrant, self_service_submit
     from meridian.workflow.files import checked_file
 
-    locked = Mobility.objects.select_for_update().select_related("person").get(pk=mobility.pk)
+    locked = Mobility.objects.select_for_update(of=("self",)).select_related("person").get(pk=mobility.pk)
     if not getattr(actor, "is_authenticated", False) or locked.student_id != actor.pk:
         raise PermissionDeniedError(_("Only the student completes their application."))
     if locked.state != MobilityState.INVITED:
