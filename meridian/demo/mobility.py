@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -67,6 +65,7 @@ from meridian.demo.mobility_students import (
     spread,
 )
 from meridian.demo.organisation import Organisation
+from meridian.demo.visitors_steps import quiet_pdf_progress
 from meridian.mobility.choices import ApplicationState, LearningAgreementState, MobilityType, Semester
 
 logger = logging.getLogger("meridian.demo.mobility")
@@ -115,24 +114,13 @@ class Calendar:
             self.next_in = (t.year, Semester.AUTUMN, date(t.year, 9, 12))
 
 
-@contextmanager
-def _quiet_pdf_progress() -> Iterator[None]:
-    progress = logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(max(level, logging.WARNING))
-    try:
-        yield
-    finally:
-        progress.setLevel(level)
-
-
 def build_mobility(*, org: Organisation, today: date) -> MobilitySummary:
     """Build the demo's student exchange (see the module docstring); does nothing when demo calls exist."""
     from meridian.mobility.models import Call
 
     if Call.objects.filter(is_demo=True).exists():
         return MobilitySummary()
-    with _quiet_pdf_progress():
+    with quiet_pdf_progress():
         return _build(org=org, today=today)
 
 

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from meridian.demo.visitors_steps import message, refusals
+from meridian.demo.visitors_steps import at, message, refusals
 
 logger = logging.getLogger("meridian.demo.mobility")
 
@@ -77,11 +77,6 @@ STEP_TIMES: dict[str, tuple[str, ...]] = {
     "documents.GeneratedDocument": ("created_at",),
     "documents.DocumentEvent": ("at",),
 }
-
-
-def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
-    """``day`` at ``hour``:``minute`` local time, never later than now."""
-    return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
 
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE)\s+"?([\w.]+)"?', re.IGNORECASE)

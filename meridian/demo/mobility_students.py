@@ -25,8 +25,9 @@ from meridian.demo.mobility_data import (
     OTHER_LANGUAGES,
     PROGRAMMES,
 )
-from meridian.demo.mobility_steps import at, pdf
+from meridian.demo.mobility_steps import pdf
 from meridian.demo.organisation import EMAIL_DOMAIN, Organisation
+from meridian.demo.visitors_steps import at
 
 STUDENT_PREFIX = "demo-stu-"  # user names of the demo's students (demo-student is Liu Yang)
 MEMBER_PREFIX = "DEMO-X"  # student numbers of their person records
@@ -285,7 +286,7 @@ def motivation(rng: random.Random, partner: str, language: str) -> str:
     """A motivation letter's gist naming the first destination."""
     from django.utils import translation
 
-    from meridian.mobility.services.applications import language_name
+    from meridian.mobility.selectors.conditions import language_label as language_name
 
     with translation.override("en"):
         name = language_name(language)

@@ -18,8 +18,6 @@ the travel demo's spending standards.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,7 +27,7 @@ from django.db import transaction
 from meridian.demo.organisation import Organisation
 from meridian.demo.visitors_data import EXPERTS, VISITS
 from meridian.demo.visitors_experts import ExpertStory
-from meridian.demo.visitors_steps import message, refusals
+from meridian.demo.visitors_steps import message, quiet_pdf_progress, refusals
 from meridian.demo.visitors_visits import VisitStory, build_lectures
 
 logger = logging.getLogger(__name__)
@@ -132,25 +130,13 @@ def _sync_clocks(today: date) -> None:
         clocks_sync(today=today, rule=rule)
 
 
-@contextmanager
-def _quiet_pdf_progress() -> Iterator[None]:
-    """The PDF renderer logs each step of each letter at INFO: keep the demo command's output readable."""
-    progress = logging.getLogger("weasyprint.progress")
-    level = progress.level
-    progress.setLevel(max(level, logging.WARNING))
-    try:
-        yield
-    finally:
-        progress.setLevel(level)
-
-
 def build_visitors(*, org: Organisation, today: date) -> VisitorsSummary:
     """Build the demo's visitors (see the module docstring); does nothing when demo visits exist."""
     from meridian.visitors.models import Visit
 
     if Visit.objects.filter(is_demo=True).exists():
         return VisitorsSummary()
-    with _quiet_pdf_progress():
+    with quiet_pdf_progress():
         return _build(org=org, today=today)
 
 

@@ -4,6 +4,9 @@ local times of a day, dating what a step wrote with the day it was taken, and a 
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -30,6 +33,18 @@ def message(exc: BaseException) -> str:
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """``day`` at ``hour``:``minute`` local time, never later than now."""
     return min(timezone.make_aware(datetime.combine(day, time(hour, minute))), timezone.now())
+
+
+@contextmanager
+def quiet_pdf_progress() -> Iterator[None]:
+    """The PDF renderer logs each step of each letter at INFO: keep the demo command's output readable."""
+    progress = logging.getLogger("weasyprint.progress")
+    level = progress.level
+    progress.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        progress.setLevel(level)
 
 
 def png(index: int = 0) -> SimpleUploadedFile:

@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.mobility.choices import CefrLevel, DocumentKind, QuestionKind
 from meridian.mobility.models import Application, Call
+from meridian.mobility.selectors.conditions import iso_639_1_codes as language_codes
+from meridian.mobility.selectors.conditions import language_label as language_name
 from meridian.mobility.services.applications import (
     EDITABLE_FIELDS,
     MAX_LONG_ANSWER,
     MAX_MOTIVATION,
     MAX_TEXT_ANSWER,
     YEARS_OF_STUDY,
-    language_codes,
-    language_name,
 )
 
 PREFERENCE_PREFIX = "preference_"

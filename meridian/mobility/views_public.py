@@ -20,13 +20,12 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from meridian.core.i18n import localised
 from meridian.mobility.choices import DocumentKind
-from meridian.mobility.labels import university_name
+from meridian.mobility.labels import language_label, university_name
 from meridian.mobility.models import Call, CallDestination
 from meridian.mobility.selectors import calls as selectors
 
@@ -58,14 +57,9 @@ def site_time(moment: datetime.datetime) -> dict[str, str]:
 
 
 def language_name(code: str) -> str:
-    """The name of the language with ISO 639-1 ``code`` in the reader's language ("German", "德语"), else
-    the code itself."""
-    if not code:
-        return ""
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
+    """The name of the language with ISO 639-1 ``code`` in the reader's language ("German", "德语"; see
+    ``selectors.conditions.language_label``), "" for no code."""
+    return language_label(code) if code else ""
 
 
 def language_rows(destination: CallDestination) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +41,7 @@ from meridian.mobility.models import (
     Call,
     CallDestination,
 )
+from meridian.mobility.selectors.conditions import iso_639_1_codes
 from meridian.workflow.files import checked_file
 from meridian.workflow.services import case_move
 
@@ -63,30 +63,6 @@ MAX_MOTIVATION = 10000
 MAX_MESSAGE = 5000
 MAX_FILES_PER_KIND = 5
 YES_NO = ("yes", "no")
-
-
-# --- languages -------------------------------------------------------------------------------------------
-
-
-@cache
-def _language_names(locale: str) -> dict[str, str]:
-    from babel import Locale
-
-    return {code: name for code, name in Locale.parse(locale).languages.items() if len(code) == 2}
-
-
-def language_codes() -> frozenset[str]:
-    """ISO 639-1 codes (two letters) known to the CLDR data bundled with Babel."""
-    return frozenset(_language_names("en"))
-
-
-def language_name(code: str) -> str:
-    """The language's name in the current language ("de" → "German" / "德语"); the code when unknown."""
-    from meridian.core.i18n import is_chinese
-
-    names = _language_names("zh_Hans" if is_chinese() else "en")
-    return names.get(code, code)
-
 
 # --- the to-do list --------------------------------------------------------------------------------------
 
@@ -445,7 +421,7 @@ def _clean_fields(call: Call, fields: Mapping[str, Any]) -> tuple[dict[str, Any]
             values[name] = grade.quantize(Decimal("0.01"))
         elif name == "language":
             code = str(raw or "").strip().lower()
-            if code and code not in language_codes():
+            if code and code not in iso_639_1_codes():
                 errors[name] = [
                     _("Choose the language from the list (a two-letter ISO 639-1 code such as en, de or fr).")
                 ]

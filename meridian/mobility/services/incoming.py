@@ -276,14 +276,9 @@ def invitation_send(*, mobility: Mobility, actor: Any) -> Mobility:
     return mobility
 
 
-def _sign_in_text(mobility: Mobility, url: str) -> str:
-    return _(
-        "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
-        "(%(year)s, %(semester)s). You have an account with us already: please sign in with it and "
-        "complete your application here:\n\n%(url)s\n\n"
-        "If you have forgotten your password, choose “Forgotten your password?” on the sign-in page.\n\n"
-        "International Office"
-    ) % {
+def _mail_values(mobility: Mobility, url: str) -> dict[str, Any]:
+    """What the invitation e-mails name, in the active language (the semester's label)."""
+    return {
         "name": mobility.person.latin_name,
         "partner": mobility.partner,
         "unit": mobility.home_unit,
@@ -291,6 +286,16 @@ def _sign_in_text(mobility: Mobility, url: str) -> str:
         "semester": mobility.get_semester_display(),
         "url": url,
     }
+
+
+def _sign_in_text(mobility: Mobility, url: str) -> str:
+    return _(
+        "Dear %(name)s,\n\n%(partner)s has nominated you for an exchange stay at %(unit)s "
+        "(%(year)s, %(semester)s). You have an account with us already: please sign in with it and "
+        "complete your application here:\n\n%(url)s\n\n"
+        "If you have forgotten your password, choose “Forgotten your password?” on the sign-in page.\n\n"
+        "International Office"
+    ) % _mail_values(mobility, url)
 
 
 def _email_text(
@@ -317,15 +322,7 @@ def _email_text(
                 "International Office",
                 days,
             )
-            % {
-                "name": mobility.person.latin_name,
-                "partner": mobility.partner,
-                "unit": mobility.home_unit,
-                "year": mobility.year_label,
-                "semester": mobility.get_semester_display(),
-                "days": days,
-                "url": url,
-            }
+            % {**_mail_values(mobility, url), "days": days}
         )
 
     return in_language(language, build)

@@ -110,7 +110,7 @@ def _grade_rule(call: Call, application: Application) -> dict[str, str] | None:
 
 
 def _language_rule(call: Call, application: Application) -> dict[str, str] | None:
-    from meridian.mobility.services.applications import language_name
+    from meridian.mobility.selectors.conditions import language_label as language_name
 
     minimum = call.min_cefr
     if not minimum:
