@@ -45,6 +45,9 @@ class PlannedRow:
     fields: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    possible_duplicates: list[dict] = field(default_factory=list)
+    matched: str = ""
 
 
 class RowImporter(ABC):
@@ -53,9 +56,18 @@ class RowImporter(ABC):
     kind: str = ""
 
     def __init__(
-        self, *, actor, report: ImportReport, columns: dict[int, c.Column], headers: dict[str, str]
+        self,
+        *,
+        actor,
+        report: ImportReport,
+        columns: dict[int, c.Column],
+        headers: dict[str, str],
+        decisions: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.actor = actor
+        # The user's choices for conflicting values: {row number as text: {field: "file" | "stored"}}.
+        # Without a choice the stored value is kept and only blank stored fields are filled.
+        self.decisions = decisions or {}
         self.report = report
         self.columns = columns
         # field → header as written in the file, so that problems name the column the user sees.

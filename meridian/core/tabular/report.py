@@ -33,11 +33,23 @@ class Problem:
 
 @dataclass
 class RowOutcome:
+    """One row's plan (or result).
+
+    ``changes``: headers of the columns that change. ``conflicts``: fields where the file and the stored
+    record disagree and the stored value is kept unless the user chooses the file's, each
+    ``{"field", "column", "stored", "incoming"}`` (display strings). ``possible_duplicates``: near matches the
+    user should look at, each ``{"id", "label", "reason"}``. ``matched``: how the stored record was found
+    (for example "ROR ID" or "name"), empty for a new record.
+    """
+
     row: int
     action: str
     label: str
     changes: list[str] = field(default_factory=list)
     object_id: int | None = None
+    conflicts: list[dict] = field(default_factory=list)
+    possible_duplicates: list[dict] = field(default_factory=list)
+    matched: str = ""
 
 
 @dataclass
@@ -48,6 +60,14 @@ class ImportReport:
     rows: list[RowOutcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # How the file was read: the text encoding of a CSV, the sheet of a workbook (and the sheets it has), the
+    # header row, a few decoded names to check by eye, and the column mapping used (file header → field).
+    encoding: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    header_row: int | None = None
+    sample: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +112,12 @@ class ImportReport:
             rows=[RowOutcome(**r) for r in data.get("rows", [])],
             problems=[Problem(**p) for p in data.get("problems", [])],
             ignored_columns=list(data.get("ignored_columns", [])),
+            encoding=data.get("encoding", ""),
+            sheet=data.get("sheet", ""),
+            sheets=list(data.get("sheets", [])),
+            header_row=data.get("header_row"),
+            sample=list(data.get("sample", [])),
+            mapping=dict(data.get("mapping", {})),
         )
 
     def summary(self) -> str:

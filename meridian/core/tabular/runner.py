@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +31,20 @@ FileArg = str | Path | IO[bytes]
 Progress = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How the user asked for a file to be read; empty values mean "detect it".
+
+    ``encoding``: a Python codec name for a CSV file. ``sheet``: a workbook sheet's name. ``mapping``: file
+    header → field name of the kind (``""`` ignores that column), as chosen in the column-mapping step or
+    saved as a named mapping.
+    """
+
+    encoding: str = ""
+    sheet: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
 class _Rollback(Exception):
     """Raised inside the commit transaction to undo every row once any row failed."""
 
@@ -47,6 +62,8 @@ def run_import(
     commit: bool,
     kind: str = "",
     progress: Progress | None = None,
+    options: ReadOptions | None = None,
+    decisions: dict[str, dict[str, str]] | None = None,
 ) -> ImportReport:
     """Read ``file`` (a path or a binary stream, CSV or XLSX) row by row through ``importer``.
 
@@ -55,18 +72,20 @@ def run_import(
     a commit would; with ``commit=True`` it is kept only when no row has a problem (all or nothing).
     ``actor`` is passed to the importer (None: the system); who may import is the caller's check.
     ``kind`` names the report (default ``importer.kind``); ``progress(done, total, message)`` is called
-    once per row while checking and while saving.
+    once per row while checking and while saving. ``options`` are the user's overrides of how the file is
+    read (encoding, sheet, column mapping); ``decisions`` their choices for conflicting values
+    (``{row: {field: "file" | "stored"}}``, see ``RowImporter.decisions``).
 
     Returns the ``ImportReport``: rows to create, update or leave unchanged, and every problem (a file that
     cannot be read, a missing required column, a bad cell, a refused row). It raises nothing for bad input.
     """
     report = ImportReport(kind=kind or importer.kind)
     with open_file(file) as stream:
-        read = _read(stream, report, importer.declared_columns())
+        read = _read(stream, report, importer.declared_columns(), options or ReadOptions())
     if read is None:
         return report
     columns, headers, rows = read
-    row_importer = importer(actor=actor, report=report, columns=columns, headers=headers)
+    row_importer = importer(actor=actor, report=report, columns=columns, headers=headers, decisions=decisions)
     try:
         # A dry run goes through the very same services as a commit and is then rolled back, so that it finds
         # every problem a commit would meet.
@@ -117,7 +136,7 @@ def open_file(file: FileArg) -> Iterator[IO[bytes]]:
 
 
 def _read(
-    stream: IO[bytes], report: ImportReport, declared: list[c.Column]
+    stream: IO[bytes], report: ImportReport, declared: list[c.Column], options: ReadOptions
 ) -> tuple[dict[int, c.Column], dict[str, str], list] | None:
     """Read the header and rows; None (with problems reported) when the file cannot be imported at all."""
     try:
@@ -203,6 +222,9 @@ def _record(report: ImportReport, plans: list[PlannedRow]) -> None:
             label=planned.label,
             changes=planned.changes,
             object_id=getattr(planned.instance, "pk", None),
+            conflicts=planned.conflicts,
+            possible_duplicates=planned.possible_duplicates,
+            matched=planned.matched,
         )
         for planned in plans
     ]
