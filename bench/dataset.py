@@ -164,6 +164,19 @@ def build(size: Size, *, say) -> None:
     partner_ids = _partners(size.partners, rng, org)
     say(f"  agreements: {size.agreements:,}")
     _agreements(size.agreements, rng, org, partner_ids)
+    # Rows were written with bulk_create, which bypasses save(): fill the search column once, as imports do.
+    from meridian.agreements.search_text import refresh_agreement_search_text
+    from meridian.partners.search_text import refresh_partner_search_text
+
+    say("  search text of partners and agreements")
+    refresh_partner_search_text()
+    refresh_agreement_search_text()
+    if connection.vendor == "postgresql":
+        # As autovacuum would after a bulk load: merges the trigram indexes' pending entries, updates
+        # the planner's statistics (else the search plans a table scan).
+        with connection.cursor() as cursor:
+            for table in ("partners_partner", "agreements_agreement"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@
 Requests go through Django's test client, so the time is the server's own (middleware, view, database,
 template) without network or WSGI server overhead. The public "Global Vision" pages are measured as an
 anonymous visitor; then (unless `--no-load`) bench/load.py drives many concurrent clients against them through
-gunicorn on loopback. A missed target is reported, not fatal; only errors fail the run. Public pages the
+gunicorn on loopback. The affiliation matcher's precision and recall are measured on a registry of its own
+(bench/affiliation.py). A missed target is reported, not fatal; only errors fail the run. Public pages the
 portal does not offer (yet) are reported as "not available".
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 from bench.load import add_arguments as load_arguments
 from bench.load import run_load
 
-LOOKUP_TARGET_MS = 50.0
+LOOKUP_TARGET_MS = 20.0  # registry look-up p95 with 120,000 institutions (issue 10)
 PAGE_TARGET_MS = 150.0
 PUBLIC_PAGE_TARGET_MS = 50.0  # cached public pages
 PUBLIC_SEARCH_TARGET_MS = 100.0  # the public directory's search
@@ -79,6 +80,8 @@ def _lookup_queries(limit: int = 60) -> list[str]:
         if inst.pic:
             queries.append(inst.pic)
     queries += ["university", "univ of", "technology", "大学", "institute of science", "zzzz-not-there"]
+    # Accents, full width, Chinese script variants and a typed Erasmus code are folded before the search.
+    queries += ["UNIVERSITÉ DE", "ｕｎｉｖｅｒｓｉｔｙ", "東京大學", "d heidelb01"]
     return queries
 
 
@@ -284,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.deadlines import deadline_scenarios, ensure_obligations, report_ratios
     from bench.inbox import ensure_cases, inbox_scenarios
     from bench.mobility import ensure_applications, mobility_scenarios, report_mobility
+    from bench.search import measure_tenth, report_search, search_scenarios
     from bench.travel_rules import ensure_rule_trip, report_ratio, rule_scenarios
     from bench.travel_trips import ensure_trips, report_trip_ratios, trip_scenarios
     from meridian.accounts.models import User
@@ -326,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         exchange = mobility_scenarios(
             client, coordinator, scenario=Scenario, error=BenchError, target_ms=PAGE_TARGET_MS
         )
-        for scenario in _scenarios(client) + deadlines + inbox + travel + exchange + public:
+        searches = search_scenarios(scenario=Scenario, error=BenchError)
+        for scenario in _scenarios(client) + searches + deadlines + inbox + travel + exchange + public:
             result = measure(scenario, requests=requests, warmup=args.warmup, budget_s=args.budget)
             results.append(result)
             say(f"  {scenario.name}: {result.samples} requests, p95 {result.p95:.1f} ms")
@@ -338,9 +343,18 @@ def main(argv: list[str] | None = None) -> int:
     report_trip_ratios(results, sys.stdout)
     report_ratio(results, sys.stdout)
     report_mobility(results, sys.stdout)
+    report_search(results, None if args.quick else measure_tenth(requests=requests, say=say), sys.stdout)
     from bench.jobs import report_drain
 
     report_drain(size.name, say=say)
+    from bench.imports import run_all as run_import_bench
+
+    if run_import_bench(quick=args.quick, say=say):
+        say("The import benchmark failed.")
+        return 1
+    from bench.affiliation import report_affiliation
+
+    report_affiliation(say=say)
     _save(results, size=size.name, vendor=connection.vendor, requests=requests)
     if not args.no_load:
         run_load(

@@ -100,10 +100,16 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'meridian.sqlite3
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Every transaction takes the write lock when it begins (IMMEDIATE), so a writer waits for the lock
+    # instead of failing half-way; a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another's commit.
+    # Long work runs outside write transactions (an import plans first, then writes in one short one).
+    _BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 60)
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": _BUSY_TIMEOUT,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={_BUSY_TIMEOUT * 1000};"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,7 +195,7 @@ OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL", "https://creativecommon
 
 # Domain settings.
 EXPIRING_SOON_DAYS = env_int("EXPIRING_SOON_DAYS", 180)
-IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).

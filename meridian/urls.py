@@ -9,7 +9,7 @@ from meridian.agreements.api import AgreementViewSet
 from meridian.core.views import healthz
 from meridian.partners.api import PartnerViewSet
 from meridian.portal.views import root_redirect
-from meridian.reference.api import CountryViewSet, RegistryLookupView
+from meridian.reference.api import AffiliationMatchView, CountryViewSet, RegistryLookupView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("partners", PartnerViewSet, basename="partner")
@@ -18,6 +18,7 @@ router.register("countries", CountryViewSet, basename="country")
 
 api_patterns = [
     path("registry/", RegistryLookupView.as_view(), name="registry-lookup"),
+    path("registry/match", AffiliationMatchView.as_view(), name="registry-match"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),

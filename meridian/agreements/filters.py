@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from meridian.accounts.models import OrgUnit
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
 from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
+from meridian.core.search_index import search_filter
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
 
@@ -91,21 +92,9 @@ class AgreementFilter(django_filters.FilterSet):
         return Q(pk__in=AgreementPartner.objects.filter(condition).values("agreement_id"))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        partner_match = self._party(
-            Q(partner__name__icontains=value)
-            | Q(partner__name_en__icontains=value)
-            | Q(partner__name_zh__icontains=value)
-            | Q(partner__acronym__iexact=value)
-        )
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title_en__icontains=value)
-            | Q(title_zh__icontains=value)
-            | partner_match
-        )
+        """Each word in the number, a title or a partner's name or acronym (case, accents, width and Chinese
+        script ignored), through the indexed search column."""
+        return search_filter(queryset, value)
 
     def filter_channel(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         if not value:

@@ -21,7 +21,7 @@ from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
 from meridian.core.tabular.engine import PlannedRow, RowImporter, differs
 from meridian.core.tabular.report import CREATE, UNCHANGED, UPDATE
-from meridian.core.text import fold, normalise_domain
+from meridian.core.text import code_key, fold, name_key, normalise_domain
 from meridian.partners.import_rows import PartnerIndex, erasmus_key
 
 KIND = "agreements"
@@ -205,6 +205,8 @@ class AgreementImporter(RowImporter):
         self.seen_signatures: dict[tuple, int] = {}
 
     def _load_existing(self, rows: list[tuple[int, list[object]]]) -> None:
+        """The stored agreements the file's numbers (any case, width or dash, see ``code_key``) and titles
+        name, with their parties and channels, in a few queries."""
         from meridian.agreements.models import Agreement
 
         positions = {col.field: i for i, col in self.columns.items()}
@@ -215,13 +217,17 @@ class AgreementImporter(RowImporter):
                 index = positions.get(name)
                 if index is not None and index < len(raw) and not p.is_blank(raw[index]):
                     bucket.add(p.as_text(raw[index]))
+        wanted = {code_key(number) for number in numbers}
+        ids = sorted(
+            pk for pk, stored in Agreement.objects.values_list("pk", "number") if code_key(stored) in wanted
+        )
         queryset = Agreement.objects.select_related("responsible_unit").prefetch_related(
             "parties", "channels"
         )
-        for lookup, values in (("number__in", sorted(numbers)), ("title_en__in", sorted(titles))):
+        for lookup, values in (("pk__in", ids), ("title_en__in", sorted(titles))):
             for start in range(0, len(values), IN_CHUNKS):
                 for agreement in queryset.filter(**{lookup: values[start : start + IN_CHUNKS]}):
-                    self.existing_by_number[agreement.number] = agreement
+                    self.existing_by_number[code_key(agreement.number)] = agreement
                     self.existing_by_title.setdefault(fold(agreement.title_en), []).append(agreement)
 
     def resolve(self, column: c.Column, value: object) -> Any:
@@ -252,7 +258,7 @@ class AgreementImporter(RowImporter):
         for partner in candidates:
             if partner is not None:
                 return partner
-        named = {partner.pk: partner for partner in index.by_name.get(fold(ref), [])}
+        named = {partner.pk: partner for partner in index.by_name.get(name_key(ref), [])}
         if len(named) == 1:
             return next(iter(named.values()))
         if len(named) > 1:
@@ -267,7 +273,7 @@ class AgreementImporter(RowImporter):
     def _match(self, fields: dict[str, Any], partners: list[Any]) -> Any:
         number = fields.get("number")
         if number:
-            return self.existing_by_number.get(number)
+            return self.existing_by_number.get(code_key(number))
         # Without a number, the same title, type, unit and parties mean the same agreement.
         wanted = {partner.pk for partner in partners}
         for agreement in self.existing_by_title.get(fold(fields["title_en"]), []):
@@ -295,11 +301,6 @@ class AgreementImporter(RowImporter):
                 number, self.header("end_date"), _("the end date must be after the start date")
             )
             return None
-        if state == AgreementState.RENEWED:
-            self.report.problem(
-                number, self.header("state"), _("renewed agreements cannot be imported; import the successor")
-            )
-            return None
         signature = (
             fold(fields["title_en"]),
             fields["kind"],
@@ -307,7 +308,7 @@ class AgreementImporter(RowImporter):
             frozenset(partner.pk for partner in partners),
         )
         if fields.get("number"):
-            first = self.seen_numbers.setdefault(fields["number"], number)
+            first = self.seen_numbers.setdefault(code_key(fields["number"]), number)
         else:
             first = self.seen_signatures.setdefault(signature, number)
         if first != number:
@@ -317,6 +318,14 @@ class AgreementImporter(RowImporter):
 
         existing = self._match(fields, partners)
         label = fields.get("number") or fields["title_en"]
+        renewing = state == AgreementState.RENEWED and (existing is None or existing.state != state)
+        if renewing:
+            # Renewal links an agreement to its successor, which a spreadsheet row cannot express; an
+            # agreement stored as renewed (an exported list read back) is left as it is.
+            self.report.problem(
+                number, self.header("state"), _("renewed agreements cannot be imported; import the successor")
+            )
+            return None
         if existing is None:
             target = state or AgreementState.DRAFT
             if not self.validate_model(number, Agreement(**fields), set(fields) - {"responsible_unit"}):
@@ -334,6 +343,8 @@ class AgreementImporter(RowImporter):
             )
 
         changed = {k: v for k, v in fields.items() if differs(getattr(existing, k), v)}
+        if "number" in changed and code_key(changed["number"]) == code_key(existing.number):
+            changed.pop("number")  # the number as the stored record writes it is kept
         partners_change = {pt.pk for pt in partners} != {party.partner_id for party in existing.parties.all()}
         channels_change = channels is not None and sorted(channels) != sorted(
             ch.channel for ch in existing.channels.all()

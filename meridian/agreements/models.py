@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -22,8 +24,16 @@ from meridian.agreements.choices import (
     ReminderKind,
     Side,
 )
+from meridian.agreements.search_text import (
+    AGREEMENT_OWN_FIELDS,
+    agreement_search_text_now,
+    refresh_agreement_search_text,
+)
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
+from meridian.core.search_index import register_search_table
+
+SEARCHED_FIELDS = frozenset(AGREEMENT_OWN_FIELDS)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -102,6 +112,9 @@ class Agreement(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Number, titles and the partners' names in one normalised form, indexed for substring search
+    # (see meridian/core/search_index.py); written by save(), by party changes and by the bulk refresher.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     # Every lifecycle move and approval step, in the workflow engine's one log for all case types.
     transitions = GenericRelation(
@@ -109,7 +122,7 @@ class Agreement(VersionedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         ordering = ["-start_date", "number"]
@@ -123,6 +136,15 @@ class Agreement(VersionedModel):
     @property
     def title(self) -> str:
         return localised(self.title_en, self.title_zh)
+
+    def save(self, *args, **kwargs) -> None:
+        # The search column indexes this row's values and its parties' names; kept where every save passes.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            self.search_text = agreement_search_text_now(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -148,6 +170,9 @@ class Agreement(VersionedModel):
         return permissions.can_edit_agreement(user, self)
 
 
+register_search_table(Agreement._meta.db_table)
+
+
 class AgreementChannel(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="channels")
     channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
@@ -160,6 +185,13 @@ class AgreementChannel(models.Model):
 
     def __str__(self) -> str:
         return self.get_channel_display()
+
+
+@receiver(post_save, sender="partners.Partner", dispatch_uid="agreement-search-partner-renamed")
+def _partner_renamed(sender, instance, created: bool, **kwargs) -> None:
+    """Agreements are searched by their partners' names: a renamed partner's agreements follow."""
+    if not created and instance.search_names_changed():
+        refresh_agreement_search_text(ids=[], partner_ids=[instance.pk])
 
 
 class AgreementPartner(models.Model):
@@ -191,6 +223,18 @@ class AgreementPartner(models.Model):
 
     def __str__(self) -> str:
         return str(self.partner)
+
+
+@receiver(post_save, sender=AgreementPartner, dispatch_uid="agreement-search-party-saved")
+def _party_saved(sender, instance: AgreementPartner, update_fields=None, **kwargs) -> None:
+    """An agreement is searched by its parties' names: a new or changed party refreshes its text."""
+    if update_fields is None or "partner" in update_fields:
+        refresh_agreement_search_text(ids=[instance.agreement_id])
+
+
+@receiver(post_delete, sender=AgreementPartner, dispatch_uid="agreement-search-party-deleted")
+def _party_deleted(sender, instance: AgreementPartner, **kwargs) -> None:
+    refresh_agreement_search_text(ids=[instance.agreement_id])
 
 
 class Signatory(models.Model):

@@ -16,6 +16,7 @@ from meridian.agreements.models import Agreement, AgreementChannel, AgreementPar
 from meridian.core.activity import activity_for
 from meridian.core.history import HistoryEntry, history_entries
 from meridian.core.i18n import localised
+from meridian.core.search_index import search_filter, search_terms
 from meridian.workflow.services import MoveOption, moves_for
 
 
@@ -296,14 +297,12 @@ def active_agreement_figures() -> ActiveAgreementFigures:
 
 
 def agreement_search(*, user, query: str, limit: int = 20) -> QuerySet[Agreement]:
-    """Visible agreements whose number or title (either language) contains every word of `query`."""
-    condition = Q()
-    words = query.split()
-    if not words:
+    """Visible agreements whose number, title (either language) or partners' names contain every word of
+    `query`, ignoring case, accents, full-width forms and Chinese script variants; by number, at most `limit`.
+    """
+    if not search_terms(query):
         return Agreement.objects.none()
-    for word in words:
-        condition &= Q(number__icontains=word) | Q(title_en__icontains=word) | Q(title_zh__icontains=word)
-    return Agreement.objects.visible_to(user).filter(condition).order_by("number")[:limit]
+    return search_filter(Agreement.objects.visible_to(user), query).order_by("number")[:limit]
 
 
 def agreement_report_rows(*, user) -> Iterator[dict]:

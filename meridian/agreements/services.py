@@ -28,6 +28,7 @@ from meridian.agreements.models import (
     AgreementPartner,
     Signatory,
 )
+from meridian.agreements.search_text import refresh_agreement_search_text
 from meridian.core.activity import activity_record
 from meridian.core.errors import DomainError, PermissionDeniedError, TransitionError
 from meridian.core.versioning import bump_version, ensure_fresh
@@ -132,6 +133,8 @@ def _set_partners(agreement: Agreement, partners: list) -> None:
     AgreementPartner.objects.bulk_create(
         [AgreementPartner(agreement=agreement, partner_id=pk) for pk in wanted if pk not in existing]
     )
+    # bulk_create bypasses save() and signals: the agreement's search text follows its parties here.
+    refresh_agreement_search_text(ids=[agreement.pk])
 
 
 def _set_channels(agreement: Agreement, channels: list[str]) -> None:

@@ -1,12 +1,13 @@
 """Writing and reading the activity stream."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import translation
 
+from meridian.core.bulk import insert_objects
 from meridian.core.models import Activity
 
 
@@ -31,6 +32,46 @@ def activity_record(
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
     )
+
+
+def activity_record_bulk(
+    *,
+    targets: Sequence[models.Model],
+    verb: str,
+    message: Callable[[models.Model], str],
+    actor=None,
+    batch_size: int = 1000,
+) -> list[Activity]:
+    """Record the same kind of activity for many saved records of one model at once (a bulk import).
+
+    ``message(target)`` builds the translated text for one record; like ``activity_record`` it is rendered in
+    English and in Chinese, but the language is switched twice in all rather than twice per record, and the
+    rows are written in multi-row INSERTs (``meridian.core.bulk.insert_objects``) in batches of
+    ``batch_size``. Gives the same rows as calling
+    ``activity_record`` for each target. Returns the new activities in the order of ``targets``.
+    """
+    if not targets:
+        return []
+    with translation.override("en"):
+        texts_en = [str(message(target)) for target in targets]
+    with translation.override("zh-hans"):
+        texts_zh = [str(message(target)) for target in targets]
+    content_type = ContentType.objects.get_for_model(targets[0])
+    actor = actor if actor is not None and actor.is_authenticated else None
+    rows = [
+        Activity(
+            actor=actor,
+            verb=verb,
+            message=text_en[:500],
+            message_zh=text_zh[:500],
+            content_type=content_type,
+            object_id=target.pk,
+        )
+        for target, text_en, text_zh in zip(targets, texts_en, texts_zh, strict=True)
+    ]
+    for start in range(0, len(rows), batch_size):
+        insert_objects(rows[start : start + batch_size])
+    return rows
 
 
 def activity_for(*, targets: dict[type[models.Model], list[int]], limit: int = 50) -> QuerySet[Activity]:

@@ -8,27 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.core.i18n import is_chinese
 from meridian.core.registry import registry
-from meridian.core.text import clean_spaces
+from meridian.core.search_index import search_condition
 from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
 from meridian.partners.selectors import public_partner_condition
 from meridian.reference.models import Country
 
-TEXT_FIELDS = ("name", "name_en", "name_zh", "acronym", "city")
-
-
 _chinese = is_chinese
 
 
 def public_text_condition(query: str) -> Q:
-    """Every word of `query` is in a public name (English, Chinese, official), the acronym or the city."""
-    condition = Q()
-    for word in clean_spaces(query).split():
-        part = Q()
-        for name in TEXT_FIELDS:
-            part |= Q(**{f"{name}__icontains": word})
-        condition &= part
-    return condition
+    """Every word of `query` is in what the directory shows: a name (English, Chinese, official), the acronym,
+    the city, the country or the website's domain; case, accents, full-width forms and Chinese script
+    variants are ignored. Identifiers and other internal values are never matched.
+    """
+    return search_condition(Partner, query, public=True)
 
 
 def region_choices() -> list[tuple[str, str]]:

@@ -15,12 +15,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meridian.core.tabular.report import ImportReport
-from meridian.core.tabular.runner import Progress
+from meridian.core.tabular.runner import Progress, ReadOptions
 from meridian.imports.models import ImportBatch
 from meridian.imports.services import (
     batch_record_outcome,
     import_commit,
     import_dry_run,
+    import_file,
+    report_keeps_file,
     sha256_of,
 )
 from meridian.jobs.models import JobRun
@@ -60,14 +62,18 @@ def start_check(*, batch: ImportBatch) -> JobRun:
     return job
 
 
-def start_commit(*, batch: ImportBatch) -> JobRun:
-    """Start the background import of a checked large upload (status "importing")."""
+def start_commit(*, batch: ImportBatch, decisions: dict[str, dict[str, str]] | None = None) -> JobRun:
+    """Start the background import of a checked large upload (status "importing").
+
+    The batch's reading options are used; ``decisions`` (the user's choices for conflicting values,
+    ``{row: {field: "file" | "stored"}}``) travel with the job.
+    """
     job = job_start(
         kind="imports.commit",
         label=_("Import %(file)s") % {"file": batch.original_name},
         actor=batch.owner,
         runner=commit_upload,
-        params={"batch_id": batch.pk},
+        params={"batch_id": batch.pk, "decisions": decisions or {}},
         subject=batch,
         result_template=RESULT_TEMPLATE,
         on_failure=refuse_upload,
@@ -78,37 +84,74 @@ def start_commit(*, batch: ImportBatch) -> JobRun:
 
 
 def check_upload(job: JobRun, *, batch_id: int) -> dict[str, Any]:
-    """Runner: the dry run of a kept upload; the batch becomes "checked" or "refused" with the report."""
-    batch = _locked_batch(batch_id, ImportBatch.Status.CHECKING)
+    """Runner: the dry run of a kept upload; the batch becomes "checked" or "refused" with the report.
+
+    Runs outside a job-wide transaction (``job_atomic = False``): the dry run only reads and takes no write
+    lock, so other users keep writing while a large file is checked; the batch is updated in one short
+    transaction at the end.
+    """
+    with transaction.atomic():
+        _locked_batch(batch_id, ImportBatch.Status.CHECKING)
+    batch = ImportBatch.objects.get(pk=batch_id)
     report = import_dry_run(
-        kind=batch.kind, file=batch.stored_path, actor=batch.owner, progress=_progress(job)
+        kind=batch.kind,
+        file=batch.stored_path,
+        actor=batch.owner,
+        progress=_progress(job),
+        options=batch.read_options,
     )
-    batch.report = report.to_dict()
-    batch.status = ImportBatch.Status.CHECKED if report.ok else ImportBatch.Status.REFUSED
-    batch.save(update_fields=["report", "status"])
-    if not report.ok:
-        path = batch.stored_path
+    with transaction.atomic():
+        batch = _locked_batch(batch_id, ImportBatch.Status.CHECKING)
+        batch.report = report.to_dict()
+        batch.status = ImportBatch.Status.CHECKED if report.ok else ImportBatch.Status.REFUSED
+        batch.save(update_fields=["report", "status"])
+        if not report_keeps_file(report):
+            path = batch.stored_path
+            transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    job.message = report.summary()
+    return report.to_dict()
+
+
+check_upload.job_atomic = False  # type: ignore[attr-defined]
+
+
+def commit_upload(
+    job: JobRun, *, batch_id: int, decisions: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """Runner: import a checked upload all or nothing; fails (with the report's problems) if any row fails.
+
+    The batch's reading options and the user's ``decisions`` for conflicting values are applied. Runs
+    outside a job-wide transaction (``job_atomic = False``): the rows are read and checked without a write
+    lock, then written in one short write transaction (see ``run_import``), and the batch is marked in
+    another; a refused or failed import writes nothing.
+    """
+    with transaction.atomic():
+        batch = _locked_batch(batch_id, ImportBatch.Status.IMPORTING)
+    path = batch.stored_path
+    if not path.exists() or sha256_of(path) != batch.sha256:
+        raise JobFailed(_("The uploaded file is no longer available; upload it again."))
+    report = import_commit(
+        kind=batch.kind,
+        file=path,
+        actor=batch.owner,
+        progress=_progress(job),
+        options=batch.read_options,
+        decisions=decisions,
+    )
+    if not report.committed:
+        raise JobFailed(report.summary(), result=report.to_dict())
+    with transaction.atomic():
+        batch = _locked_batch(batch_id, ImportBatch.Status.IMPORTING)
+        batch_record_outcome(batch=batch, report=report)
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
     job.message = report.summary()
     return report.to_dict()
 
 
-def commit_upload(job: JobRun, *, batch_id: int) -> dict[str, Any]:
-    """Runner: import a checked upload all or nothing; fails (with the report's problems) if any row fails."""
-    batch = _locked_batch(batch_id, ImportBatch.Status.IMPORTING)
-    path = batch.stored_path
-    if not path.exists() or sha256_of(path) != batch.sha256:
-        raise JobFailed(_("The uploaded file is no longer available; upload it again."))
-    report = import_commit(kind=batch.kind, file=path, actor=batch.owner, progress=_progress(job))
-    if not report.committed:
-        raise JobFailed(report.summary(), result=report.to_dict())
-    batch_record_outcome(batch=batch, report=report)
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
-    job.message = report.summary()
-    return report.to_dict()
+commit_upload.job_atomic = False  # type: ignore[attr-defined]
 
 
-def refuse_upload(job: JobRun, *, batch_id: int) -> None:
+def refuse_upload(job: JobRun, *, batch_id: int, **_params: Any) -> None:
     """Failure hook: the upload of a failed job is refused with the job's report or reason; its file goes."""
     batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None or not batch.in_progress:
@@ -126,11 +169,24 @@ def refuse_upload(job: JobRun, *, batch_id: int) -> None:
 # Imports started from the shell ---------------------------------------------------------------------------
 
 
-def start_file_import(*, kind: str, source: Path, actor: Any, dry_run: bool) -> JobRun:
-    """Copy ``source`` into private storage and import it (or only check it) as a background job."""
+def start_file_import(
+    *,
+    kind: str,
+    source: Path,
+    actor: Any,
+    dry_run: bool,
+    options: ReadOptions | None = None,
+    take_file_values: bool = False,
+) -> JobRun:
+    """Copy ``source`` into private storage and import it (or only check it) as a background job.
+
+    ``options`` (encoding, sheet, column mapping) and ``take_file_values`` (the file's value for every
+    conflicting field) travel with the job, as for the shell's foreground import.
+    """
     import secrets
     import shutil
 
+    options = options or ReadOptions()
     folder = Path(settings.PRIVATE_STORAGE_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{secrets.token_hex(16)}.upload"
@@ -141,7 +197,15 @@ def start_file_import(*, kind: str, source: Path, actor: Any, dry_run: bool) -> 
         label=label % {"file": source.name},
         actor=actor,
         runner=import_stored_file,
-        params={"kind": kind, "stored_name": stored.name, "dry_run": dry_run},
+        params={
+            "kind": kind,
+            "stored_name": stored.name,
+            "dry_run": dry_run,
+            "encoding": options.encoding,
+            "sheet": options.sheet,
+            "mapping": dict(options.mapping),
+            "take_file_values": take_file_values,
+        },
         result_template=RESULT_TEMPLATE,
         on_failure=remove_stored_file,
     )
@@ -151,20 +215,41 @@ def _stored(stored_name: str) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / "imports" / Path(stored_name).name
 
 
-def import_stored_file(job: JobRun, *, kind: str, stored_name: str, dry_run: bool) -> dict[str, Any]:
+def import_stored_file(
+    job: JobRun,
+    *,
+    kind: str,
+    stored_name: str,
+    dry_run: bool,
+    encoding: str = "",
+    sheet: str = "",
+    mapping: dict[str, str] | None = None,
+    take_file_values: bool = False,
+) -> dict[str, Any]:
     """Runner: the shell's background import; fails with the report's problems when anything is wrong."""
     path = _stored(stored_name)
     if not path.exists():
         raise JobFailed(_("The uploaded file is no longer available; upload it again."))
-    run = import_dry_run if dry_run else import_commit
-    report = run(kind=kind, file=path, actor=job.actor, progress=_progress(job))
+    report = import_file(
+        kind=kind,
+        file=path,
+        actor=job.actor,
+        commit=not dry_run,
+        options=ReadOptions(encoding=encoding, sheet=sheet, mapping=dict(mapping or {})),
+        take_file_values=take_file_values,
+        progress=_progress(job),
+    )
     if report.problems:
         raise JobFailed(report.summary(), result=report.to_dict())
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    path.unlink(missing_ok=True)
     job.message = report.summary()
     return report.to_dict()
 
 
-def remove_stored_file(job: JobRun, *, kind: str, stored_name: str, dry_run: bool) -> None:
+# The import plans without a write lock and writes in its own short transaction (see ``run_import``).
+import_stored_file.job_atomic = False  # type: ignore[attr-defined]
+
+
+def remove_stored_file(job: JobRun, *, stored_name: str, **_params: Any) -> None:
     """Failure hook of the shell's background import: the copied file is not kept."""
     _stored(stored_name).unlink(missing_ok=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from meridian.core.tabular.runner import ReadOptions
 
 
 class ImportBatch(models.Model):
@@ -37,6 +41,11 @@ class ImportBatch(models.Model):
     job = models.ForeignKey(
         "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_batches"
     )
+    # How the file is read, as the user chose it on the report page (empty: detected): a CSV file's text
+    # encoding (a Python codec name), a workbook's sheet, and file header → field ("" ignores the column).
+    encoding = models.CharField(_("text encoding"), max_length=40, blank=True)
+    sheet = models.CharField(_("sheet"), max_length=255, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -59,3 +68,47 @@ class ImportBatch(models.Model):
     @property
     def stored_path(self) -> Path:
         return Path(settings.PRIVATE_STORAGE_ROOT) / "imports" / Path(self.stored_name).name
+
+    @property
+    def read_options(self) -> ReadOptions:
+        """The reading options chosen for this upload, as the import runner takes them."""
+        from meridian.core.tabular.runner import ReadOptions
+
+        return ReadOptions(encoding=self.encoding, sheet=self.sheet, mapping=dict(self.mapping or {}))
+
+
+class ColumnMapping(models.Model):
+    """A named column mapping (file header → field) saved from the mapping step, reused for similar files.
+
+    Names are unique per import kind: an office keeps one "Erasmus office export" mapping, shared by everyone
+    who may import that kind.
+    """
+
+    kind = models.CharField(_("what"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_mappings",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="imports_mapping_unique_name")]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        from meridian.imports.kinds import kind_label
+
+        return kind_label(self.kind)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meridian.accounts.permissions import can_write_university
+from meridian.accounts.permissions import can_write_university, is_administrator
 from meridian.imports.kinds import import_kinds
 
 
@@ -19,3 +19,24 @@ def can_use_imports(user) -> bool:
 def can_see_batch(user, batch) -> bool:
     """An uploaded file and its report belong to the person who uploaded it."""
     return can_import(user) and batch.owner_id == user.pk
+
+
+def can_import_kind(user, kind: str) -> bool:
+    """Whether ``user`` may import the registered kind ``kind`` (the hub's gate and the kind's own)."""
+    from meridian.imports.kinds import kind_entry
+
+    if kind not in {entry.key for entry in import_kinds()}:
+        return False
+    return can_import(user) and bool(kind_entry(kind).permission(user))
+
+
+def can_use_mapping(user, mapping) -> bool:
+    """A saved column mapping is shared by everyone who may import its kind."""
+    return can_import_kind(user, mapping.kind)
+
+
+def can_change_mapping(user, mapping) -> bool:
+    """Replacing or deleting a saved mapping: the person who saved it, or an administrator."""
+    if not can_use_mapping(user, mapping):
+        return False
+    return mapping.owner_id == getattr(user, "pk", None) or is_administrator(user)

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.registry import registry
 from meridian.core.tabular.report import ImportReport
-from meridian.core.tabular.runner import FileArg, Progress, count_rows, run_import
-from meridian.imports.kinds import importer_class, kind_entry
-from meridian.imports.permissions import can_import
+from meridian.core.tabular.runner import FileArg, Progress, ReadOptions, count_rows, run_import
+from meridian.imports.kinds import columns_for, importer_class, kind_entry
+from meridian.imports.permissions import can_change_mapping, can_import, can_import_kind, can_use_mapping
 
 
 def job_threshold() -> int:
@@ -31,20 +31,104 @@ def job_threshold() -> int:
     return int(getattr(settings, "IMPORT_JOB_THRESHOLD", 1000))
 
 
-def import_dry_run(*, kind: str, file: FileArg, actor, progress: Progress | None = None) -> ImportReport:
+Decisions = dict[str, dict[str, str]]
+
+
+def import_dry_run(
+    *,
+    kind: str,
+    file: FileArg,
+    actor,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
+    decisions: Decisions | None = None,
+) -> ImportReport:
     """Validate every row and report what an import would create and update; nothing is written.
 
     ``kind`` is a registered import kind (``ValueError`` otherwise); ``actor`` None is the system.
+    ``options``: how to read the file (encoding, sheet, column mapping; empty parts are detected).
+    ``decisions``: ``{row number as text: {field: "file" | "stored"}}`` for conflicting values; without a
+    decision the stored value is kept and only blank stored fields are filled.
     """
-    return _run(kind=kind, file=file, actor=actor, commit=False, progress=progress)
+    return _run(
+        kind=kind,
+        file=file,
+        actor=actor,
+        commit=False,
+        progress=progress,
+        options=options,
+        decisions=decisions,
+    )
 
 
-def import_commit(*, kind: str, file: FileArg, actor, progress: Progress | None = None) -> ImportReport:
-    """Validate again and apply every row in one transaction; if any row fails, nothing is written."""
-    return _run(kind=kind, file=file, actor=actor, commit=True, progress=progress)
+def import_commit(
+    *,
+    kind: str,
+    file: FileArg,
+    actor,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
+    decisions: Decisions | None = None,
+) -> ImportReport:
+    """Validate again and apply every row in one transaction; if any row fails, nothing is written.
+
+    ``options`` and ``decisions`` as for ``import_dry_run``.
+    """
+    return _run(
+        kind=kind,
+        file=file,
+        actor=actor,
+        commit=True,
+        progress=progress,
+        options=options,
+        decisions=decisions,
+    )
 
 
-def _run(*, kind: str, file: FileArg, actor, commit: bool, progress: Progress | None) -> ImportReport:
+def import_file(
+    *,
+    kind: str,
+    file: FileArg,
+    actor,
+    commit: bool,
+    options: ReadOptions | None = None,
+    take_file_values: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Dry run or commit, optionally taking the file's value for every conflicting field (the shell's way).
+
+    With ``take_file_values`` the file is first checked to learn its conflicts, then run again with the
+    decision "file" for each of them; a file with problems is reported after the first pass.
+    """
+    decisions: Decisions = {}
+    if take_file_values:
+        first = import_dry_run(kind=kind, file=file, actor=actor, progress=progress, options=options)
+        decisions = decisions_taking_file(first)
+        if not first.ok or (not commit and not decisions):
+            return first
+    run = import_commit if commit else import_dry_run
+    return run(kind=kind, file=file, actor=actor, progress=progress, options=options, decisions=decisions)
+
+
+def decisions_taking_file(report: ImportReport) -> Decisions:
+    """The decision "take the file's value" for every conflict of a dry run's ``report``."""
+    return {
+        str(row.row): {conflict["field"]: "file" for conflict in row.conflicts}
+        for row in report.rows
+        if row.conflicts
+    }
+
+
+def _run(
+    *,
+    kind: str,
+    file: FileArg,
+    actor,
+    commit: bool,
+    progress: Progress | None,
+    options: ReadOptions | None = None,
+    decisions: Decisions | None = None,
+) -> ImportReport:
     """The hub's gate around ``run_import``: the kind must be registered and ``actor`` may run it."""
     if kind not in registry.import_kinds:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -53,7 +137,14 @@ def _run(*, kind: str, file: FileArg, actor, commit: bool, progress: Progress | 
         report.problem(None, "", _("You may not import spreadsheets."))
         return report
     return run_import(
-        importer=importer_class(kind), kind=kind, file=file, actor=actor, commit=commit, progress=progress
+        importer=importer_class(kind),
+        kind=kind,
+        file=file,
+        actor=actor,
+        commit=commit,
+        progress=progress,
+        options=options,
+        decisions=decisions,
     )
 
 
@@ -82,12 +173,13 @@ def _keep_upload(uploaded_file: Any) -> tuple[Path, str, int]:
     return stored, digest.hexdigest(), size
 
 
-def batch_create(*, owner, kind: str, uploaded_file: Any) -> Any:
+def batch_create(*, owner, kind: str, uploaded_file: Any, options: ReadOptions | None = None) -> Any:
     """Keep an upload privately under a random name, run the dry run and store its report.
 
-    A file of more than ``IMPORT_JOB_THRESHOLD`` data rows is checked by a background job instead: the batch
-    is returned with status "checking" and its ``job``. Raises ``DomainError`` for an unknown or forbidden
-    kind.
+    ``options`` (encoding, sheet, column mapping; empty parts are detected) are kept on the batch and used
+    for its commit. A file of more than ``IMPORT_JOB_THRESHOLD`` data rows is checked by a background job
+    instead: the batch is returned with status "checking" and its ``job``. Raises ``DomainError`` for an
+    unknown kind, ``PermissionDeniedError`` for a kind ``owner`` may not import.
     """
     from meridian.imports.models import ImportBatch
 
@@ -95,6 +187,9 @@ def batch_create(*, owner, kind: str, uploaded_file: Any) -> Any:
         raise DomainError(_("Choose what to import."))
     if not (can_import(owner) and kind_entry(kind).permission(owner)):
         raise PermissionDeniedError(_("You may not import spreadsheets."))
+    options = options or ReadOptions()
+    if options.mapping:
+        mapping_check(kind=kind, mapping=options.mapping)
     stored, sha256, size = _keep_upload(uploaded_file)
     batch = ImportBatch(
         owner=owner,
@@ -103,8 +198,65 @@ def batch_create(*, owner, kind: str, uploaded_file: Any) -> Any:
         stored_name=stored.name,
         sha256=sha256,
         size=size,
+        encoding=options.encoding,
+        sheet=options.sheet,
+        mapping=dict(options.mapping),
     )
-    if count_rows(stored, stop_after=job_threshold() + 1) > job_threshold():
+    _check(batch)
+    return batch
+
+
+def batch_recheck(
+    *, batch: Any, actor, encoding: str = "", sheet: str = "", mapping: dict[str, str] | None = None
+) -> Any:
+    """Check a kept upload again with other reading options: the encoding, the sheet and the column mapping.
+
+    This is the report page's "read the file differently" and column-mapping step. ``mapping`` is file
+    header → field of the kind (``""`` ignores the column). The batch must be checked or refused and its
+    file still kept; the new report replaces the old one (a large file is checked again in the background).
+    Raises ``PermissionDeniedError`` for anyone but the uploader, ``DomainError`` when the batch cannot be
+    checked again or the mapping names an unknown field.
+    """
+    from meridian.imports.models import ImportBatch
+
+    if batch.owner_id != getattr(actor, "pk", None) or not can_import_kind(actor, batch.kind):
+        raise PermissionDeniedError(_("You may not import this file."))
+    mapping = dict(mapping or {})
+    if mapping:
+        mapping_check(kind=batch.kind, mapping=mapping)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.REFUSED):
+            raise DomainError(_("This file has already been imported or cannot be checked again now."))
+        path = batch.stored_path
+        if not path.exists() or sha256_of(path) != batch.sha256:
+            raise DomainError(_("The uploaded file is no longer available; upload it again."))
+        batch.encoding = encoding
+        batch.sheet = sheet
+        batch.mapping = mapping
+        batch.save(update_fields=["encoding", "sheet", "mapping"])
+    _check(batch)
+    return batch
+
+
+def report_keeps_file(report: ImportReport) -> bool:
+    """Whether a refused upload is kept: only when reading it differently may help.
+
+    That is when a required column was not recognised (the mapping step), or a problem concerns the whole
+    file or its header row (another encoding, sheet or mapping). A file refused for its rows must be
+    corrected and uploaded again, so it is not kept.
+    """
+    if report.ok or report.needs_mapping:
+        return True
+    return any(problem.row is None or problem.row == report.header_row for problem in report.problems)
+
+
+def _check(batch: Any) -> None:
+    """Run (or start in the background) the dry run of a kept upload with its options; save the batch."""
+    from meridian.imports.models import ImportBatch
+
+    stored = batch.stored_path
+    if count_rows(stored, stop_after=job_threshold() + 1, options=batch.read_options) > job_threshold():
         from meridian.imports.jobs import start_check
 
         with transaction.atomic():
@@ -112,18 +264,22 @@ def batch_create(*, owner, kind: str, uploaded_file: Any) -> Any:
             batch.status = ImportBatch.Status.CHECKING
             batch.save()
             start_check(batch=batch)
-        return batch
-    report = import_dry_run(kind=kind, file=stored, actor=owner)
-    if not report.ok:
-        stored.unlink(missing_ok=True)  # a refused file is never committed, so it is not kept
+        return
+    report = import_dry_run(kind=batch.kind, file=stored, actor=batch.owner, options=batch.read_options)
+    batch.background = False
+    if not report_keeps_file(report):
+        stored.unlink(missing_ok=True)  # a file refused for its rows is never committed, so it is not kept
     batch.status = ImportBatch.Status.CHECKED if report.ok else ImportBatch.Status.REFUSED
     batch.report = report.to_dict()
     batch.save()
-    return batch
 
 
-def batch_commit(*, batch: Any, actor) -> ImportReport | None:
+def batch_commit(*, batch: Any, actor, decisions: Decisions | None = None) -> ImportReport | None:
     """Commit a checked upload: the file is read and validated again, then applied all or nothing.
+
+    The batch's reading options are used again; ``decisions`` are the user's choices for conflicting
+    values (``{row number as text: {field: "file" | "stored"}}``; the default keeps stored values and fills
+    blanks only).
 
     Returns the report; for a large file (checked in the background) it starts the import as a job instead
     and returns None (the batch, now "importing", names the job). Raises ``PermissionDeniedError`` for anyone
@@ -146,9 +302,11 @@ def batch_commit(*, batch: Any, actor) -> ImportReport | None:
 
             batch.status = ImportBatch.Status.IMPORTING
             batch.save(update_fields=["status"])
-            start_commit(batch=batch)
+            start_commit(batch=batch, decisions=decisions)
             return None
-    report = import_commit(kind=batch.kind, file=path, actor=actor)
+    report = import_commit(
+        kind=batch.kind, file=path, actor=actor, options=batch.read_options, decisions=decisions
+    )
     batch_record_outcome(batch=batch, report=report)
     path.unlink(missing_ok=True)
     return report
@@ -169,3 +327,91 @@ def batch_record_outcome(*, batch: Any, report: ImportReport) -> None:
         # Something changed since the dry run (another record, a new rule): the file must be corrected first.
         batch.status = ImportBatch.Status.REFUSED
     batch.save(update_fields=["report", "status", "committed_at"])
+
+
+# Saved column mappings -------------------------------------------------------------------------------------
+
+
+MAPPING_NAME_MAX = 100
+
+
+def mapping_check(*, kind: str, mapping: dict[str, str]) -> None:
+    """Refuse a mapping (file header → field, ``""`` to ignore) that names a field the kind does not have.
+
+    Two file columns may not be mapped to the same field. Raises ``DomainError`` with a message for people.
+    """
+    fields = {column.field for column in columns_for(kind)}
+    used: set[str] = set()
+    for header, field_name in mapping.items():
+        if not isinstance(header, str) or not isinstance(field_name, str):
+            raise DomainError(_("The column mapping is not valid."))
+        if not field_name:
+            continue
+        if field_name not in fields:
+            raise DomainError(_("Unknown field in the column mapping: %(field)s") % {"field": field_name})
+        if field_name in used:
+            raise DomainError(
+                _("Two columns of the file are mapped to the same field: %(field)s") % {"field": field_name}
+            )
+        used.add(field_name)
+
+
+def mapping_save(*, actor, kind: str, name: str, mapping: dict[str, str]) -> Any:
+    """Save ``mapping`` (file header → field, ``""`` ignores the column) under ``name`` for the kind ``kind``.
+
+    A mapping of the same name and kind is replaced when ``actor`` saved it or is an administrator. Raises
+    ``PermissionDeniedError`` when ``actor`` may not import ``kind``, ``DomainError`` for an empty name, an
+    invalid mapping or a name another person's mapping already has.
+    """
+    from meridian.imports.models import ColumnMapping
+
+    if not can_import_kind(actor, kind):
+        raise PermissionDeniedError(_("You may not import spreadsheets."))
+    name = " ".join(str(name).split())
+    if not name:
+        raise DomainError(_("Give the mapping a name."))
+    if len(name) > MAPPING_NAME_MAX:
+        raise DomainError(_("The name is longer than %(limit)s characters.") % {"limit": MAPPING_NAME_MAX})
+    mapping_check(kind=kind, mapping=mapping)
+    if not any(mapping.values()):
+        raise DomainError(_("The mapping maps no column to a field; there is nothing to save."))
+    with transaction.atomic():
+        existing = ColumnMapping.objects.select_for_update().filter(kind=kind, name=name).first()
+        if existing is not None:
+            if not can_change_mapping(actor, existing):
+                raise DomainError(
+                    _("A mapping called “%(name)s” already exists; choose another name.") % {"name": name}
+                )
+            existing.mapping = dict(mapping)
+            existing.save(update_fields=["mapping", "updated_at"])
+            return existing
+        saved = ColumnMapping(kind=kind, name=name, mapping=dict(mapping), owner=actor)
+        saved.full_clean()
+        saved.save()
+        return saved
+
+
+def mapping_delete(*, actor, mapping: Any) -> None:
+    """Delete a saved mapping; only the person who saved it or an administrator may."""
+    if not can_change_mapping(actor, mapping):
+        raise PermissionDeniedError(_("You may not delete this mapping."))
+    mapping.delete()
+
+
+def mapping_named(*, actor, kind: str, name: str) -> Any:
+    """The saved mapping ``name`` of the kind ``kind`` that ``actor`` may use (None: the system may use any).
+
+    Raises ``DomainError`` naming the saved mappings of the kind when there is none of that name.
+    """
+    from meridian.imports.models import ColumnMapping
+
+    found = ColumnMapping.objects.filter(kind=kind, name=" ".join(str(name).split())).first()
+    if found is not None and (actor is None or can_use_mapping(actor, found)):
+        return found
+    names = list(ColumnMapping.objects.filter(kind=kind).values_list("name", flat=True))
+    if names:
+        raise DomainError(
+            _("No saved mapping called “%(name)s”. Saved mappings: %(names)s")
+            % {"name": name, "names": ", ".join(names)}
+        )
+    raise DomainError(_("No saved mapping called “%(name)s”; none is saved yet.") % {"name": name})

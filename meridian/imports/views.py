@@ -1,4 +1,5 @@
-"""Import pages: upload and dry run, the report, the commit, and blank template files."""
+"""Import pages: upload and dry run, the report (read differently, map columns), the commit, saved mappings,
+and blank template files."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ from django.views.decorators.http import require_POST
 from meridian.core.errors import DomainError
 from meridian.core.spreadsheet import export_response
 from meridian.core.tabular.report import ImportReport
-from meridian.core.tabular.runner import max_rows
-from meridian.imports.forms import UploadForm
+from meridian.core.tabular.runner import ReadOptions, max_rows
+from meridian.imports.forms import ReadingForm, UploadForm, decisions_from
 from meridian.imports.kinds import columns_for, import_kinds
 from meridian.imports.models import ImportBatch
-from meridian.imports.permissions import can_use_imports
-from meridian.imports.services import batch_commit, batch_create, job_threshold
+from meridian.imports.permissions import can_change_mapping, can_use_imports
+from meridian.imports.selectors import mappings_for
+from meridian.imports.services import (
+    batch_commit,
+    batch_create,
+    batch_recheck,
+    job_threshold,
+    mapping_delete,
+    mapping_save,
+)
 from meridian.jobs.selectors import job_with_live_progress
 from meridian.jobs.views import POLL_SECONDS
 
@@ -40,9 +49,17 @@ def start(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        options = ReadOptions(
+            encoding=form.cleaned_data["encoding"],
+            sheet=form.cleaned_data["sheet"].strip(),
+            mapping=form.cleaned_data["mapping"],
+        )
         try:
             batch = batch_create(
-                owner=request.user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"]
+                owner=request.user,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                options=options,
             )
         except DomainError as exc:
             raise PermissionDenied(exc.message) from exc
@@ -63,6 +80,10 @@ def start(request: HttpRequest) -> HttpResponse:
             "templates": templates,
             "max_rows": max_rows(),
             "job_threshold": job_threshold(),
+            "mappings": [
+                (mapping, can_change_mapping(request.user, mapping))
+                for mapping in mappings_for(user=request.user)
+            ],
         },
     )
 
@@ -72,12 +93,66 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     batch = _own_batch(request, pk)
     report = ImportReport.from_dict(batch.report) if batch.report else None
+    reading = ReadingForm(batch=batch, report=report) if _can_reread(batch) else None
+    return _report_page(request, batch, report, reading)
+
+
+def _can_reread(batch: ImportBatch) -> bool:
+    """A kept upload that is checked or refused may be read again with other options."""
+    ready = batch.status in (ImportBatch.Status.CHECKED, ImportBatch.Status.REFUSED)
+    return ready and batch.stored_path.exists()
+
+
+def _report_page(
+    request: HttpRequest, batch: ImportBatch, report: ImportReport | None, reading: ReadingForm | None
+) -> HttpResponse:
     job = job_with_live_progress(batch.job) if batch.job is not None else None
     return render(
         request,
         "imports/report.html",
-        {"batch": batch, "report": report, "job": job, "poll": POLL_SECONDS},
+        {
+            "batch": batch,
+            "report": report,
+            "job": job,
+            "poll": POLL_SECONDS,
+            "reading": reading,
+            "decide": batch.status == ImportBatch.Status.CHECKED,
+        },
     )
+
+
+@login_required
+@require_POST
+def batch_reread(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the upload again with the encoding, sheet and column mapping chosen on the report page."""
+    _require_importer(request)
+    batch = _own_batch(request, pk)
+    report = ImportReport.from_dict(batch.report) if batch.report else None
+    if not _can_reread(batch):
+        messages.error(request, _("This file cannot be checked again; upload it again."))
+        return redirect("imports:batch", pk=batch.pk)
+    reading = ReadingForm(request.POST, batch=batch, report=report)
+    if not reading.is_valid():
+        return _report_page(request, batch, report, reading)
+    mapping = reading.mapping()
+    try:
+        if reading.cleaned_data["save_as"].strip():
+            mapping_save(
+                actor=request.user, kind=batch.kind, name=reading.cleaned_data["save_as"], mapping=mapping
+            )
+        batch_recheck(
+            batch=batch,
+            actor=request.user,
+            encoding=reading.cleaned_data["encoding"],
+            sheet=reading.cleaned_data["sheet"],
+            mapping=mapping,
+        )
+    except DomainError as exc:
+        reading.add_error(None, exc.message)
+        return _report_page(request, batch, report, reading)
+    if reading.cleaned_data["save_as"].strip():
+        messages.success(request, _("The column mapping was saved."))
+    return redirect("imports:batch", pk=batch.pk)
 
 
 @login_required
@@ -85,8 +160,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     batch = _own_batch(request, pk)
+    checked = ImportReport.from_dict(batch.report) if batch.report else None
     try:
-        report = batch_commit(batch=batch, actor=request.user)
+        report = batch_commit(
+            batch=batch, actor=request.user, decisions=decisions_from(checked, request.POST)
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("imports:batch", pk=batch.pk)
@@ -109,3 +187,16 @@ def template_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse
     headers = [column.header_zh if chinese else column.header_en for column in columns_for(kind)]
     filename = f"meridian-{kind}-template{'-zh' if chinese else ''}"
     return export_response(fmt=fmt, filename=filename, headers=headers, rows=[])
+
+
+@login_required
+@require_POST
+def mapping_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a saved column mapping (the person who saved it, or an administrator)."""
+    _require_importer(request)
+    mapping = get_object_or_404(mappings_for(user=request.user), pk=pk)
+    if not can_change_mapping(request.user, mapping):
+        raise PermissionDenied(_("Only the person who saved this mapping or an administrator may delete it."))
+    mapping_delete(actor=request.user, mapping=mapping)
+    messages.success(request, _("The mapping “%(name)s” was deleted.") % {"name": mapping.name})
+    return redirect("imports:start")

@@ -9,30 +9,26 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
 from meridian.core.registry import registry
+from meridian.core.search_index import search_condition
 from meridian.core.text import clean_spaces, normalise_domain
 from meridian.partners.choices import PartnerType, RelationshipStatus
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-TEXT_FIELDS = (
-    "name", "name_en", "name_zh", "acronym", "city", "province", "ror_id", "erasmus_code", "pic",
-    "schac_code", "other_identifiers", "website_domain",
-)  # fmt: skip
 
 
 def text_condition(query: str) -> Q:
-    """Names in any language, acronym, city or identifiers contain each word of `query`, in any case."""
-    condition = Q()
-    for word in clean_spaces(query).split():
-        part = Q()
-        for name in TEXT_FIELDS:
-            part |= Q(**{f"{name}__icontains": word})
-        domain = normalise_domain(word) if "." in word else ""
-        if domain:
-            part |= Q(website_domain=domain)
-        condition &= part
-    return condition
+    """Partners whose names (any language or script), acronym, place, country, domain or identifiers contain
+    each word of `query`, ignoring case, accents, full-width forms and Traditional/Simplified Chinese.
+
+    Uses the indexed search column (meridian/core/search_index.py); a pasted web address also finds the
+    partner by its normalised domain.
+    """
+    condition = search_condition(Partner, query)
+    words = clean_spaces(query).split()
+    domain = normalise_domain(words[0]) if len(words) == 1 and "." in words[0] else ""
+    return condition | Q(website_domain=domain) if domain else condition
 
 
 def region_choices() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
 from meridian.accounts.permissions import can_write_university, coordinated_unit_ids
+from meridian.core.websites import WebsiteFormField
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit
 from meridian.partners.services import EDITABLE_FIELDS
 from meridian.reference.models import Institution
@@ -26,7 +27,9 @@ PARTNER_FORM_FIELDS = [
 
 def _formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
     if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"  # people type "www.kit.edu"; the web is https
+        # People type "www.kit.edu" (the web is https) and sometimes an e-mail address: one rule for the
+        # form, the API and imports.
+        kwargs["form_class"] = WebsiteFormField
     return model_field.formfield(**kwargs)
 
 

@@ -6,11 +6,16 @@ and country; creates and updates go through the partner services.
 
 from __future__ import annotations
 
+import functools
 import re
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz, process
 
 from meridian.accounts.permissions import can_write_university
 from meridian.core.registry import ImportKind, registry
@@ -18,7 +23,7 @@ from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
 from meridian.core.tabular.engine import PlannedRow, RowImporter, differs
 from meridian.core.tabular.report import CREATE, UNCHANGED, UPDATE
-from meridian.core.text import fold, normalise_domain
+from meridian.core.text import half_width, name_key, normalise_domain
 from meridian.partners.choices import PartnerType, RelationshipStatus
 
 KIND = "partners"
@@ -116,32 +121,162 @@ def partner_columns() -> list[c.Column]:
 
 
 def erasmus_key(code: str) -> str:
-    """Erasmus codes keep their padding when stored; matching ignores it ("D  HEIDELB01" == "D HEIDELB01")."""
-    return re.sub(r"\s+", "", code or "").upper()
+    """Erasmus codes keep their padding when stored; matching ignores it ("D  HEIDELB01" == "d heidelb01").
+
+    The registry's key (``meridian.reference.erasmus.erasmus_key``) of the code's official form, so that every
+    typed form of one code ("D-HEIDELB01", full-width letters) gives one key; text that is no Erasmus code is
+    keyed as typed.
+    """
+    from meridian.reference.erasmus import ErasmusCodeError, normalise_erasmus_code
+    from meridian.reference.erasmus import erasmus_key as registry_key
+
+    try:
+        return registry_key(normalise_erasmus_code(code or ""))
+    except ErasmusCodeError:
+        return registry_key(code or "")
 
 
 class CountryIndex:
-    """ISO code, alpha-3, English or Chinese name → Country, loaded once per import."""
+    """Country and territory names in every spelling offices use → Country, loaded once per import.
+
+    ISO codes, ISO/UN/CLDR names and common English and Chinese variants ("UK", "Korea, Republic of",
+    中国香港, 台湾地区) through ``meridian.reference.countries.CountryResolver``; a name that means two
+    countries ("Korea", "Congo") is refused with the choices, an unknown one with a message.
+    """
 
     def __init__(self) -> None:
-        from meridian.reference.models import Country
+        from meridian.reference.countries import CountryResolver
 
-        self.by_key: dict[str, Any] = {}
-        for country in Country.objects.all():
-            for key in (country.name_en, country.name_zh, country.alpha3, country.code):
-                if key:
-                    self.by_key[c.header_key(key)] = country
+        self.resolver = CountryResolver()
 
     def find(self, value: object) -> Any:
-        text = p.as_text(value)
-        found = self.by_key.get(c.header_key(text))
-        if found is None:
-            raise p.CellError(_("“%(value)s” is not a known country or region") % {"value": text})
-        return found
+        from meridian.reference.countries import CountryError
+
+        try:
+            return self.resolver.find(p.as_text(value))
+        except CountryError as exc:
+            raise p.CellError(exc.message) from None
+
+
+# A near match: token_sort_ratio (0–100, rapidfuzz) of two name keys at or above this is shown to the user.
+NEAR_MATCH_SCORE = 90
+# At most this many stored names are scored for one row (the rarest blocks first), and this many shown.
+NEAR_MATCH_CANDIDATES = 100
+NEAR_MATCH_SHOWN = 3
+# Words too common in organisation names to narrow the search for near matches (after name_key).
+_COMMON_WORDS_TEXT = """
+    a an and at de del della der des di die du em en et for fur fuer im in la le les of on the und y zu
+    university universitat universite universidad universita universidade universiteit universitet
+    uniwersytet college institute institut instituto school hochschule fachhochschule academy akademie
+    national state technical technische technology polytechnic science sciences applied research center
+    centre medical faculty foundation hospital company group
+"""
+COMMON_NAME_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
+# Runs of Chinese, Japanese or Korean characters, and runs of other letters and digits.
+_UNSPACED_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_SCRIPT_RUNS = re.compile(f"[{_UNSPACED_CHARS}]+|[^\\s{_UNSPACED_CHARS}]+")
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]")
+_ROMAN_OR_NUMBER = re.compile(r"^(?:\d+|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))$")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _blocks(key: str) -> frozenset[str]:
+    """Cheap keys that near-identical names share: distinctive words and their first four letters, and the
+    character pairs of Chinese (and other unspaced) script runs."""
+    out: set[str] = set()
+    for token in _SCRIPT_RUNS.findall(key):
+        if token in COMMON_NAME_WORDS or _ROMAN_OR_NUMBER.match(token):
+            continue
+        if _UNSPACED.match(token):
+            out.update(token[i : i + 2] for i in range(len(token) - 1))
+        else:
+            out.add(token)
+            out.add(token[:4] + "…")
+    return frozenset(out or {key})
+
+
+def _only_numbers_differ(one: str, other: str) -> bool:
+    """ "Université Paris 1" and "Université Paris 8" are different universities, not a typo."""
+    difference = set(one.split()) ^ set(other.split())
+    return bool(difference) and all(_ROMAN_OR_NUMBER.match(token) for token in difference)
+
+
+class NameIndex:
+    """Organisation names by country: exact look-up by ``name_key`` and near matches by fuzzy score.
+
+    Everything is in memory; a near-match search scores only the names that share a block (a distinctive
+    word, its first letters or a pair of Chinese characters) in the same country, rarest blocks first, so its
+    cost does not grow with the number of stored names.
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[tuple[str, str], list[Any]] = {}
+        self.blocks: dict[tuple[str, str], list[int]] = {}
+        self.keys: list[str] = []
+        self.items: list[Any] = []
+
+    def add(self, key: str, country: str, item: Any) -> None:
+        if not key:
+            return
+        self.exact.setdefault((country, key), []).append(item)
+        position = len(self.keys)
+        self.keys.append(key)
+        self.items.append(item)
+        for block in _blocks(key):
+            self.blocks.setdefault((country, block), []).append(position)
+
+    def find(self, key: str, country: str) -> list[Any]:
+        """Items stored under exactly this key in this country."""
+        return self.exact.get((country, key), []) if key else []
+
+    def similar(self, key: str, country: str) -> list[tuple[Any, str, float]]:
+        """(item, its key, score) of near matches in `country`, best first; exact matches are left out.
+
+        The candidates are the names sharing the key's rarest blocks, whole blocks in order of size while
+        they fit in ``NEAR_MATCH_CANDIDATES``.
+        """
+        if not key:
+            return []
+        buckets = sorted(
+            (self.blocks[(country, block)] for block in _blocks(key) if (country, block) in self.blocks),
+            key=len,
+        )
+        positions: list[int] = []
+        for bucket in buckets:
+            if positions and len(positions) + len(bucket) > NEAR_MATCH_CANDIDATES:
+                break
+            positions.extend(bucket[-NEAR_MATCH_CANDIDATES:])
+        if not positions:
+            return []
+        keys = self.keys
+        choices = [keys[position] for position in positions]
+        if len(choices) <= 32:
+            # A few candidates (the usual case): scoring them directly costs less than the batch call.
+            scored = ((choice, fuzz.token_sort_ratio(key, choice, score_cutoff=NEAR_MATCH_SCORE), index)
+                      for index, choice in enumerate(choices))  # fmt: skip
+            found = sorted((item for item in scored if item[1]), key=lambda item: -item[1])
+        else:
+            found = process.extract(
+                key,
+                choices,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=NEAR_MATCH_SCORE,
+                limit=NEAR_MATCH_SHOWN,
+            )
+        out: dict[int, tuple[Any, str, float]] = {}
+        for choice, score, index in found:
+            position = positions[index]
+            if choice != key and position not in out and not _only_numbers_differ(choice, key):
+                out[position] = (self.items[position], choice, score)
+        return list(out.values())
 
 
 class PartnerIndex:
-    """Every partner by identifier, website domain and name, for matching rows to stored records."""
+    """Every partner by identifier, website domain and name, for matching rows to stored records.
+
+    ``by_name``: name key (``name_key``) of the official, English and Chinese name → partners, any country.
+    ``names``: the same names and the acronym, by country, for matching import rows and near matches.
+    """
 
     def __init__(self, *, with_tags: bool) -> None:
         from meridian.partners.models import Partner
@@ -154,7 +289,8 @@ class PartnerIndex:
         self.by_pic: dict[str, Any] = {}
         self.by_domain: dict[str, Any] = {}
         self.by_name: dict[str, list[Any]] = {}
-        for partner in queryset:
+        self.names = NameIndex()
+        for partner in queryset.order_by("pk"):
             if partner.ror_id:
                 self.by_ror[partner.ror_id.lower()] = partner
             if partner.erasmus_code:
@@ -163,9 +299,13 @@ class PartnerIndex:
                 self.by_pic[partner.pic] = partner
             if partner.website_domain:
                 self.by_domain.setdefault(partner.website_domain, partner)
-            for name in {partner.name, partner.name_en, partner.name_zh}:
-                if name:
-                    self.by_name.setdefault(fold(name), []).append(partner)
+            keys = {name_key(name) for name in (partner.name, partner.name_en, partner.name_zh) if name}
+            for key in keys:
+                self.by_name.setdefault(key, []).append(partner)
+                self.names.add(key, partner.country_id, partner)
+            acronym = name_key(partner.acronym)
+            if acronym and acronym not in keys:
+                self.names.add(acronym, partner.country_id, partner)
 
     def by_identifiers(self, fields: dict[str, Any]) -> list[tuple[str, Any]]:
         """(field, partner) for each identifier in `fields` that already belongs to a partner."""
@@ -182,10 +322,95 @@ class PartnerIndex:
         return found
 
     def by_name_and_country(self, name: str, country_code: str) -> Any:
-        for partner in self.by_name.get(fold(name), []):
-            if partner.country_id == country_code:
-                return partner
-        return None
+        """The first partner (oldest) in this country one of whose names or acronym has this name key."""
+        found = self.names.find(name_key(name), country_code)
+        return found[0] if found else None
+
+
+MATCHED_BY = {
+    "ror_id": gettext_lazy("ROR ID"),
+    "erasmus_code": gettext_lazy("Erasmus code"),
+    "pic": gettext_lazy("PIC"),
+    "website": gettext_lazy("website"),
+    "name": gettext_lazy("name"),
+    "acronym": gettext_lazy("acronym"),
+}
+# Text fields stored with full-width letters and digits made ASCII and runs of spaces made one.
+HALF_WIDTH_FIELDS = (
+    "name", "name_en", "name_zh", "acronym", "city", "province", "erasmus_code", "pic", "schac_code",
+)  # fmt: skip
+# Fields compared by name_key: two spellings of one name are no change.
+NAME_LIKE_FIELDS = frozenset({"name", "name_en", "name_zh", "acronym", "city", "province"})
+_LATIN = re.compile(r"^[\x00-\u024f\u1e00-\u1eff\s\W\d]*$")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def normalise_text_fields(fields: dict[str, Any]) -> None:
+    """Full-width letters and digits become ASCII ("ＭＩＴ" → "MIT"), Chinese punctuation in Chinese text is
+    kept, and runs of spaces become one, before a value is compared or stored (see ``half_width``)."""
+    for name in HALF_WIDTH_FIELDS:
+        if isinstance(fields.get(name), str):
+            value = " ".join(half_width(fields[name]).split())
+            fields[name] = value if name != "erasmus_code" else half_width(fields[name]).strip()
+
+
+def row_name_keys(fields: dict[str, Any]) -> list[str]:
+    """The name keys of a row's official, English and Chinese names, without repeats."""
+    keys = (name_key(fields.get(name) or "") for name in ("name", "name_en", "name_zh"))
+    return list(dict.fromkeys(key for key in keys if key))
+
+
+def _partner_keys(partner: Any, *, official: bool = True) -> set[str]:
+    names = [partner.name_en, partner.name_zh] + ([partner.name] if official else [partner.acronym])
+    return {name_key(name) for name in names if name}
+
+
+def _name_for(partner: Any, keys: list[str]) -> str:
+    """The partner's name (official, English, Chinese or acronym) that has one of these keys."""
+    for name in (partner.name, partner.name_en, partner.name_zh, partner.acronym):
+        if name and name_key(name) in keys:
+            return name
+    return partner.name
+
+
+def language_field(incoming: str, stored: str) -> str:
+    """ "name_zh" / "name_en" when `incoming` is Chinese / Latin-script text and `stored` is not; else ""."""
+    if _HAN.search(incoming) and not _HAN.search(stored):
+        return "name_zh"
+    if _LATIN.match(incoming) and not _LATIN.match(stored):
+        return "name_en"
+    return ""
+
+
+def same_value(field_name: str, stored: Any, incoming: Any) -> bool:
+    """Whether a stored value and a file's value are the same for an import (so nothing changes)."""
+    if not isinstance(stored, str) or not isinstance(incoming, str):
+        return False
+    if field_name in NAME_LIKE_FIELDS:
+        return name_key(stored) == name_key(incoming)
+    if field_name == "erasmus_code":
+        return erasmus_key(stored) == erasmus_key(incoming)
+    if field_name == "website":
+        return stored.rstrip("/").casefold() == incoming.rstrip("/").casefold()
+    return " ".join(stored.split()) == " ".join(incoming.split())
+
+
+def display_value(value: Any, field_name: str = "") -> str:
+    """A stored or incoming value of a partner field as the import report shows it (choices by label)."""
+    from meridian.partners.models import Partner
+
+    choices = dict(Partner._meta.get_field(field_name).flatchoices) if field_name else {}
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, models.Model):
+        return str(getattr(value, "name_en", "") or value)
+    return str(value)
 
 
 class PartnerImporter(RowImporter):
@@ -222,27 +447,42 @@ class PartnerImporter(RowImporter):
             keys.append(("pic", fields["pic"]))
         if normalise_domain(fields.get("website", "")):
             keys.append(("website", normalise_domain(fields["website"])))
-        keys.append(("name", f"{fold(fields['name'])}|{fields['country'].pk}"))
+        for key in row_name_keys(fields):
+            keys.append(("name", f"{key}|{fields['country'].pk}"))
         return keys
 
     def plan(self, number: int, values: dict[str, Any]) -> PlannedRow | None:
+        """Match the row to a stored partner (identifiers, then names in the same country) and plan it.
+
+        A matched partner's blank fields are filled; a field whose stored value differs is a conflict and
+        keeps the stored value unless the user chose the file's (``self.decisions``). An unmatched row is
+        created; near matches by name are listed as possible duplicates for the user to check.
+        """
         from meridian.partners.models import Partner
 
         tags = values.pop("tags", None)
         fields = values
+        normalise_text_fields(fields)
         # Stored the way the partner services store them, so that a re-import compares like with like.
         if "erasmus_code" in fields:
-            fields["erasmus_code"] = fields["erasmus_code"].upper()
+            from meridian.reference.erasmus import ErasmusCodeError, normalise_erasmus_code
+
+            try:
+                fields["erasmus_code"] = normalise_erasmus_code(fields["erasmus_code"])
+            except ErasmusCodeError as exc:
+                self.report.problem(number, self.header("erasmus_code"), exc.message)
+                return None
         if "pic" in fields:
             fields["pic"] = re.sub(r"\s+", "", fields["pic"])
-        for key in self._identity_keys(fields):
+        identity = self._identity_keys(fields)
+        for key in identity:
             if key in self.seen:
                 column = self.header(key[0])
                 self.report.problem(
                     number, column, _("the same partner as row %(row)s") % {"row": self.seen[key]}
                 )
                 return None
-        for key in self._identity_keys(fields):
+        for key in identity:
             self.seen[key] = number
 
         matches = self.partners.by_identifiers(fields)
@@ -256,20 +496,38 @@ class PartnerImporter(RowImporter):
                     % {"other": other.name, "column": self.header(matches[0][0])},
                 )
                 return None
+        matched = str(MATCHED_BY[matches[0][0]]) if matches else ""
+        possible: list[dict] = []
         if existing is None:
-            existing = self.partners.by_name_and_country(fields["name"], fields["country"].pk)
+            existing, matched, possible = self._match_by_name(fields)
 
         if existing is None:
+            possible += self._near_matches(number, fields)
             if not self.validate_model(number, Partner(**fields), set(fields) - {"country"}):
                 return None
             return PlannedRow(
-                row=number, action=CREATE, label=fields["name"], fields=fields, extra={"tags": tags}
+                row=number,
+                action=CREATE,
+                label=fields["name"],
+                fields=fields,
+                extra={"tags": tags},
+                possible_duplicates=possible[:NEAR_MATCH_SHOWN],
             )
 
-        changed = {k: v for k, v in fields.items() if differs(getattr(existing, k), v)}
-        if "website" in changed and existing.website.rstrip("/") == changed["website"].rstrip("/"):
-            changed.pop("website")  # a trailing slash is not a change
-        tags_change = tags is not None and sorted(tags) != sorted(t.name for t in existing.tags.all())
+        first = self.seen.setdefault(("partner", str(existing.pk)), number)
+        if first != number:
+            self.report.problem(number, "", _("the same partner as row %(row)s") % {"row": first})
+            return None
+        changed, conflicts = self._compare(number, existing, fields)
+        stored_tags = sorted(t.name for t in existing.tags.all())
+        new_tags = None
+        if tags is not None:
+            if self.decisions.get(str(number), {}).get("tags") == "file":
+                new_tags = sorted(set(tags))
+            elif not set(tags) <= set(stored_tags):
+                new_tags = sorted(set(stored_tags) | set(tags))  # tags are added, none is taken away
+            if new_tags == stored_tags:
+                new_tags = None
         candidate = Partner(
             **{f.attname: getattr(existing, f.attname) for f in Partner._meta.concrete_fields}
         )
@@ -277,17 +535,128 @@ class PartnerImporter(RowImporter):
             setattr(candidate, name, value)
         if not self.validate_model(number, candidate, set(changed) - {"country"}):
             return None
-        action = UPDATE if changed or tags_change else UNCHANGED
-        changes = [self.header(k) for k in changed] + ([self.header("tags")] if tags_change else [])
+        action = UPDATE if changed or new_tags is not None else UNCHANGED
+        changes = [self.header(k) or str(Partner._meta.get_field(k).verbose_name) for k in changed]
+        changes += [self.header("tags")] if new_tags is not None else []
         return PlannedRow(
             row=number,
             action=action,
             label=existing.name,
             instance=existing,
             fields=changed,
-            extra={"tags": tags if tags_change else None},
+            extra={"tags": new_tags},
             changes=changes,
+            conflicts=conflicts,
+            possible_duplicates=possible[:NEAR_MATCH_SHOWN],
+            matched=matched,
         )
+
+    def _match_by_name(self, fields: dict[str, Any]) -> tuple[Any, str, list[dict]]:
+        """(partner, how it was matched, other partners of the same name) by the row's names and country.
+
+        The row's official, English and Chinese names are looked up among the stored partners' names and
+        acronyms in the same country; the oldest partner found is the match.
+        """
+        country = fields["country"].pk
+        found: dict[int, tuple[Any, str]] = {}
+        for key in row_name_keys(fields):
+            for partner in self.partners.names.find(key, country):
+                how = (
+                    "acronym"
+                    if key == name_key(partner.acronym) and key not in _partner_keys(partner)
+                    else "name"
+                )
+                found.setdefault(partner.pk, (partner, how))
+        if not found:
+            return None, "", []
+        ordered = [found[pk] for pk in sorted(found)]
+        partner, how = ordered[0]
+        others = [
+            {
+                "id": other.pk,
+                "label": other.name,
+                "reason": _("same name: %(name)s") % {"name": _name_for(other, row_name_keys(fields))},
+            }
+            for other, _how in ordered[1:]
+        ]
+        return partner, str(MATCHED_BY[how]), others
+
+    def _near_matches(self, number: int, fields: dict[str, Any]) -> list[dict]:
+        """Stored partners and earlier rows of this file with a name close to this row's official name
+        (same country).
+
+        The row's official name is then remembered, so that later rows are compared with it too.
+        """
+        country = fields["country"].pk
+        keys = row_name_keys(fields)
+        shown: list[dict] = []
+        if keys:
+            # The official name is compared with every stored name (official, English, Chinese, acronym).
+            seen: set[int] = set()
+            for partner, other_key, _score in self.partners.names.similar(keys[0], country):
+                if partner.pk not in seen and len(shown) < NEAR_MATCH_SHOWN:
+                    seen.add(partner.pk)
+                    name = _name_for(partner, [other_key])
+                    reason = _("similar name: %(name)s") % {"name": name}
+                    shown.append({"id": partner.pk, "label": partner.name, "reason": reason})
+            for (row, name), _other_key, _score in self.file_names.similar(keys[0], country):
+                if len(shown) < NEAR_MATCH_SHOWN:
+                    reason = _("similar name in row %(row)s: %(name)s") % {"row": row, "name": name}
+                    shown.append({"id": None, "label": name, "reason": reason})
+            self.file_names.add(keys[0], country, (number, fields["name"]))
+        return shown
+
+    @property
+    def file_names(self) -> NameIndex:
+        """Names of the rows of this file planned so far (created on first use)."""
+        if not hasattr(self, "_file_names"):
+            self._file_names = NameIndex()
+        return self._file_names
+
+    def _compare(self, number: int, existing: Any, fields: dict[str, Any]) -> tuple[dict, list[dict]]:
+        """(fields to change, conflicts) between a stored partner and a row.
+
+        Blank stored fields are filled. A value that is the same under ``name_key`` (names, city, province),
+        padding (Erasmus code), a trailing slash (website) or spacing is no change. Any other difference is a
+        conflict ``{"field", "column", "stored", "incoming"}`` and keeps the stored value unless the user
+        chose the file's for that row and field. A row's official name that is already one of the partner's
+        other names changes nothing; in another script than the stored official name (an English row for a
+        partner with a Russian official name) it fills the English or Chinese name instead when that is
+        blank, and is a conflict with it when not.
+        """
+        chosen = self.decisions.get(str(number), {})
+        changed: dict[str, Any] = {}
+        conflicts: list[dict] = []
+        for field_name, incoming in fields.items():
+            stored = getattr(existing, field_name)
+            if not differs(stored, incoming) or same_value(field_name, stored, incoming):
+                continue
+            if stored in (None, ""):
+                changed.setdefault(field_name, incoming)
+                continue
+            target = field_name
+            if field_name == "name":
+                if name_key(incoming) in _partner_keys(existing, official=False):
+                    continue
+                other_language = language_field(incoming, stored)
+                if other_language and other_language not in fields:
+                    held = getattr(existing, other_language)
+                    if not held:
+                        changed.setdefault(other_language, incoming)
+                        continue
+                    target, stored = other_language, held
+            if chosen.get(target) == "file":
+                changed[target] = incoming
+                continue
+            conflicts.append(
+                {
+                    "field": target,
+                    "column": self.header(field_name),
+                    "stored": display_value(stored, target),
+                    "incoming": display_value(incoming, target),
+                }
+            )
+        return changed, conflicts
 
     def apply(self, planned: PlannedRow) -> Any:
         from meridian.partners import services
@@ -297,6 +666,76 @@ class PartnerImporter(RowImporter):
         return services.partner_update(
             partner=planned.instance, actor=self.actor, tags=planned.extra.get("tags"), **planned.fields
         )
+
+    # Bulk form: the dry run plans in memory; a commit creates partners in bulk --------------------------
+
+    plans_in_memory = True
+
+    def check(self, planned: PlannedRow) -> bool:
+        """Validate the record a planned row would write, as the partner services do (no write, no query)."""
+        from django.core.exceptions import ValidationError
+
+        from meridian.partners import services
+        from meridian.partners.models import Partner
+
+        if planned.action == CREATE:
+            partner = Partner(**planned.fields)
+        else:
+            stored = planned.instance
+            fields = Partner._meta.concrete_fields
+            partner = Partner(**{f.attname: getattr(stored, f.attname) for f in fields})
+            for name, value in planned.fields.items():
+                setattr(partner, name, value)
+        # Only the values this row sets: the others are defaults or were valid when stored; the country comes
+        # from the reference index.
+        skipped = {f.name for f in Partner._meta.concrete_fields} - set(planned.fields)
+        try:
+            services.partner_check(partner=partner, checked=(*services.BULK_CHECKED, *sorted(skipped)))
+            services.partner_tag_names(planned.extra.get("tags") or [])
+        except ValidationError as exc:
+            self.report_validation(planned.row, exc)
+            return False
+        return True
+
+    def stage_bulk(self, plans: list[PlannedRow]) -> None:
+        """Build and check the new partners before the write transaction (``partner_build_bulk``)."""
+        from meridian.partners import services
+
+        rows = [(p.row, p.fields, p.extra.get("tags")) for p in plans if p.action == CREATE]
+        self._drafts = services.partner_build_bulk(actor=self.actor, rows=rows)
+
+    def apply_bulk(self, plans: list[PlannedRow], progress: Any = None) -> dict[int, Any]:
+        """New partners through ``partner_create_bulk``; changed ones through ``partner_update`` (which locks
+        and re-reads each record); ``{row: partner id}``. ``progress(done, total)`` follows the batches.
+        Raises ``BulkRowError`` for a refused row."""
+        from django.core.exceptions import ValidationError
+
+        from meridian.core.bulk import BulkRowError
+        from meridian.core.errors import DomainError
+        from meridian.partners import services
+
+        creates = [planned for planned in plans if planned.action == CREATE]
+        updates = [planned for planned in plans if planned.action == UPDATE]
+        total = len(creates) + len(updates)
+        step = progress or (lambda done, total: None)
+        drafts = getattr(self, "_drafts", None)
+        if drafts is not None and drafts.keys != [planned.row for planned in creates]:
+            drafts = None  # staged for other rows: build them again
+        created = services.partner_create_bulk(
+            actor=self.actor,
+            rows=None if drafts else [(p.row, p.fields, p.extra.get("tags")) for p in creates],
+            drafts=drafts,
+            progress=lambda done, _count: step(done, total),
+        )
+        saved = {planned.row: partner.pk for planned, partner in zip(creates, created, strict=True)}
+        for done, planned in enumerate(updates, len(creates) + 1):
+            try:
+                saved[planned.row] = self.apply(planned).pk
+            except (DomainError, ValidationError) as exc:
+                raise BulkRowError(planned.row, exc) from exc
+            if done % services.BULK_BATCH == 0 or done == total:
+                step(done, total)
+        return saved
 
 
 def can_import_partners(user) -> bool:

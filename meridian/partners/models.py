@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
+from meridian.core.search_index import register_search_table
 from meridian.partners.choices import (
     ContactLanguage,
     PartnerType,
@@ -17,6 +18,14 @@ from meridian.partners.choices import (
     PortalRole,
     RelationshipStatus,
 )
+from meridian.partners.search_text import (
+    PARTNER_NAME_FIELDS,
+    PARTNER_PRIVATE_FIELDS,
+    PARTNER_PUBLIC_FIELDS,
+    partner_search_text_now,
+)
+
+SEARCHED_FIELDS = frozenset({*PARTNER_PUBLIC_FIELDS, *PARTNER_PRIVATE_FIELDS, "country", "country_id"})
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -119,9 +128,14 @@ class Partner(VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Names, place, country and identifiers in one normalised form, indexed for substring search (see
+    # meridian/core/search_index.py, meridian/partners/search_text.py); written by save() and bulk refreshes.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = PartnerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "website_domain"], m2m_fields=[tags])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "website_domain", "search_text"], m2m_fields=[tags]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -143,6 +157,32 @@ class Partner(VersionedModel):
     def __str__(self) -> str:
         return self.display_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered to tell whether the agreements' search text must follow a rename.
+        instance._loaded_search_names = instance.search_names()
+        return instance
+
+    def search_names(self) -> tuple[str, ...]:
+        """The values agreements are also searched by (names and acronym), deferred ones left out."""
+        loaded = self.__dict__
+        return tuple(loaded.get(name, "") for name in PARTNER_NAME_FIELDS)
+
+    def search_names_changed(self) -> bool:
+        return getattr(self, "_loaded_search_names", None) != self.search_names()
+
+    def save(self, *args, **kwargs) -> None:
+        # The search column is an index of this row's own values (like a database-generated column), so it is
+        # kept here, where every path that saves a partner passes.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            self.search_text = partner_search_text_now(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+        self._loaded_search_names = self.search_names()
+
     @property
     def display_name(self) -> str:
         return localised(self.name_en or self.name, self.name_zh)
@@ -151,6 +191,9 @@ class Partner(VersionedModel):
         from django.urls import reverse
 
         return reverse("partners:detail", args=[self.pk])
+
+
+register_search_table(Partner._meta.db_table)
 
 
 class PartnerContact(models.Model):

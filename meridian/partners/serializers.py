@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.websites import WebsiteSerializerField
 from meridian.partners import permissions
 from meridian.partners.choices import PartnerType, RelationshipStatus
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit
@@ -79,7 +80,9 @@ class PartnerWriteSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=120, required=False, allow_blank=True)
     latitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
-    website = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    website = WebsiteSerializerField(
+        max_length=300, required=False, allow_blank=True, help_text="https:// is added when missing"
+    )
     ror_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, help_text="9 characters or URL"
     )

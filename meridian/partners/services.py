@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,13 +15,15 @@ from django.utils.translation import gettext as _
 from meridian.accounts.models import OrgUnit, User
 from meridian.accounts.permissions import coordinated_unit_ids
 from meridian.core.activity import activity_record
+from meridian.core.bulk import BulkRowError
 from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError
 from meridian.core.models import Activity
 from meridian.core.registry import registry
-from meridian.core.text import clean_spaces, normalise_domain
+from meridian.core.text import clean_spaces, half_width, name_key, normalise_domain
 from meridian.core.versioning import bump_version, ensure_fresh
 from meridian.partners import permissions
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit, Tag
+from meridian.reference import erasmus as reference_erasmus
 
 ROR_ID = re.compile(r"^0[a-z0-9]{6}[0-9]{2}$")
 ROR_URL_PREFIXES = ("https://ror.org/", "http://ror.org/", "ror.org/")
@@ -58,7 +61,16 @@ def normalise_ror_id(value: str) -> str:
 
 def erasmus_key(value: str) -> str:
     """Erasmus codes compare without their padding spaces: "D  HEIDELB01" ~ "D HEIDELB01"."""
-    return re.sub(r"\s+", "", clean_spaces(value)).upper()
+    return reference_erasmus.erasmus_key(value)
+
+
+def normalise_erasmus_code(value: str) -> str:
+    """The official padded form ("d-heidelb01" → "D  HEIDELB01"); text that is no Erasmus code is kept
+    (cleaned, upper-cased) for _validate to refuse with the reason."""
+    try:
+        return reference_erasmus.normalise_erasmus_code(value) if (value or "").strip() else ""
+    except reference_erasmus.ErasmusCodeError:
+        return clean_spaces(value).upper()
 
 
 def _coordinate(value: Any) -> Any:
@@ -71,11 +83,13 @@ def _coordinate(value: Any) -> Any:
 
 
 def _normalise(partner: Partner) -> None:
-    partner.name = clean_spaces(partner.name)
-    partner.name_en = clean_spaces(partner.name_en)
-    partner.name_zh = clean_spaces(partner.name_zh)
+    # Full-width letters and digits are stored as ASCII ("ＭＩＴ" → "MIT"), see ``half_width``.
+    partner.name = clean_spaces(half_width(partner.name))
+    partner.name_en = clean_spaces(half_width(partner.name_en))
+    partner.name_zh = clean_spaces(half_width(partner.name_zh))
+    partner.acronym = clean_spaces(half_width(partner.acronym))
     partner.ror_id = normalise_ror_id(partner.ror_id)
-    partner.erasmus_code = clean_spaces(partner.erasmus_code).upper()
+    partner.erasmus_code = normalise_erasmus_code(partner.erasmus_code)
     partner.pic = re.sub(r"\s+", "", partner.pic or "")
     partner.website = (partner.website or "").strip()
     partner.website_domain = normalise_domain(partner.website)
@@ -83,13 +97,21 @@ def _normalise(partner: Partner) -> None:
     partner.longitude = _coordinate(partner.longitude)
 
 
-def _validate(partner: Partner) -> None:
-    """full_clean plus the identifier formats; all problems are reported together, per field."""
+def _validate(partner: Partner, *, checked: tuple[str, ...] = ()) -> None:
+    """full_clean plus the identifier formats; all problems are reported together, per field.
+
+    ``checked``: fields already known to be valid (a bulk write skips one query per row for a country or
+    unit checked once for the whole file)."""
     errors: dict[str, list[str]] = {}
     if partner.ror_id and not ROR_ID.match(partner.ror_id):
         errors["ror_id"] = [_("A ROR ID has nine characters: 0, six letters or digits, then two digits.")]
     if partner.pic and not PIC.match(partner.pic):
         errors["pic"] = [_("A PIC has nine digits.")]
+    if partner.erasmus_code:
+        try:
+            reference_erasmus.normalise_erasmus_code(partner.erasmus_code)
+        except reference_erasmus.ErasmusCodeError as exc:
+            errors["erasmus_code"] = [exc.message]
     if isinstance(partner.latitude, Decimal) and not -90 <= partner.latitude <= 90:
         errors["latitude"] = [_("Latitude lies between -90 and 90.")]
     if isinstance(partner.longitude, Decimal) and not -180 <= partner.longitude <= 180:
@@ -98,7 +120,8 @@ def _validate(partner: Partner) -> None:
         errors["parent"] = [_("A partner cannot be its own parent organisation.")]
     try:
         # Duplicates are reported by _refuse_duplicate with a link to the existing record instead.
-        partner.full_clean(validate_constraints=False)
+        # A bulk check (``checked`` given) leaves uniqueness to the caller's identifier index.
+        partner.full_clean(exclude=checked or None, validate_unique=not checked, validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -112,9 +135,18 @@ def find_duplicate(
     erasmus_code: str = "",
     pic: str = "",
     website: str = "",
+    names: tuple[str, ...] = (),
+    country: str = "",
     exclude_pk: int | None = None,
 ) -> tuple[Partner, str] | None:
-    """The partner that already holds one of these identifiers, and the label of the identifier."""
+    """The partner that already holds one of these identifiers, and the label of the identifier.
+
+    Identifiers first (ROR ID, Erasmus code without its padding, PIC, website domain); then, when
+    ``names`` and a ``country`` code are given, a partner in that country whose official, English or
+    Chinese name is one of ``names`` spelled another way (same ``meridian.core.text.name_key``: case,
+    accents, "ae" for "ä", dashes, "St."/"Saint", Traditional/Simplified Chinese ...), labelled "name".
+    Returns None when nothing matches.
+    """
     base = Partner.objects.all()
     if exclude_pk is not None:
         base = base.exclude(pk=exclude_pk)
@@ -140,15 +172,35 @@ def find_duplicate(
         found = base.filter(website_domain=domain).first()
         if found:
             return found, _("website domain")
+    found = _same_name(base, names, country)
+    if found:
+        return found, _("name")
     return None
 
 
-def _refuse_duplicate(partner: Partner) -> None:
+def _same_name(base: models.QuerySet[Partner], names: tuple[str, ...], country: str) -> Partner | None:
+    """The oldest partner in `country` with a name that has the name key of one of `names`."""
+    wanted = {name_key(name) for name in names if name} - {""}
+    if not wanted or not country:
+        return None
+    rows = base.filter(country_id=country).order_by("pk").values_list("pk", "name", "name_en", "name_zh")
+    for pk, *stored in rows.iterator(chunk_size=2000):
+        if any(name and name_key(name) in wanted for name in stored):
+            return base.get(pk=pk)
+    return None
+
+
+def _refuse_duplicate(partner: Partner, *, check_names: bool = True) -> None:
+    """Raise DuplicateError when another partner holds an identifier of `partner` or, with `check_names`,
+    has one of its names (spelled another way) in the same country (see ``find_duplicate``)."""
+    names = (partner.name, partner.name_en, partner.name_zh) if check_names else ()
     found = find_duplicate(
         ror_id=partner.ror_id,
         erasmus_code=partner.erasmus_code,
         pic=partner.pic,
         website=partner.website,
+        names=names,
+        country=partner.country_id or "",
         exclude_pk=partner.pk,
     )
     if found:
@@ -160,8 +212,32 @@ def _refuse_duplicate(partner: Partner) -> None:
         )
 
 
+TAG_MAX_LENGTH = 60
+
+
+def _tag_names(names: list[str]) -> set[str]:
+    """Tag names with their spaces cleaned; raises ``ValidationError`` on "tags" for a name over
+    ``TAG_MAX_LENGTH`` (60) characters: a long tag is refused, never cut."""
+    cleaned = {clean_spaces(n) for n in names if clean_spaces(n)}
+    too_long = sorted(n for n in cleaned if len(n) > TAG_MAX_LENGTH)
+    if too_long:
+        raise ValidationError(
+            {
+                "tags": _("The tag “%(tag)s” is longer than %(limit)s characters.")
+                % {"tag": too_long[0], "limit": TAG_MAX_LENGTH}
+            }
+        )
+    return cleaned
+
+
+def partner_tag_names(names: list[str]) -> set[str]:
+    """The tag names ``partner_create``/``partner_update`` would store for ``names`` (spaces cleaned, blanks
+    and repeats dropped); raises ``ValidationError`` on "tags" for a name over 60 characters."""
+    return _tag_names(names)
+
+
 def _set_tags(partner: Partner, names: list[str]) -> None:
-    wanted = {clean_spaces(n)[:60] for n in names if clean_spaces(n)}
+    wanted = _tag_names(names)
     tags = [Tag.objects.get_or_create(name=n)[0] for n in sorted(wanted)]
     # Tag changes are written to the activity stream; an extra history row would show no field change.
     partner.skip_history_when_saving = True
@@ -238,7 +314,12 @@ def partner_update(
         raise PermissionDeniedError(_("You may only give a partner to a unit you coordinate."))
     _normalise(locked)
     _validate(locked)
-    _refuse_duplicate(locked)
+    # Names are checked only when they or the country change: an older pair of records with one name must
+    # stay editable until it is merged.
+    renamed = any(
+        name_key(getattr(locked, name)) != name_key(before[name]) for name in ("name", "name_en", "name_zh")
+    )
+    _refuse_duplicate(locked, check_names=renamed or locked.country_id != before["country"])
     changed = [
         name
         for name in EDITABLE_FIELDS
@@ -462,3 +543,254 @@ def partner_unit_delete(*, unit: PartnerUnit, actor: User | None) -> None:
         actor=actor,
         message=lambda: _("Removed unit %(name)s") % {"name": name},
     )
+
+
+# --- bulk form (spreadsheet imports) --------------------------------------------------------------------
+
+BULK_BATCH = 500
+# Foreign keys a bulk write checks once per file (one query per model) instead of once per row.
+BULK_CHECKED_RELATIONS = ("country", "owner_unit", "parent", "registry_institution", "created_by")
+# Fields a bulk check leaves out of full_clean: those relations, and the primary key's uniqueness (a query).
+BULK_CHECKED = ("id", *BULK_CHECKED_RELATIONS)
+
+
+def partner_check(*, partner: Partner, checked: tuple[str, ...] = ()) -> None:
+    """Normalise and validate a new or changed partner exactly as ``partner_create``/``partner_update`` do,
+    without writing: field formats, lengths, choices, identifier formats, coordinates (ValidationError).
+
+    The duplicate check is not part of it (it needs the other records, see ``partner_create_bulk``);
+    ``checked`` names foreign keys the caller already knows to be valid (no query for them).
+    """
+    _normalise(partner)
+    _validate(partner, checked=checked)
+
+
+class _IdentifierIndex:
+    """Which partner holds each ROR ID, Erasmus code, PIC and website domain, loaded in one query.
+
+    The same rules as ``find_duplicate``, in memory: a bulk write checks every row against the stored
+    partners and the rows before it without one query per row.
+    """
+
+    def __init__(self) -> None:
+        self.holders: dict[tuple[str, str], Partner | int] = {}
+        rows = Partner.objects.values_list("pk", "ror_id", "erasmus_code", "pic", "website_domain")
+        for pk, ror_id, erasmus_code, pic, domain in rows.iterator(chunk_size=5000):
+            for key in self._keys(ror_id, erasmus_code, pic, domain):
+                self.holders.setdefault(key, pk)
+
+    @staticmethod
+    def _keys(ror_id: str, erasmus_code: str, pic: str, domain: str) -> list[tuple[str, str]]:
+        # Stored and checked partners hold normalised identifiers (``_normalise``); Erasmus codes differ in
+        # their padding, so they compare by ``erasmus_key``.
+        keys = []
+        if ror_id:
+            keys.append(("ror_id", ror_id))
+        if erasmus_code:
+            keys.append(("erasmus_code", erasmus_key(erasmus_code)))
+        if pic:
+            keys.append(("pic", pic))
+        if domain:
+            keys.append(("website", domain))
+        return keys
+
+    def refuse_duplicate(self, partner: Partner) -> None:
+        """Raise DuplicateError (as ``_refuse_duplicate``) when another partner holds an identifier."""
+        for key in self._keys(partner.ror_id, partner.erasmus_code, partner.pic, partner.website_domain):
+            holder = self.holders.get(key)
+            if holder is None or holder is partner or holder == partner.pk:
+                continue
+            existing = holder if isinstance(holder, Partner) else Partner.objects.get(pk=holder)
+            labels = {"ror_id": _("ROR ID"), "erasmus_code": _("Erasmus code"), "pic": _("PIC")}
+            label = labels.get(key[0]) or _("website domain")
+            raise DuplicateError(
+                _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
+                % {"identifier": label, "name": existing.display_name, "id": existing.pk},
+                existing=existing,
+            )
+
+    def add(self, partner: Partner) -> None:
+        for key in self._keys(partner.ror_id, partner.erasmus_code, partner.pic, partner.website_domain):
+            self.holders[key] = partner
+
+
+def _check_relations(partners: list[tuple[int, Partner]]) -> None:
+    """The foreign keys of many partners, one query per related model (full_clean asks once per row)."""
+    for name in BULK_CHECKED_RELATIONS:
+        field = Partner._meta.get_field(name)
+        wanted = {getattr(p, field.attname) for _key, p in partners} - {None}
+        if not wanted:
+            continue
+        target = field.remote_field.field_name
+        related = field.related_model._base_manager.filter(**{f"{target}__in": wanted})
+        found = set(related.values_list(target, flat=True))
+        for key, partner in partners:
+            value = getattr(partner, field.attname)
+            if value is not None and value not in found:
+                message = field.error_messages["invalid"] % {
+                    "model": field.related_model._meta.verbose_name,
+                    "pk": value,
+                    "field": target,
+                    "value": value,
+                }
+                raise BulkRowError(key, ValidationError({name: [message]}))
+
+
+def _resolve_tags(names: set[str]) -> dict[str, Tag]:
+    """Tags by name, creating the missing ones: a few queries for the whole file."""
+    found: dict[str, Tag] = {}
+    ordered = sorted(names)
+    for start in range(0, len(ordered), BULK_BATCH):
+        found.update({t.name: t for t in Tag.objects.filter(name__in=ordered[start : start + BULK_BATCH])})
+    missing = [Tag(name=name) for name in ordered if name not in found]
+    if missing:
+        Tag.objects.bulk_create(missing, batch_size=BULK_BATCH, ignore_conflicts=True)
+        for start in range(0, len(missing), BULK_BATCH):
+            chunk = [t.name for t in missing[start : start + BULK_BATCH]]
+            found.update({t.name: t for t in Tag.objects.filter(name__in=chunk)})
+    return found
+
+
+def _fill_search_text(partners: list[Partner]) -> None:
+    """The normalised search column that ``Partner.save()`` keeps, for rows written by ``bulk_create``."""
+    from meridian.partners.search_text import partner_search_text_now
+
+    for partner in partners:
+        partner.search_text = partner_search_text_now(partner)
+
+
+@dataclass
+class PartnerDrafts:
+    """New partners built and checked by ``partner_build_bulk`` but not written yet (see there)."""
+
+    actor: User | None
+    keys: list[int]
+    partners: list[Partner]
+    tag_names: list[set[str]]
+
+
+def partner_build_bulk(
+    *, actor: User | None, rows: list[tuple[int, dict[str, Any], list[str] | None]]
+) -> PartnerDrafts:
+    """The first, read-only half of ``partner_create_bulk``: build every new partner as ``partner_create``
+    would, without writing, so that it can run before the write transaction and keep that short.
+
+    ``rows`` are ``(key, fields, tags)``: ``key`` names the row in errors (an import's row number),
+    ``fields`` and ``tags`` are what ``partner_create`` takes. Permissions and the default managing unit are
+    decided once; each row is normalised and validated as ``partner_create`` does (``partner_check``), its
+    search column filled and its creator set. Raises ``BulkRowError(key, error)`` for the first refused
+    row, PermissionDeniedError when ``actor`` may not create partners or give them to the requested unit.
+    """
+    if actor is not None and not permissions.can_create_partner(actor):
+        raise PermissionDeniedError(_("You may not create partners."))
+    known = {f.name for f in Partner._meta.fields} | {f.attname for f in Partner._meta.fields}
+    default_unit: list[OrgUnit | None] = []
+    assignable: dict[int | None, bool] = {}
+    drafts = PartnerDrafts(actor=actor, keys=[], partners=[], tag_names=[])
+    for key, fields, tags in rows:
+        unknown = set(fields) - known
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            raise BulkRowError(key, DomainError(_("Unknown partner fields: %(names)s") % {"names": names}))
+        partner = Partner(**fields)
+        if actor is not None:
+            if partner.owner_unit_id is None and not permissions.can_assign_owner_unit(actor, None):
+                if not default_unit:
+                    default_unit.append(default_owner_unit(actor))
+                partner.owner_unit = default_unit[0]
+            unit_id = partner.owner_unit_id
+            if unit_id not in assignable:
+                assignable[unit_id] = permissions.can_assign_owner_unit(actor, unit_id)
+            if not assignable[unit_id]:
+                raise PermissionDeniedError(_("You may only give a partner to a unit you coordinate."))
+            partner.created_by = actor
+        try:
+            partner_check(partner=partner, checked=BULK_CHECKED)
+        except (ValidationError, DomainError) as exc:
+            raise BulkRowError(key, exc) from exc
+        partner._history_user = actor
+        drafts.keys.append(key)
+        drafts.partners.append(partner)
+        drafts.tag_names.append(_tag_names(tags or []))
+    _fill_search_text(drafts.partners)
+    return drafts
+
+
+def partner_create_bulk(
+    *,
+    actor: User | None,
+    rows: list[tuple[int, dict[str, Any], list[str] | None]] | None = None,
+    drafts: PartnerDrafts | None = None,
+    progress: Any = None,
+) -> list[Partner]:
+    """Create many partners at once: the bulk form of ``partner_create``, with the same records, tags, history
+    and activity, written in multi-row INSERTs (``meridian.core.bulk.insert_rows``) in batches of
+    ``BULK_BATCH``.
+
+    Give ``rows`` (as for ``partner_build_bulk``), or the ``drafts`` it built earlier for the same ``actor``
+    (outside the write transaction). Identifiers are checked against the stored partners and the rows
+    before it through an in-memory index (one query), foreign keys once per file, tags resolved once per
+    file. Must run inside the caller's transaction (an import's commit): the first refused row raises
+    ``BulkRowError(key, error)`` and the caller rolls everything back. Portal figures are invalidated once
+    (``meridian.core.bulk``); ``progress(done, total)`` is called after each batch.
+
+    Returns the new partners (with primary keys) in the order of the rows. Raises PermissionDeniedError as
+    ``partner_build_bulk`` does, ValueError for drafts built for another actor.
+    """
+    from django.utils import timezone
+
+    from meridian.core.activity import activity_record_bulk
+    from meridian.core.bulk import insert_objects, insert_rows, records_changed_in_bulk
+
+    if drafts is None:
+        drafts = partner_build_bulk(actor=actor, rows=rows or [])
+    elif drafts.actor != actor:
+        raise ValueError("partner drafts built for another actor")
+    index = _IdentifierIndex()
+    for key, partner in zip(drafts.keys, drafts.partners, strict=True):
+        try:
+            index.refuse_duplicate(partner)
+        except DomainError as exc:
+            raise BulkRowError(key, exc) from exc
+        index.add(partner)
+    _check_relations(list(zip(drafts.keys, drafts.partners, strict=True)))
+    partners = drafts.partners
+    tags = _resolve_tags(set().union(*drafts.tag_names))
+    through = Partner.tags.through
+    history = Partner.history.model
+    tracked = [f.attname for f in history.tracked_fields]  # type: ignore[attr-defined]
+    for start in range(0, len(partners), BULK_BATCH):
+        batch = partners[start : start + BULK_BATCH]
+        insert_objects(batch)
+        # As partner_create: one "created" history row, before tags are set (tag changes are activity).
+        when = timezone.now()
+        user_id = getattr(actor, "pk", None)
+        insert_rows(
+            history,
+            [
+                {
+                    **{name: getattr(partner, name) for name in tracked},
+                    "history_date": when,
+                    "history_change_reason": None,
+                    "history_type": "+",
+                    "history_user_id": user_id,
+                }
+                for partner in batch
+            ],
+        )
+        links = [
+            {"partner_id": partner.pk, "tag_id": tags[name].pk}
+            for partner, names in zip(batch, drafts.tag_names[start : start + BULK_BATCH], strict=True)
+            for name in sorted(names)
+        ]
+        insert_rows(through, links)
+        if progress is not None:
+            progress(start + len(batch), len(partners))
+    activity_record_bulk(
+        targets=partners,
+        verb="created",
+        actor=actor,
+        message=lambda partner: _("Created partner %(name)s") % {"name": partner.name},
+    )
+    records_changed_in_bulk(Partner)
+    return partners

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
+from meridian.core import bulk
 from meridian.core.registry import registry
 from meridian.portal.figures import figures_invalidate
 
@@ -23,6 +24,12 @@ def watched_models(group: str = GROUP) -> set[type]:
 def _changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures being loaded
+    if sender in watched_models() and not bulk.change_deferred(sender):
+        figures_invalidate()
+
+
+def _changed_in_bulk(sender, **kwargs) -> None:
+    """Once per model after a bulk write (an import): one new stamp instead of one per record."""
     if sender in watched_models():
         figures_invalidate()
 
@@ -32,3 +39,4 @@ def connect() -> None:
     register after the portal's start-up are watched too."""
     post_save.connect(_changed, dispatch_uid="portal-figures-save")
     post_delete.connect(_changed, dispatch_uid="portal-figures-delete")
+    bulk.records_changed.connect(_changed_in_bulk, dispatch_uid="portal-figures-bulk")

@@ -1,4 +1,4 @@
-"""REST API of the reference data: countries (read-only) and the registry look-up."""
+"""REST API of the reference data: countries (read-only), the registry look-up and the affiliation matcher."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meridian.reference.affiliation import MAX_AFFILIATION, AffiliationCandidate, match_affiliation
 from meridian.reference.models import Country
 from meridian.reference.selectors import institutions_with_names, registry_lookup
 from meridian.reference.serializers import CountrySerializer, InstitutionSerializer
@@ -82,3 +83,65 @@ class RegistryLookupView(APIView):
         data = params.validated_data
         found = registry_lookup(query=data["q"], limit=data["limit"], country=data.get("country") or None)
         return Response(InstitutionSerializer(institutions_with_names(found), many=True).data)
+
+
+MAX_MATCH_LIMIT = 20
+
+
+class AffiliationQuerySerializer(serializers.Serializer):
+    affiliation = serializers.CharField(max_length=MAX_AFFILIATION, trim_whitespace=True)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_MATCH_LIMIT, required=False, default=5)
+
+
+class AffiliationCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="institution.pk", help_text="Registry institution id")
+    ror_id = serializers.CharField(source="institution.ror_id", allow_null=True)
+    name = serializers.CharField(source="institution.name")
+    country = serializers.CharField(source="institution.country_id", allow_null=True)
+    score = serializers.FloatField(help_text="0–1")
+    chosen = serializers.BooleanField(help_text="The one confident match, if any")
+    matched = serializers.CharField(help_text="The substring of the affiliation that matched")
+    matched_name = serializers.CharField(help_text="The registry name, alias, label or acronym it matched")
+
+
+class AffiliationMatchSerializer(serializers.Serializer):
+    affiliation = serializers.CharField(help_text="The affiliation as read (HTML entities decoded)")
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code of the country named in it, or empty")
+    chosen = AffiliationCandidateSerializer(allow_null=True)
+    candidates = AffiliationCandidateSerializer(many=True)
+
+
+class AffiliationMatchView(APIView):
+    """Match a free-text affiliation to registry institutions: ranked candidates and at most one choice."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "affiliation",
+                OpenApiTypes.STR,
+                required=True,
+                description=(
+                    f"Affiliation as written, up to {MAX_AFFILIATION} characters, e.g. "
+                    "“Dept. of Physics, University of Oxford, UK”"
+                ),
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_MATCH_LIMIT}, default 5"),
+        ],
+        responses=AffiliationMatchSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = AffiliationQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        result = match_affiliation(affiliation=data["affiliation"], limit=data["limit"])
+        chosen: AffiliationCandidate | None = result.chosen
+        return Response(
+            AffiliationMatchSerializer(
+                {
+                    "affiliation": result.affiliation,
+                    "country": result.country,
+                    "chosen": chosen,
+                    "candidates": result.candidates,
+                }
+            ).data
+        )

@@ -7,6 +7,7 @@ import random
 from django.db import transaction
 
 from meridian.core.text import fold
+from meridian.reference.folding import search_name
 from meridian.reference.models import (
     Country,
     Institution,
@@ -121,7 +122,7 @@ def build_synthetic_registry(n: int, seed: int = 1) -> int:
             for kind, value in names:
                 name_rows.append(
                     InstitutionName(
-                        institution=inst, kind=kind, value=value, normalised=fold(value), source="ror"
+                        institution=inst, kind=kind, value=value, normalised=search_name(value), source="ror"
                     )
                 )
             token_rows += [

@@ -7,8 +7,10 @@ import re
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
-from meridian.core.text import fold, normalise_domain, words
+from meridian.core.text import normalise_domain
 from meridian.reference.choices import RegistrySource
+from meridian.reference.erasmus import ErasmusCodeError, erasmus_key, normalise_erasmus_code
+from meridian.reference.folding import search_name, search_words
 from meridian.reference.models import (
     Country,
     Institution,
@@ -17,16 +19,15 @@ from meridian.reference.models import (
     InstitutionToken,
     RegistryImport,
 )
-from meridian.reference.registry_import.records import erasmus_key
 from meridian.reference.registry_import.ror import ror_id_of
 
 _HOST = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:].*)?$", re.IGNORECASE)
 _PIC = re.compile(r"^\d{9}$")
-_ERASMUS = re.compile(r"^[A-Z]{1,3}\s*[A-Z-]{2,8}\s*\d{2}$", re.IGNORECASE)
 _TOP = "\U0010ffff"  # sorts after every character: "abc" <= token < "abc" + _TOP is "token starts with abc"
 _CANDIDATES = 60  # name matches fetched per rank before ordering in Python
 _COUNT_CAP = 2000  # enough to tell a rare word from a common one
 _DRIVER_SCAN = 4000  # tokens of the driving word examined per attempt
+_CHUNK = 900  # ids per IN (...) list, below SQLite's limit on query parameters
 
 
 def country_choices() -> QuerySet[Country]:
@@ -48,9 +49,19 @@ def _identifier_ids(query: str) -> list[int]:
         ids += Institution.objects.filter(ror_id=ror).values_list("pk", flat=True)
     if _PIC.match(text):
         ids += Institution.objects.filter(pic=text).values_list("pk", flat=True)
-    if _ERASMUS.match(text.replace("\u00a0", " ")):
-        ids += Institution.objects.filter(erasmus_key=erasmus_key(text)).values_list("pk", flat=True)
+    keys = _erasmus_keys(text)
+    if keys:
+        ids += Institution.objects.filter(erasmus_key__in=keys).values_list("pk", flat=True)
     return ids
+
+
+def _erasmus_keys(text: str) -> list[str]:
+    """Look-up keys of a text that may be an Erasmus code in any typed form ("d-heidelb01")."""
+    try:
+        code = normalise_erasmus_code(text)
+    except ErasmusCodeError:
+        return []
+    return list(dict.fromkeys([erasmus_key(code), erasmus_key(text)]))
 
 
 # Second-level labels under a country code that are not an institution's own domain (ac.uk, edu.au ...).
@@ -87,9 +98,13 @@ def _selectivity(word: str) -> int:
 def _name_ids(
     query: str, country: str | None, *, words_too: bool = True
 ) -> tuple[list[int], list[int], list[int]]:
-    """Ids by rank: name equals the query; name starts with it; every query word starts a name word."""
-    folded = fold(query)
-    query_words = list(dict.fromkeys(words(query)))
+    """Ids by rank: name equals the query; name starts with it; every query word starts a name word.
+
+    Names and words are compared in search form (meridian.reference.folding): case, accents, full-width
+    forms, punctuation and Chinese script variants (Traditional, Japanese kanji) do not matter.
+    """
+    folded = search_name(query)
+    query_words = list(dict.fromkeys(search_words(query)))
     if not folded or not query_words:
         return [], [], []
     names = InstitutionName.objects.all()
@@ -137,11 +152,63 @@ def _word_ids(query_words: list[str], country: str | None) -> list[int]:
     return found
 
 
+_BY_NAME = 2  # rank group of name matches (identifier = 0, domain = 1)
+_EQUAL, _STARTS, _HAS_ALL, _SPREAD = range(4)
+
+
+def _word_fits(query_word: str, name_word: str) -> bool:
+    if query_word[0] >= "\u2e80":  # a Chinese or Japanese run is found inside a longer one (大学 in 北京大学)
+        return query_word in name_word
+    return name_word.startswith(query_word)
+
+
+def _name_fits(ids: list[int], query_name: str) -> dict[int, tuple[int, int]]:
+    """How well each institution's best single name fits the query: (kind, extra words), lower is better.
+
+    kind: the name equals the query (0), starts with it (1), holds every query word (2), or the query's
+    words are spread over several names (3). Extra words are the name's words the query does not match:
+    for "Ludwig Maximilians Universitat Munchen", "Physiologisches Institut der Ludwig-Maximilians-Universität
+    München" has three and the university's own name none. One query per 900 candidates reads their names.
+    """
+    query_words = query_name.split()
+    fits: dict[int, tuple[int, int]] = dict.fromkeys(ids, (_SPREAD, 0))
+    if not query_words:
+        return fits
+    for chunk_start in range(0, len(ids), _CHUNK):
+        chunk = ids[chunk_start : chunk_start + _CHUNK]
+        for inst_id, name in InstitutionName.objects.filter(institution_id__in=chunk).values_list(
+            "institution_id", "normalised"
+        ):
+            name_words = name.split()
+            if name == query_name:
+                fit = (_EQUAL, 0)
+            elif name.startswith(query_name):
+                fit = (_STARTS, len(name_words) - len(query_words))
+            else:
+                matched = [w for w in name_words if any(_word_fits(q, w) for q in query_words)]
+                if not all(any(_word_fits(q, w) for w in name_words) for q in query_words):
+                    continue
+                fit = (_HAS_ALL, len(name_words) - len(matched))
+            if fit < fits[inst_id]:
+                fits[inst_id] = fit
+    return fits
+
+
 def registry_lookup(*, query: str, limit: int = 10, country: str | None = None) -> list[Institution]:
     """Institutions matching a name, alias, acronym, domain, e-mail address or identifier, best first.
 
-    Identifier and domain matches come first, then exact names, then names that start with the query, then
-    names whose words start with the query's words. Withdrawn institutions come last.
+    Args:
+        query: what a person typed: a name in any language and script, an acronym, a website, an e-mail
+            address, a ROR ID, a PIC or an Erasmus code in any spacing ("d heidelb01").
+        limit: at most this many institutions.
+        country: ISO 3166-1 alpha-2 code to keep to, or None.
+
+    Returns:
+        Institutions (country selected), best first: identifier and domain matches; then by how well the
+        institution's best single name fits the query (see `_name_fits`): a name equal to the query, then a
+        name starting with it, then a name holding every query word, fewest extra words first, so that the
+        organisation comes before its institutes ("Ludwig Maximilians Universitat Munchen" finds the
+        university first); then shorter names. Withdrawn institutions come last.
     """
     query = (query or "").strip()[:200]
     if not query or limit <= 0:
@@ -151,12 +218,15 @@ def registry_lookup(*, query: str, limit: int = 10, country: str | None = None) 
     # A host name or an e-mail address is not a list of name words ("cs", "ox", "ac", "uk").
     looks_like_address = "@" in query or "://" in query or bool(by_domain)
     groups = [_identifier_ids(query), by_domain, *_name_ids(query, country, words_too=not looks_like_address)]
-    rank: dict[int, int] = {}
+    rank: dict[int, tuple[int, int, int]] = {}
     for position, ids in enumerate(groups):
         for inst_id in ids:
-            rank.setdefault(inst_id, position)
+            rank.setdefault(inst_id, (min(position, _BY_NAME), 0, 0))
     if not rank:
         return []
+    by_name = [inst_id for inst_id, (group, _fit, _extra) in rank.items() if group == _BY_NAME]
+    for inst_id, fit in _name_fits(by_name, search_name(query)).items():
+        rank[inst_id] = (_BY_NAME, *fit)
     candidates = Institution.objects.filter(pk__in=list(rank))
     if country:
         candidates = candidates.filter(country_id=country)

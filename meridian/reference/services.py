@@ -19,8 +19,13 @@ class LoadCounts:
 
 
 def _upsert(model: type, pk_name: str, rows: list[dict]) -> LoadCounts:
-    """Create missing rows and update changed ones, comparing field by field."""
+    """Create missing rows and update changed ones, comparing field by field.
+
+    Only the fields the given model has are written, so a migration's historical model can be loaded too.
+    """
     counts = LoadCounts()
+    known = {f.attname for f in model._meta.concrete_fields}
+    rows = [{name: value for name, value in row.items() if name in known} for row in rows]
     existing = {getattr(obj, pk_name): obj for obj in model.objects.all()}
     to_create, to_update, fields = [], [], set()
     for row in rows:
@@ -44,8 +49,19 @@ def _upsert(model: type, pk_name: str, rows: list[dict]) -> LoadCounts:
 
 
 @transaction.atomic
-def reference_load() -> dict[str, LoadCounts]:
-    """Load countries, ISCED-F fields and EQF levels; running it again changes nothing."""
+def reference_load(
+    *,
+    country_model: type = Country,
+    isced_model: type = IscedField,
+    eqf_model: type = EqfLevel,
+) -> dict[str, LoadCounts]:
+    """Load countries (ISO 3166-1 with Kosovo), ISCED-F 2013 fields and EQF levels; running it again changes
+    nothing.
+
+    Returns {"countries" | "isced" | "eqf": LoadCounts(created, updated, unchanged)}. `meridian
+    load-reference` and the data migration reference/0002 call it; the migration passes its historical
+    models, so a database that has only been migrated has the reference data.
+    """
     fields = [
         {
             "code": f["code"],
@@ -57,8 +73,8 @@ def reference_load() -> dict[str, LoadCounts]:
         for f in isced.fields()
     ]
     return {
-        "countries": _upsert(Country, "code", countries()),
+        "countries": _upsert(country_model, "code", countries()),
         # Parents come before children in the facts, so one bulk insert satisfies the foreign key.
-        "isced": _upsert(IscedField, "code", fields),
-        "eqf": _upsert(EqfLevel, "level", eqf.levels()),
+        "isced": _upsert(isced_model, "code", fields),
+        "eqf": _upsert(eqf_model, "level", eqf.levels()),
     }

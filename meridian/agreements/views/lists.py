@@ -77,9 +77,10 @@ def export_rows(queryset) -> list[list[object]]:
                 a.title_zh,
                 a.get_kind_display(),
                 a.get_state_display(),
-                "; ".join(p.partner.name_en or p.partner.name for p in parties),
-                "; ".join(sorted({p.partner.country.name_en for p in parties})),
-                a.responsible_unit.name_en,
+                # Names, countries and units in the reader's language; the import reads either language.
+                "; ".join(p.partner.display_name for p in parties),
+                "; ".join(sorted({p.partner.country.name for p in parties})),
+                a.responsible_unit.name,
                 a.start_date,
                 a.end_date,
                 "; ".join(str(c.get_channel_display()) for c in a.channels.all()),

@@ -8,6 +8,7 @@ registers it as an ``ImportKind`` in the registry; the import pages and services
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from meridian.core.bulk import BulkRowError
 from meridian.core.errors import DomainError, DuplicateError
 from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
@@ -32,6 +34,11 @@ CELL_PARSERS = {
     c.ROR: p.parse_ror,
     c.LANGUAGES: p.parse_languages,
 }
+
+
+# progress(done, total): rows written so far by a bulk write.
+BulkProgress = Callable[[int, int], None]
+__all__ = ["BulkProgress", "BulkRowError", "PlannedRow", "RowImporter", "differs"]
 
 
 @dataclass
@@ -101,6 +108,40 @@ class RowImporter(ABC):
     def apply(self, planned: PlannedRow) -> models.Model:
         """Write one planned row through the services."""
 
+    # Optional bulk form ------------------------------------------------------------------------------------
+
+    # True when ``plan`` and ``check`` find everything the services would refuse, so that a dry run plans in
+    # memory only (no service runs, nothing is written, no write lock is taken). An importer that leaves it
+    # False is dry-run through its services inside a transaction that is rolled back.
+    plans_in_memory: bool = False
+
+    def check(self, planned: PlannedRow) -> bool:
+        """Validate a planned row the way its service would, without writing (optional; True: no problem).
+
+        Called for every row that creates or updates a record, in the dry run and before a commit; report
+        each problem with ``self.report.problem`` (or ``report_validation``) and return False.
+        """
+        return True
+
+    def stage_bulk(self, plans: list[PlannedRow]) -> None:  # noqa: B027 - optional hook
+        """Before a commit's write transaction: do the bulk form's read-only work (building and checking
+        the records to write) so that the write transaction stays short (optional).
+
+        ``plans`` are the rows that create or update a record. Raise ``BulkRowError`` to name a refused row.
+        """
+
+    def apply_bulk(
+        self, plans: list[PlannedRow], progress: BulkProgress | None = None
+    ) -> dict[int, Any] | None:
+        """Write every planned row that creates or updates a record at once, through the bulk form of the
+        services (optional). Returns ``{row number: primary key}``; None means "no bulk form", and the rows
+        are applied one by one through ``apply``.
+
+        Runs inside the commit's transaction; raise ``BulkRowError`` to name the row a service refused (the
+        whole import is then rolled back). ``progress(done, total)`` may be called as batches are written.
+        """
+        return None
+
     # Shared steps ------------------------------------------------------------------------------------------
 
     def read_cells(self, number: int, raw: list[object]) -> dict[str, Any] | None:
@@ -127,7 +168,13 @@ class RowImporter(ABC):
         return parser(cell) if parser else self.resolve(column, cell)
 
     def validate_model(self, number: int, instance: models.Model, given: set[str]) -> bool:
-        """Run the model's own field validation on the given fields (no database look-ups)."""
+        """Run the model's own field validation on the given fields (no database look-ups).
+
+        An importer that plans in memory validates each planned row once, the way its services do, in
+        ``check``; for it this returns True at once (the row's problems are reported by ``check``).
+        """
+        if self.plans_in_memory:
+            return True
         names = {f.name for f in instance._meta.get_fields() if getattr(f, "concrete", False)}
         try:
             instance.full_clean(
@@ -138,7 +185,7 @@ class RowImporter(ABC):
             return False
         return True
 
-    def report_validation(self, number: int, exc: ValidationError) -> None:
+    def report_validation(self, number: int | None, exc: ValidationError) -> None:
         if hasattr(exc, "error_dict"):
             for name, errors in exc.message_dict.items():
                 column = "" if name == "__all__" else self.header(name)
@@ -148,7 +195,7 @@ class RowImporter(ABC):
             for message in exc.messages:
                 self.report.problem(number, "", message)
 
-    def report_error(self, number: int, exc: Exception) -> None:
+    def report_error(self, number: int | None, exc: Exception) -> None:
         """A service refused the row while committing."""
         if isinstance(exc, ValidationError):
             self.report_validation(number, exc)

@@ -14,15 +14,25 @@ from meridian.core.text import clean_spaces, fold
 
 FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ALWAYS_FORMULA_START = ("=", "@", "\uff1d", "\uff20")
-LIST_SEPARATORS = re.compile(r"[;；,，、\n]+")
-PARTNER_SEPARATORS = re.compile(r"[;；\n]+")
+# Separators of multi-value cells: semicolons, commas and the Chinese enumeration comma (、) in either width,
+# and line breaks (Alt+Enter in Excel).
+LIST_SEPARATORS = re.compile(r"[;；,，、\r\n]+")
+# Partner names may contain an ASCII comma ("University of California, Berkeley"), so it does not separate
+# partners; the other separators do.
+PARTNER_SEPARATORS = re.compile(r"[;；，、\r\n]+")
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+# A time of day after the date, as Excel and WPS write date cells to CSV: "2024/3/1 0:00", "… 00:00:00".
+_TIME_SUFFIX = re.compile(
+    r"(?:[ T]+|(?<=[日号])\s*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+_MONTH_ONLY = re.compile(r"^(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月份?)$")
 _ROR = re.compile(r"^(?:https?://)?(?:www\.)?(?:ror\.org/)?(0[a-z0-9]{6}\d{2})/?$", re.IGNORECASE)
-_TRUE = {"yes", "y", "true", "t", "1", "x", "✓", "是", "对", "公开", "真"}
-_FALSE = {"no", "n", "false", "f", "0", "否", "不", "不公开", "假"}
+_TRUE = {"yes", "y", "true", "t", "1", "x", "√", "✓", "✔", "☑", "是", "对", "有", "公开", "真"}
+_FALSE = {"no", "n", "false", "f", "0", "×", "✗", "✘", "☒", "否", "不", "无", "没有", "不公开", "假"}
 
 
 class CellError(Exception):
@@ -66,17 +76,31 @@ def parse_choice(value: object, lookup: dict[str, str]) -> str:
 
 
 def parse_date(value: object) -> date:
+    """A date cell as a ``date``.
+
+    Accepts date and datetime cells, Excel serial numbers (1927–2173), ISO dates, and the text forms Chinese
+    and Western Excel and WPS write to CSV: "2024/3/1 0:00", "2024/03/01 00:00:00", "2024.3.1",
+    "2024年3月1日", "2024年03月01号", and 20240301 (number or text). Raises ``CellError`` when the text is
+    not a date, or names only a month ("2024-03", "2024年3月", "2024/3": the day is needed).
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            return _compact_date(str(int(value)))
         return _excel_serial(value)
     text = as_text(value)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _excel_serial(float(text))
-    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
-    text = text.split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}T", text) else text
+    text = _TIME_SUFFIX.sub("", text).strip()
+    if _MONTH_ONLY.match(text):
+        raise CellError(
+            _("“%(value)s” names a month but no day; write the full date, e.g. 2026-03-01") % {"value": text}
+        )
+    if re.fullmatch(r"\d{8}", text):
+        return _compact_date(text)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -85,6 +109,14 @@ def parse_date(value: object) -> date:
             except ValueError:
                 break
     raise CellError(_("“%(value)s” is not a date; write it as 2026-03-01") % {"value": text})
+
+
+def _compact_date(digits: str) -> date:
+    """ "20240301" → 2024-03-01 (the YYYYMMDD form of ISO 8601 basic format)."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise CellError(_("“%(value)s” is not a date; write it as 2026-03-01") % {"value": digits}) from None
 
 
 def _excel_serial(number: float) -> date:
@@ -138,6 +170,7 @@ def parse_decimal(value: object) -> Decimal:
 
 
 def parse_list(value: object) -> list[str]:
+    """A multi-value cell as its distinct items in order; see ``LIST_SEPARATORS``."""
     items: list[str] = []
     for part in LIST_SEPARATORS.split(as_text(value)):
         part = clean_spaces(part)
@@ -147,10 +180,15 @@ def parse_list(value: object) -> list[str]:
 
 
 def parse_website(value: object) -> str:
-    text = as_text(value)
-    if "://" not in text:
-        text = "https://" + text
-    return text
+    """A website cell as ``meridian.core.websites.normalise_website`` gives it (the forms' and API's rule)."""
+    from django.core.exceptions import ValidationError
+
+    from meridian.core.websites import normalise_website
+
+    try:
+        return normalise_website(as_text(value))
+    except ValidationError as exc:
+        raise CellError(" ".join(exc.messages)) from None
 
 
 def parse_ror(value: object) -> str:
@@ -174,4 +212,5 @@ def parse_languages(value: object) -> str:
 
 
 def partner_refs(value: object) -> list[str]:
+    """A cell naming several partners, split at ``PARTNER_SEPARATORS`` (not at an ASCII comma)."""
     return [clean_spaces(p) for p in PARTNER_SEPARATORS.split(as_text(value)) if clean_spaces(p)]

@@ -1,6 +1,10 @@
-"""Reading an uploaded spreadsheet: CSV (UTF-8 or GB18030, any common delimiter) or XLSX, detected by content.
+"""Reading an uploaded spreadsheet: CSV (any encoding offices' Excel writes, any common delimiter) or XLSX.
 
-Rows are streamed, so that a huge file is refused one row past the limit instead of after loading it all.
+The format is detected by content. A CSV file's text encoding is detected (see ``encoding``) or given by the
+user; a workbook's sheet is the visible one whose header fits best, or the one the user names; the header row
+is found among the first rows (a title row above it is skipped, a two-row header with merged group cells is
+read as one). Rows are streamed, so that a huge file is refused one row past the limit instead of after
+loading it all.
 """
 
 from __future__ import annotations
@@ -9,11 +13,14 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
+
+from meridian.core.tabular.encoding import EncodingError, check_encoding, detect_encoding
 
 SAMPLE_SIZE = 64 * 1024
 CHUNK_SIZE = 1024 * 1024
@@ -37,11 +44,16 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; `message` is shown to the user."""
+    """The file as a whole cannot be read; ``message`` is shown to the user.
 
-    def __init__(self, message: str) -> None:
+    ``encodings``: when the text encoding could not be told for certain, the likely ones (Python codec names,
+    most likely first), so that the user can be offered them to choose from; otherwise empty.
+    """
+
+    def __init__(self, message: str, *, encodings: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.encodings = encodings
 
 
 @dataclass(frozen=True)
@@ -54,14 +66,30 @@ class Formula:
         return self.text
 
 
+# How many non-blank rows at the top of a sheet are looked at to find the header.
+HEADER_SCAN_ROWS = 20
+
+Row = tuple[int, list[object]]
+HeaderScore = Callable[[list[object]], float]
+
+
 @dataclass
 class Table:
-    """A header row and a stream of (spreadsheet row number, cell values)."""
+    """A header and a stream of data rows, and how the file was read.
+
+    ``headers``: the header's cell values (a two-row header combined into one). ``rows``: (spreadsheet row
+    number, cell values) of every row after the header, blank rows included. ``header_row``: the spreadsheet
+    row number of the (last) header row. ``encoding``: the Python codec a CSV file was decoded with ("" for
+    XLSX). ``sheet``: the title of the sheet read ("" for CSV). ``sheets``: every visible sheet's title.
+    """
 
     format: str
     headers: list[object]
-    rows: Iterator[tuple[int, list[object]]]
+    rows: Iterator[Row]
     header_row: int = 1
+    encoding: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
 
 
 def detect_format(head: bytes) -> str:
@@ -81,46 +109,130 @@ def detect_format(head: bytes) -> str:
     return "csv"
 
 
-def open_table(stream: IO[bytes]) -> Table:
-    """Open a binary stream as a table; raises ImportFileError with a clear message when it cannot be read."""
+def open_table(
+    stream: IO[bytes],
+    *,
+    encoding: str = "",
+    sheet: str = "",
+    header_score: HeaderScore | None = None,
+) -> Table:
+    """Open a binary stream as a table; raises ImportFileError with a clear message when it cannot be read.
+
+    ``encoding``: a Python codec name for a CSV file, used as given ("" detects it; see ``encoding``).
+    ``sheet``: the title of the workbook sheet to read ("" chooses the visible sheet whose header scores
+    best). ``header_score(values) -> float`` rates a candidate header row, higher is better (for instance
+    how many of an import kind's columns it names); without it the first non-blank row is the header and
+    the first visible sheet with a non-blank row is read. Each option is ignored for the other format.
+    """
     stream.seek(0)
     head = stream.read(SAMPLE_SIZE)
     stream.seek(0)
     fmt = detect_format(head)
-    return _open_xlsx(stream) if fmt == "xlsx" else _open_csv(stream, head)
+    if fmt == "xlsx":
+        return _open_xlsx(stream, sheet=sheet, header_score=header_score)
+    return _open_csv(stream, encoding=encoding, header_score=header_score)
+
+
+# Header row ------------------------------------------------------------------------------------------------
+
+
+def is_blank_row(values: Iterable[object]) -> bool:
+    """Whether every cell of a row is empty or only spaces."""
+    return all(_is_blank(value) for value in values)
+
+
+def combine_header_rows(upper: list[object], lower: list[object]) -> list[object]:
+    """One header from a two-row header: a group row ``upper`` with merged cells above the ``lower`` names.
+
+    A merged group cell keeps its value in its first cell only, so group values are carried right across
+    blank cells as far as the lower row reaches; each position takes the lower cell when it has a value,
+    else the (carried) upper one: ["院校信息", None, "联系方式"] over [None, "国家", "邮箱"] gives
+    ["院校信息", "国家", "邮箱"], and ["名称", "联系方式", None] over [None, "电话", "邮箱"] gives
+    ["名称", "电话", "邮箱"].
+    """
+    lower_end = max((i + 1 for i, value in enumerate(lower) if not _is_blank(value)), default=0)
+    upper_end = max((i + 1 for i, value in enumerate(upper) if not _is_blank(value)), default=0)
+    combined: list[object] = []
+    group: object = None
+    for index in range(max(lower_end, upper_end)):
+        above = upper[index] if index < len(upper) else None
+        below = lower[index] if index < len(lower) else None
+        if not _is_blank(above):
+            group = above
+        if not _is_blank(below):
+            combined.append(below)
+        elif index < lower_end:
+            combined.append(group)
+        else:
+            combined.append(above)
+    return combined
+
+
+@dataclass
+class _Header:
+    values: list[object]
+    row: int  # spreadsheet row number of the (last) header row
+    score: float
+
+
+def _find_header(rows: Iterator[Row], header_score: HeaderScore | None) -> tuple[_Header | None, list[Row]]:
+    """The header among the first ``HEADER_SCAN_ROWS`` non-blank rows, and the rows read after it.
+
+    Candidates are each non-blank row alone and each one combined with the row right below it (see
+    ``combine_header_rows``); the best ``header_score`` wins, a single row before a combined one and the
+    earlier before the later when they score the same. Without ``header_score`` the first non-blank row is
+    the header. Returns (None, []) when the rows are all blank.
+    """
+    read: list[Row] = []
+    non_blank: list[int] = []
+    for row in rows:
+        read.append(row)
+        if not is_blank_row(row[1]):
+            non_blank.append(len(read) - 1)
+            if header_score is None or len(non_blank) >= HEADER_SCAN_ROWS:
+                break
+    if not non_blank:
+        return None, []
+    if header_score is None:
+        first = non_blank[0]
+        number, values = read[first]
+        return _Header(list(values), number, 0.0), read[first + 1 :]
+    best: tuple[float, int, int] | None = None
+    chosen: tuple[_Header, int] | None = None
+    for order, position in enumerate(non_blank):
+        number, values = read[position]
+        options = [(list(values), number, position, 1)]
+        if position + 1 < len(read) and position + 1 in non_blank:
+            below_number, below = read[position + 1]
+            if below_number == number + 1:
+                options.append(
+                    (combine_header_rows(list(values), list(below)), below_number, position + 1, 0)
+                )
+        for candidate, last_number, last_position, single in options:
+            score = float(header_score(candidate))
+            key = (score, single, -order)
+            if best is None or key > best:
+                best = key
+                chosen = (_Header(candidate, last_number, score), last_position)
+    assert chosen is not None
+    header, last_position = chosen
+    return header, read[last_position + 1 :]
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # CSV -------------------------------------------------------------------------------------------------------
 
 
-def _decodes_as(stream: IO[bytes], encoding: str) -> bool:
-    """Decode the whole stream chunk by chunk (memory stays small) and report whether it is valid."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    stream.seek(0)
+def _choose_encoding(stream: IO[bytes], encoding: str) -> str:
     try:
-        while chunk := stream.read(CHUNK_SIZE):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
+        return check_encoding(stream, encoding) if encoding.strip() else detect_encoding(stream)
+    except EncodingError as exc:
+        raise ImportFileError(exc.message, encodings=exc.encodings) from exc
     finally:
         stream.seek(0)
-    return True
-
-
-def _choose_encoding(stream: IO[bytes], head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if _decodes_as(stream, "utf-8"):
-        return "utf-8"
-    # Chinese editions of Excel save CSV in the legacy code page; GB18030 covers GBK and GB2312.
-    if _decodes_as(stream, "gb18030"):
-        return "gb18030"
-    raise ImportFileError(
-        _("The file is neither UTF-8 nor GB18030 text; save it as CSV (UTF-8) and try again.")
-    )
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -134,39 +246,38 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def _open_csv(stream: IO[bytes], head: bytes) -> Table:
-    encoding = _choose_encoding(stream, head)
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    sample = text.read(SAMPLE_SIZE)
-    text.seek(0)
-    if not sample.strip():
-        raise ImportFileError(_("The file is empty."))
-    delimiter = _sniff_delimiter(sample)
-    first_line = sample.split("\n", 1)[0].strip()
-    if len(first_line) == 5 and first_line.lower().startswith("sep="):
-        # Excel's own hint line ("sep=;") names the delimiter and is not the header.
-        delimiter = first_line[4]
-        text.readline()
-    reader = csv.reader(text, delimiter=delimiter)
+def _open_csv(stream: IO[bytes], *, encoding: str, header_score: HeaderScore | None) -> Table:
+    codec = _choose_encoding(stream, encoding)
+    text = io.TextIOWrapper(stream, encoding=codec, newline="")
     try:
-        headers: list[object] = []
-        header_row = 0
-        for values in reader:
-            header_row += 1
-            if any(v.strip() for v in values):
-                headers = list(values)
-                break
+        sample = text.read(SAMPLE_SIZE)
+        text.seek(0)
+        if not sample.strip():
+            raise ImportFileError(_("The file is empty."))
+        delimiter = _sniff_delimiter(sample)
+        first_line = sample.split("\n", 1)[0].strip()
+        if len(first_line) == 5 and first_line.lower().startswith("sep="):
+            # Excel's own hint line ("sep=;") names the delimiter and is not the header.
+            delimiter = first_line[4]
+            text.readline()
+        numbered = cast(Iterator[Row], enumerate(csv.reader(text, delimiter=delimiter), 1))
+        header, after = _find_header(numbered, header_score)
     except (csv.Error, UnicodeDecodeError) as exc:
+        text.detach()
         raise ImportFileError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    if not headers:
+    except BaseException:
+        text.detach()  # leave the caller's stream open; closing it is the caller's business
+        raise
+    if header is None:
+        text.detach()
         raise ImportFileError(_("The file is empty."))
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
-        number = header_row
+    def rows() -> Iterator[Row]:
+        number = header.row
         try:
-            for values in reader:
-                number += 1
-                yield number, list(values)
+            for row in chain(after, numbered):
+                number = row[0]
+                yield row
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ImportFileError(
                 _("The CSV file cannot be read after row %(row)s: %(error)s") % {"row": number, "error": exc}
@@ -174,15 +285,13 @@ def _open_csv(stream: IO[bytes], head: bytes) -> Table:
         finally:
             text.detach()  # leave the caller's stream open; closing it is the caller's business
 
-    return Table(format="csv", headers=headers, rows=rows(), header_row=header_row)
+    return Table(format="csv", headers=header.values, rows=rows(), header_row=header.row, encoding=codec)
 
 
 # XLSX ------------------------------------------------------------------------------------------------------
 
 
-def _open_xlsx(stream: IO[bytes]) -> Table:
-    from openpyxl import load_workbook
-
+def _check_archive(stream: IO[bytes]) -> None:
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
@@ -197,40 +306,94 @@ def _open_xlsx(stream: IO[bytes]) -> Table:
         raise ImportFileError(_("This is not a CSV or XLSX file."))
     if bad is not None:
         raise ImportFileError(_("The XLSX file is damaged and cannot be opened."))
+
+
+def _sheet_rows(worksheet: Any) -> Iterator[Row]:
+    """A sheet's rows, numbered from 1, to the real end of its data.
+
+    The size a sheet stores (its ``<dimension>``) is not trusted: WPS Office and some exporters write a
+    stale one, which would drop columns and rows, so it is reset and the cells themselves are read.
+    """
+    worksheet.reset_dimensions()
+    for number, cells in enumerate(worksheet.iter_rows(), 1):
+        yield number, [_cell_value(cell) for cell in cells]
+
+
+def _pick_sheet(visible: list[Any], name: str) -> Any:
+    for worksheet in visible:
+        if worksheet.title == name:
+            return worksheet
+    wanted = name.strip().casefold()
+    for worksheet in visible:
+        if worksheet.title.strip().casefold() == wanted:
+            return worksheet
+    raise ImportFileError(
+        _("The workbook has no sheet named “%(sheet)s”. Its sheets are: %(sheets)s.")
+        % {"sheet": name, "sheets": ", ".join(f"“{w.title}”" for w in visible)}
+    )
+
+
+def _open_xlsx(stream: IO[bytes], *, sheet: str, header_score: HeaderScore | None) -> Table:
+    from openpyxl import load_workbook
+
+    _check_archive(stream)
     stream.seek(0)
+    workbook = None
+    opened: list[Iterator[Row]] = []
     try:
         # data_only=False: a formula is read as its text, so that it can be refused and never trusted.
         workbook = load_workbook(stream, read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        cells = sheet.iter_rows()
-        headers: list[object] = []
-        header_row = 0
-        for row in cells:
-            header_row += 1
-            values = [_cell_value(c) for c in row]
-            if any(v not in (None, "") for v in values):
-                headers = values
-                break
+        # Hidden sheets hold drop-down lists and lookup tables, never the data.
+        visible = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        candidates = [_pick_sheet(visible, sheet)] if sheet.strip() else visible
+        found: tuple[float, int, Any, _Header, list[Row], Iterator[Row]] | None = None
+        for order, worksheet in enumerate(candidates):
+            rows_of_sheet = _sheet_rows(worksheet)
+            opened.append(rows_of_sheet)
+            header, after = _find_header(rows_of_sheet, header_score)
+            if header is None:
+                continue
+            if found is None or (header.score, -order) > (found[0], -found[1]):
+                found = (header.score, order, worksheet, header, after, rows_of_sheet)
+            if header_score is None:
+                break  # without a way to judge headers, the first sheet with data is read
     except ImportFileError:
+        _close(workbook, opened)
         raise
     except Exception as exc:  # openpyxl raises many kinds of errors on malformed parts of the archive
+        _close(workbook, opened)
         raise ImportFileError(_("The XLSX file is damaged and cannot be opened.")) from exc
-    if not headers:
-        workbook.close()
+    if found is None:
+        _close(workbook, opened)
         raise ImportFileError(_("The file is empty."))
+    _score, _order, worksheet, header, after, rest = found
+    for other in opened:
+        if other is not rest:
+            other.close()  # type: ignore[attr-defined]
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
-        number = header_row
+    def rows() -> Iterator[Row]:
         try:
-            for row in cells:
-                number += 1
-                yield number, [_cell_value(c) for c in row]
+            yield from chain(after, rest)
         except Exception as exc:
             raise ImportFileError(_("The XLSX file is damaged and cannot be read to the end.")) from exc
         finally:
-            workbook.close()
+            _close(workbook, [rest])
 
-    return Table(format="xlsx", headers=headers, rows=rows(), header_row=header_row)
+    return Table(
+        format="xlsx",
+        headers=header.values,
+        rows=rows(),
+        header_row=header.row,
+        sheet=worksheet.title,
+        sheets=[ws.title for ws in visible],
+    )
+
+
+def _close(workbook: Any, opened: list[Iterator[Row]]) -> None:
+    for rows in opened:
+        rows.close()  # type: ignore[attr-defined]
+    if workbook is not None:
+        workbook.close()
 
 
 def _cell_value(cell: object) -> object:

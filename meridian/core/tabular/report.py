@@ -68,6 +68,10 @@ class ImportReport:
     header_row: int | None = None
     sample: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
+    # The file's header cells as read (for the column-mapping step), and whether that step is needed: a
+    # required column was not recognised, so the user should say which file column holds it.
+    headers: list[str] = field(default_factory=list)
+    needs_mapping: bool = False
 
     @property
     def ok(self) -> bool:
@@ -118,6 +122,8 @@ class ImportReport:
             header_row=data.get("header_row"),
             sample=list(data.get("sample", [])),
             mapping=dict(data.get("mapping", {})),
+            headers=list(data.get("headers", [])),
+            needs_mapping=bool(data.get("needs_mapping", False)),
         )
 
     def summary(self) -> str:

@@ -126,7 +126,8 @@ def test_student_sees_public_partners_and_no_agreement_tiles(data, people):
 
 def test_top_fifteen_countries_only(org, people):
     for i in range(17):
-        code = f"{chr(65 + i)}Q"
+        # User-assigned codes (QM–QZ, XA–XC): the real countries arrive with the migrations.
+        code = f"Q{chr(77 + i)}" if i < 14 else f"X{chr(65 + i - 14)}"
         PartnerFactory.create_batch(
             20 - i, country=country(code, f"Country {code}", f"国家{code}", alpha3=f"{code}Z")
         )
@@ -134,7 +135,7 @@ def test_top_fifteen_countries_only(org, people):
     assert len(board["partners_by_country"]["rows"]) == 15
     assert board["partners_by_country"]["total_groups"] == 17
     assert board["countries"]["value"] == 17
-    assert bars(board["partners_by_country"])[0] == ("Country AQ", 20)
+    assert bars(board["partners_by_country"])[0] == ("Country QM", 20)
 
 
 def test_a_tile_registered_by_another_context_appears_for_those_it_is_visible_to(people, db):

@@ -1,6 +1,7 @@
 """Template filters of the import pages."""
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 
 from meridian.core.tabular.report import ImportReport
 
@@ -13,3 +14,53 @@ def import_report(data: dict) -> ImportReport | None:
     if not isinstance(data, dict) or "kind" not in data:
         return None
     return ImportReport.from_dict(data)
+
+
+@register.simple_tag
+def record_url(kind: str, duplicate: dict) -> str:
+    """The page of a record a report names: its own ``url``, else the kind's ``<kind>:detail`` page, else "".
+
+    The hub knows kinds only through the registry; kinds whose URL namespace is their key get links for free.
+    """
+    if not isinstance(duplicate, dict):
+        return ""
+    if duplicate.get("url"):
+        return str(duplicate["url"])
+    if duplicate.get("id") in (None, ""):
+        return ""
+    try:
+        return reverse(f"{kind}:detail", args=[duplicate["id"]])
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def decision_name(row: object, conflict: dict) -> str:
+    """The name of the input holding the choice for one conflicting field of a row."""
+    field_name = conflict.get("field", "") if isinstance(conflict, dict) else ""
+    return f"decision-{getattr(row, 'row', '')}-{field_name}"
+
+
+@register.simple_tag
+def column_label(kind: str, field_name: str) -> str:
+    """A field of an import kind as its English / Chinese headers ("" ignores the column: "—")."""
+    from meridian.imports.kinds import columns_for
+
+    if not field_name:
+        return "—"
+    try:
+        columns = columns_for(kind)
+    except KeyError:
+        return field_name
+    for column in columns:
+        if column.field == field_name:
+            return f"{column.header_en} / {column.header_zh}"
+    return field_name
+
+
+@register.filter
+def encoding_name(name: str) -> str:
+    """A codec name as people know it: "cp950" → "Big5 (Traditional Chinese)"."""
+    from meridian.core.tabular.encoding import encoding_label
+
+    return encoding_label(name or "")

@@ -179,22 +179,44 @@ def test_english_and_chinese_files_describe_the_same_partners(countries, people)
     assert report.counts["unchanged"] == 2
 
 
-def test_existing_partners_are_matched_and_updated(countries, people):
+def test_existing_partners_are_matched_blanks_filled_and_conflicts_kept(countries, people):
     by_ror = PartnerFactory(name="Uni Heidelberg (old)", ror_id="038t36y30", country=countries[0], city="")
     by_name = PartnerFactory(name="Sorbonne Université", country=countries[1], status="active", website="")
     report = dry_run(file=as_file(GOOD_FILES["csv-en"]()), actor=people.officer)
     assert report.counts == {"create": 0, "update": 2, "unchanged": 0, "problems": 0}
-    assert "Name" in report.updated[0].changes and "City" in report.updated[0].changes
+    assert [row.matched for row in report.rows] == ["ROR ID", "name"]
+    assert "City" in report.updated[0].changes and "Name" not in report.updated[0].changes
+    assert {"field": "name", "column": "Name", "stored": "Uni Heidelberg (old)",
+            "incoming": "Ruprecht-Karls-Universität Heidelberg"} in report.updated[0].conflicts  # fmt: skip
+    assert {"field": "status", "column": "Status", "stored": "Active", "incoming": "Prospect"} in (
+        report.updated[1].conflicts
+    )
     by_ror.refresh_from_db()
     assert by_ror.name == "Uni Heidelberg (old)"
 
+    # The default keeps what is stored and fills blanks only.
     report = commit(file=as_file(GOOD_FILES["csv-en"]()), actor=people.officer)
+    assert report.committed
+    by_ror.refresh_from_db()
+    by_name.refresh_from_db()
+    assert (by_ror.name, by_ror.city) == ("Uni Heidelberg (old)", "Heidelberg")
+    assert by_name.status == "active"
+    assert by_name.website_domain == "sorbonne-universite.fr"
+
+    # The user chose the file's value for these fields.
+    importer = registry.import_kinds.get(KIND).handler()
+    report = run_import(
+        importer=importer,
+        file=as_file(GOOD_FILES["csv-en"]()),
+        actor=people.officer,
+        commit=True,
+        decisions={"2": {"name": "file"}, "3": {"status": "file"}},
+    )
     assert report.committed
     by_ror.refresh_from_db()
     by_name.refresh_from_db()
     assert by_ror.name == "Ruprecht-Karls-Universität Heidelberg"
     assert by_name.status == "prospect"
-    assert by_name.website_domain == "sorbonne-universite.fr"
     assert Partner.objects.count() == 2
 
 
@@ -298,11 +320,15 @@ def test_bad_files(data, message, countries, people):
     assert list(Partner.objects.values_list("name", flat=True)) == ["Untouched"]
 
 
-def test_a_hundred_thousand_rows_are_refused(countries, people):
-    rows = [[f"University {n}", "DE"] for n in range(100_000)]
+def test_more_rows_than_the_limit_are_refused(countries, people, settings):
+    from meridian.settings import IMPORT_MAX_ROWS
+
+    assert IMPORT_MAX_ROWS == 200_000  # the default
+    settings.IMPORT_MAX_ROWS = 1_000
+    rows = [[f"University {n}", "DE"] for n in range(1_001)]
     report = commit(file=as_file(csv_bytes(["Name", "Country"], rows)), actor=people.officer)
     assert not report.committed
-    assert "20,000" in report.problems[0].reason
+    assert "1,000" in report.problems[0].reason
     assert report.rows == []
     assert Partner.objects.count() == 0
 

@@ -2,7 +2,8 @@
 
 Babel bundles CLDR territory names but not territory containment, so the grouping is written down here.
 English names are the UN M49 names; Chinese names come from CLDR (the M49 codes are CLDR territories).
-Antarctica belongs to no region.
+Antarctica belongs to no region. Kosovo (XK, a code ISO 3166 leaves to user assignment and that the EU,
+CLDR, ROR and the Erasmus programme use) is not listed by M49; CLDR places it in Southern Europe, as here.
 """
 
 # region code → UN M49 English name
@@ -57,7 +58,7 @@ _MEMBERS: dict[str, str] = {
     "145": "AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE",
     "151": "BY BG CZ HU PL MD RO RU SK UA",
     "154": "AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB",
-    "039": "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES",
+    "039": "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES XK",
     "155": "AT BE FR DE LI LU MC NL CH",
     "053": "AU CX CC HM NZ NF",
     "054": "FJ NC PG SB VU",
@@ -82,4 +83,6 @@ CURRENT_CODES: dict[str, tuple[str, str]] = {
     "SD": ("SDN", "729"),
     "TL": ("TLS", "626"),
     "YE": ("YEM", "887"),
+    # Kosovo has no ISO alpha-3 or numeric code; XKX is the alpha-3 code the EU and most registries use.
+    "XK": ("XKX", ""),
 }

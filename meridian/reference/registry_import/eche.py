@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from meridian.core.text import clean_spaces, fold
+from meridian.reference.erasmus import ErasmusCodeError, normalise_erasmus_code
 from meridian.reference.registry_import.records import (
     Parsed,
     Record,
@@ -72,8 +73,12 @@ def _date(value: Any) -> date | None:
 
 
 def _code(value: Any) -> str:
-    # The padding after the country prefix is significant ("A  GRAZ01"); only odd spaces are normalised.
-    return str(value or "").replace("\u00a0", " ").replace("\u202f", " ").strip()[:20]
+    """The official padded form ("A  GRAZ01"); a code the rules do not recognise is kept as published."""
+    text = str(value or "").replace("\u00a0", " ").replace("\u202f", " ").strip()
+    try:
+        return normalise_erasmus_code(text)
+    except ErasmusCodeError:
+        return text[:20]
 
 
 def _rows_from_table(rows: Iterable[Iterable[Any]]) -> Iterator[dict[str, Any]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from meridian.core.text import clean_spaces, fold, normalise_domain
+from meridian.reference.erasmus import erasmus_key as _erasmus_key
 
 
 class RegistryFileError(Exception):
@@ -67,7 +68,8 @@ def domains_key(name: str, country: str) -> str:
 
 
 def erasmus_key(code: str) -> str:
-    return "".join(code.split()).upper()
+    """The Erasmus code without spaces, upper-cased: see meridian.reference.erasmus.erasmus_key."""
+    return _erasmus_key(code)
 
 
 def dedupe(records: list[Record]) -> list[Record]:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from meridian.core.text import fold
+from meridian.reference.folding import search_name
 from meridian.reference.models import (
     Country,
     Institution,
@@ -242,7 +242,7 @@ class _Plan:
         name_rows, token_rows, domain_rows = [], [], []
         for inst, record in [*self.to_create, *self.rewrite]:
             for kind, value, language in record.names:
-                name_rows.append((inst.pk, kind, source, value, language, fold(value)[:300]))
+                name_rows.append((inst.pk, kind, source, value, language, search_name(value)[:300]))
             token_rows += [
                 (inst.pk, token, source)
                 for token in name_tokens((kind, value) for kind, value, _language in record.names)

@@ -57,7 +57,7 @@ def test_country_detail_shape(api):
 def test_country_list_query_count_is_fixed(api, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = api.get("/api/v1/countries/", {"page_size": 500})
-    assert len(response.json()["results"]) == 249
+    assert len(response.json()["results"]) == 250  # ISO 3166-1 and Kosovo
 
 
 @pytest.mark.usefixtures("registry")
@@ -109,3 +109,71 @@ def test_openapi_document_describes_the_reference_endpoints(api):
     }
     institution = schema["components"]["schemas"]["Institution"]["properties"]
     assert {"ror_id", "erasmus_code", "pic", "domains", "prefill", "names"} <= set(institution)
+
+
+@pytest.mark.usefixtures("registry")
+def test_affiliation_match_chooses_one_institution(api):
+    response = api.get(
+        reverse("registry-match"), {"affiliation": "Dept. of Physics, University of Oxford, UK"}
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["affiliation"], data["country"]) == ("Dept. of Physics, University of Oxford, UK", "GB")
+    oxford = data["chosen"]
+    assert set(oxford) == {"id", "ror_id", "name", "country", "score", "chosen", "matched", "matched_name"}
+    assert (oxford["ror_id"], oxford["name"], oxford["country"], oxford["score"], oxford["chosen"]) == (
+        "052gg0110",
+        "University of Oxford",
+        "GB",
+        1.0,
+        True,
+    )
+    assert oxford["matched"] == "University of Oxford"
+    assert data["candidates"][0] == oxford
+    assert data["candidates"][1]["name"] == "Oxford Brookes University"
+    assert [c["chosen"] for c in data["candidates"]].count(True) == 1
+    assert data["candidates"][1]["chosen"] is False and data["candidates"][1]["score"] < 0.88
+
+
+@pytest.mark.usefixtures("registry")
+def test_affiliation_match_without_a_confident_match_chooses_nothing(api):
+    data = api.get("/api/v1/registry/match", {"affiliation": "Siemens AG, Munich, Germany"}).json()
+    assert (data["chosen"], data["country"]) == (None, "DE")
+    entities = api.get("/api/v1/registry/match", {"affiliation": "ETH Z&uuml;rich"}).json()
+    assert entities["affiliation"] == "ETH Zürich" and entities["chosen"]["ror_id"] == "05a28rw58"
+
+
+@pytest.mark.usefixtures("registry")
+@pytest.mark.parametrize("params", [{}, {"affiliation": ""}, {"affiliation": "x" * 1001}, {"limit": 3}])
+def test_affiliation_match_refuses_a_missing_or_too_long_affiliation(api, params):
+    response = api.get("/api/v1/registry/match", params)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and set(error["details"]) == {"affiliation"}
+
+
+@pytest.mark.usefixtures("registry")
+def test_affiliation_match_accepts_the_longest_affiliation_and_checks_the_limit(api):
+    longest = ("University of Oxford, " * 50)[:1000]
+    assert api.get("/api/v1/registry/match", {"affiliation": longest}).status_code == 200
+    bad = api.get("/api/v1/registry/match", {"affiliation": "Oxford", "limit": 0})
+    assert bad.status_code == 400 and set(bad.json()["error"]["details"]) == {"limit"}
+
+
+def test_affiliation_match_requires_authentication():
+    response = APIClient().get("/api/v1/registry/match", {"affiliation": "University of Oxford"})
+    assert response.status_code in (401, 403)
+    assert set(response.json()["error"]) == {"code", "message", "details"}
+
+
+def test_openapi_document_describes_the_affiliation_matcher(api):
+    schema = api.get("/api/v1/openapi.json").json()
+    match = schema["paths"]["/api/v1/registry/match"]["get"]
+    assert {p["name"]: p.get("required", False) for p in match["parameters"]} == {
+        "affiliation": True,
+        "limit": False,
+    }
+    result = schema["components"]["schemas"]["AffiliationMatch"]["properties"]
+    assert set(result) == {"affiliation", "country", "chosen", "candidates"}
+    candidate = schema["components"]["schemas"]["AffiliationCandidate"]["properties"]
+    assert {"id", "ror_id", "name", "country", "score", "chosen", "matched"} <= set(candidate)

@@ -6,14 +6,12 @@ import csv
 
 import pytest
 
+from meridian.reference.erasmus import erasmus_key, normalise_erasmus_code
 from meridian.reference.models import (
-    Country,
-    EqfLevel,
     Institution,
     InstitutionDomain,
     InstitutionName,
     InstitutionToken,
-    IscedField,
     RegistryImport,
 )
 from meridian.reference.registry_import import registry_import
@@ -44,9 +42,6 @@ def imported(django_db_setup, django_db_blocker):
             InstitutionDomain,
             Institution,
             RegistryImport,
-            IscedField,
-            EqfLevel,
-            Country,
         ):
             model.objects.all().delete()
 
@@ -63,15 +58,42 @@ def test_counts_of_the_first_import(imported):
     assert RegistryImport.objects.count() == 3
 
 
-def test_erasmus_codes_keep_their_padding_and_lose_nbsp(imported):
+def _published_codes() -> list[str]:
     with shared_file(FILES["eche"]).open(encoding="utf-8-sig", newline="") as handle:
-        published = [row["Erasmus Code"] for row in csv.DictReader(handle)]
+        return [row["Erasmus Code"] for row in csv.DictReader(handle)]
+
+
+def test_erasmus_codes_keep_their_padding_and_lose_nbsp(imported):
+    published = _published_codes()
     with_nbsp = [code for code in published if "\u00a0" in code]
     assert len(with_nbsp) == 74
     stored = set(Institution.objects.exclude(erasmus_code=None).values_list("erasmus_code", flat=True))
-    assert stored == {code.replace("\u00a0", " ").strip() for code in published}
-    assert "A  GRAZ01" in stored
+    # Stored in the official padded form; three published codes are spelled otherwise and are normalised.
+    assert stored == {normalise_erasmus_code(code) for code in published}
+    assert {"A  GRAZ01", "E  BARCELO101", "DK FREDERICIA01", "F  PARIS063", "RS PROKUP01"} <= stored
     assert not any("\u00a0" in code for code in stored)
+    assert len({erasmus_key(code) for code in stored}) == 6142
+
+
+def test_every_charter_holder_is_found_by_its_code_in_typed_forms(imported):
+    published = _published_codes()
+    by_key = dict(Institution.objects.exclude(erasmus_code=None).values_list("erasmus_key", "pk"))
+    assert len(by_key) == 6142
+    # A sample of every twentieth code, in the forms people type (and all codes that are unusual in shape).
+    sample = published[::20] + [c for c in published if len(c.replace("\u00a0", " ").split()) != 2]
+    for code in sample:
+        expected = by_key[erasmus_key(code)]
+        official = normalise_erasmus_code(code)
+        for typed in (code, official.lower(), erasmus_key(code), " ".join(official.split())):
+            found = registry_lookup(query=typed, limit=1)
+            assert found and found[0].pk == expected, typed
+
+
+def test_kosovo_records_are_imported_with_their_country(imported):
+    for result in imported.values():
+        assert "XK" not in result.unknown_countries
+    assert Institution.objects.filter(country_id="XK", sources__contains="ror").count() == 6
+    assert Institution.objects.filter(country_id="XK", sources__contains="eche").count() == 11
 
 
 def test_importing_the_same_editions_again_changes_nothing(imported):
@@ -98,3 +120,35 @@ def test_importing_the_same_editions_again_changes_nothing(imported):
 def test_look_ups_on_the_published_registry(imported, query, expected):
     found = registry_lookup(query=query, limit=5)
     assert found and found[0].ror_id == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("geneve", "01swzsf04"),  # "Université de Genève", University of Geneva
+        ("universite de geneve", "01swzsf04"),
+        ("Ludwig Maximilians Universitat Munchen", "05591te55"),
+        ("LUDWIG-MAXIMILIANS-UNIVERSITÄT MÜNCHEN", "05591te55"),
+        ("东京大学", "057zh3y96"),  # the Japanese label 東京大学 of the University of Tokyo
+        ("東京大學", "057zh3y96"),
+        ("早稻田大学", "00ntfnx83"),  # the Japanese label 早稲田大学 of Waseda University
+        ("ＷＡＳＥＤＡ", "00ntfnx83"),
+    ],
+)
+def test_search_ignores_case_accents_width_and_script_on_the_published_registry(imported, query, expected):
+    assert registry_lookup(query=query, limit=5)[0].ror_id == expected
+
+
+def test_ecole_polytechnique_finds_the_school_before_the_federal_institute_of_lausanne(imported):
+    found = registry_lookup(query="ecole polytechnique", limit=5)
+    # The charter holder's record (its legal name in capitals, a separate record) and ROR's record come first.
+    assert [inst.name.casefold() for inst in found[:2]] == ["ecole polytechnique", "école polytechnique"]
+    assert found[1].ror_id == "05hy3tk52"
+
+
+def test_the_university_comes_before_its_institutes(imported):
+    found = registry_lookup(query="Ludwig Maximilians Universitat Munchen", limit=10)
+    assert found[0].ror_id == "05591te55"
+    # Its institutes in the file (physiology, anatomy, the Open Science Center ...) come after it.
+    institutes = {"00v8kcx92", "03dftj863", "029e6qe04"}
+    assert institutes <= {inst.ror_id for inst in found[1:]}

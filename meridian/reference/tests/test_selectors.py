@@ -91,7 +91,7 @@ def test_prefill_uses_partner_field_names():
 
 def test_country_choices_are_ordered_by_english_name():
     names = list(country_choices().values_list("name_en", flat=True)[:3])
-    assert names == sorted(names) and len(country_choices()) == 249
+    assert names == sorted(names) and len(country_choices()) == 250
 
 
 def test_synthetic_registry_is_searchable():
@@ -118,3 +118,94 @@ def test_name_tokens_cover_words_acronyms_and_chinese_suffixes():
         "大学",
         "学",
     }
+
+
+def test_name_tokens_fold_chinese_script_variants():
+    assert "东京大学" in name_tokens([("label", "東京大学")])
+    assert "早稻田大学" in name_tokens([("label", "早稲田大学")])  # Japanese 稲 is the Chinese 稻
+    assert "ｍｉｔ" not in name_tokens([("acronym", "ＭＩＴ")]) and "mit" in name_tokens(
+        [("acronym", "ＭＩＴ")]
+    )
+
+
+# Records as ROR has them (names, aliases, labels), to search in every way people type.
+SEARCH_ROWS = [
+    # ror_id, name, country, city, aliases, acronyms, labels
+    ("01swzsf04", "University of Geneva", "CH", "Geneva", "Schola Genevensis", "UNIGE",
+     "it:Università di Ginevra|fr:Université de Genève"),
+    ("007gfwn20", "HES-SO Genève", "CH", "Geneva", "", "",
+     "fr:Haute École Spécialisée de Suisse Occidentale - Genève"),
+    ("05hy3tk52", "École Polytechnique", "FR", "Palaiseau", "Polytechnique", "X", ""),
+    ("02s376052", "École Polytechnique Fédérale de Lausanne", "CH", "Lausanne", "", "EPFL", ""),
+    ("05591te55", "Ludwig-Maximilians-Universität München", "DE", "Munich",
+     "LMU München|Ludwig Maximilian University of Munich|University of Munich|Universität München",
+     "LMU", ""),
+    ("00v8kcx92", "Physiologisches Institut", "DE", "Munich",
+     "Institute of Physiology, Ludwig-Maximilians University Munich|"
+     "Physiologisches Institut der Ludwig-Maximilians-Universität München", "", "en:Institute of Physiology"),
+    ("03dftj863", "Anatomische Anstalt", "DE", "Munich",
+     "Anatomische Anstalt der LMU|Anatomische Anstalt der Ludwig-Maximilians Universität|"
+     "Anatomischen Anstalt München", "", "en:Institute of Anatomy"),
+    ("029e6qe04", "LMU Open Science Center", "DE", "Munich",
+     "Ludwig-Maximilians-Universität München Open Science Center|Open Science Center", "LMU OSC|OSC", ""),
+    ("02kkvpp62", "Technical University of Munich", "DE", "Munich", "Technische Universität München",
+     "TUM", ""),
+    ("057zh3y96", "The University of Tokyo", "JP", "Tokyo", "Todai|UTokyo", "UT", "ja:東京大学"),
+    ("00ntfnx83", "Waseda University", "JP", "Tokyo", "Waseda Daigaku", "", "ja:早稲田大学"),
+    ("00q4vv597", "National Taiwan University", "TW", "Taipei", "", "NTU", "zh:國立臺灣大學"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def searchable(facts, tmp_path):
+    import csv
+
+    from meridian.reference.registry_import import registry_import
+    from meridian.reference.tests.conftest import ROR_CSV_COLUMNS
+
+    path = tmp_path / "ror.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=ROR_CSV_COLUMNS)
+        writer.writeheader()
+        for ror_id, name, country, city, aliases, acronyms, labels in SEARCH_ROWS:
+            writer.writerow(
+                {"ror_id": ror_id, "name": name, "country_code": country, "city": city, "aliases": aliases,
+                 "acronyms": acronyms, "labels": labels}
+            )  # fmt: skip
+    registry_import(source="ror", path=path)
+
+
+@pytest.mark.usefixtures("searchable")
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("geneve", "University of Geneva"),  # accent-free: "Université de Genève"
+        ("universite de geneve", "University of Geneva"),
+        ("UNIVERSITÉ DE GENÈVE", "University of Geneva"),
+        ("ecole polytechnique", "École Polytechnique"),  # the school itself before EPFL
+        ("MÜNCHEN", "Ludwig-Maximilians-Universität München"),
+        ("ludwig maximilians universitat munchen", "Ludwig-Maximilians-Universität München"),
+        ("Ludwig Maximilians Universitat Munchen", "Ludwig-Maximilians-Universität München"),
+        ("Ludwig-Maximilians-Universität München", "Ludwig-Maximilians-Universität München"),
+        ("東京大学", "The University of Tokyo"),  # as stored (Japanese)
+        ("东京大学", "The University of Tokyo"),  # Simplified Chinese
+        ("東京大學", "The University of Tokyo"),  # Traditional Chinese
+        ("早稲田大学", "Waseda University"),
+        ("早稻田大学", "Waseda University"),  # Chinese 稻 for Japanese 稲
+        ("国立台湾大学", "National Taiwan University"),  # Simplified for Traditional 國立臺灣大學
+        ("台湾大学", "National Taiwan University"),  # inside the Chinese name
+        ("ＵＮＩＶＥＲＳＩＴＹ ＯＦ ＧＥＮＥＶＡ", "University of Geneva"),  # full-width
+    ],
+)
+def test_search_ignores_case_accents_width_and_chinese_script(query, first):
+    assert _names(query)[:1] == [first]
+
+
+@pytest.mark.usefixtures("searchable")
+def test_the_organisation_comes_before_its_parts():
+    found = _names("Ludwig Maximilians Universitat Munchen")
+    assert found[0] == "Ludwig-Maximilians-Universität München"
+    # Its institutes follow: each of them has names with words beyond the query.
+    assert set(found[1:]) == {"Physiologisches Institut", "Anatomische Anstalt", "LMU Open Science Center"}
+    assert _names("university of munich")[0] == "Ludwig-Maximilians-Universität München"
+    assert _names("technische universitat munchen")[0] == "Technical University of Munich"
