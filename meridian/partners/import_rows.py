@@ -281,16 +281,20 @@ class PartnerIndex:
     def __init__(self, *, with_tags: bool) -> None:
         from meridian.partners.models import Partner
 
+        # No prefetch: tag names come from one query over the link table.
         queryset = Partner.objects.select_related("country")
+        self.tags: dict[int, list[str]] = {}
         if with_tags:
-            queryset = queryset.prefetch_related("tags")
+            links = Partner.tags.through.objects.values_list("partner_id", "tag__name")
+            for partner_id, tag_name in links.iterator(chunk_size=5000):
+                self.tags.setdefault(partner_id, []).append(tag_name)
         self.by_ror: dict[str, Any] = {}
         self.by_erasmus: dict[str, Any] = {}
         self.by_pic: dict[str, Any] = {}
         self.by_domain: dict[str, Any] = {}
         self.by_name: dict[str, list[Any]] = {}
         self.names = NameIndex()
-        for partner in queryset.order_by("pk"):
+        for partner in queryset.order_by("pk").iterator(chunk_size=5000):
             if partner.ror_id:
                 self.by_ror[partner.ror_id.lower()] = partner
             if partner.erasmus_code:
@@ -519,7 +523,7 @@ class PartnerImporter(RowImporter):
             self.report.problem(number, "", _("the same partner as row %(row)s") % {"row": first})
             return None
         changed, conflicts = self._compare(number, existing, fields)
-        stored_tags = sorted(t.name for t in existing.tags.all())
+        stored_tags = sorted(self.partners.tags.get(existing.pk, []))
         new_tags = None
         if tags is not None:
             if self.decisions.get(str(number), {}).get("tags") == "file":
