@@ -290,9 +290,9 @@ class TestCreate:
                 "Give each language requirement as a language code and a CEFR level, e.g. en B2.",
             ),
             (
-                {"subject_areas": ["0714", "9999"]},
+                {"subject_areas": ["0714", "0798"]},
                 "subject_areas",
-                "Unknown ISCED-F 2013 field: 9999. Give codes such as 0714 or 07.",
+                "Unknown ISCED-F 2013 field: 0798. Give codes such as 0714 or 07.",
             ),
             ({"colour": "blue"}, "colour", "Unknown field."),
         ],

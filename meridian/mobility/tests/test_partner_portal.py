@@ -300,8 +300,11 @@ def test_mobility_page_shows_what_the_partner_needs(client, world, records):
 
 @pytest.fixture
 def nominee():
-    IscedField.objects.create(code="07", level="broad", name_en="Engineering")
-    IscedField.objects.create(code="0713", level="narrow", name_en="Electricity and energy")
+    # The ISCED-F fields arrive with the migrations; these names are the tests' own.
+    IscedField.objects.update_or_create(code="07", defaults={"level": "broad", "name_en": "Engineering"})
+    IscedField.objects.update_or_create(
+        code="0713", defaults={"level": "narrow", "name_en": "Electricity and energy"}
+    )
     return {
         "semester": Semester.AUTUMN,
         "mobility_type": MobilityType.SEMESTER,
