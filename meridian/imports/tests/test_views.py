@@ -181,3 +181,16 @@ def test_start_page_queries_do_not_grow_with_uploads(officer_client, people):
         response = officer_client.get(reverse("imports:start"))
     assert len(many) == len(few), (len(few), len(many))
     assert response.content.count(b".csv</a>") == 10
+
+
+def test_unchanged_rows_are_listed_with_what_they_matched(officer_client):
+    _upload(officer_client, csv_bytes(PARTNER_HEADERS_EN, PARTNER_ROWS))
+    officer_client.post(reverse("imports:commit", args=[ImportBatch.objects.get().pk]))
+    _upload(officer_client, csv_bytes(PARTNER_HEADERS_EN, PARTNER_ROWS))
+    again = ImportBatch.objects.latest("pk")
+    page = officer_client.get(reverse("imports:batch", args=[again.pk])).content.decode()
+    assert "2 rows are unchanged: what they matched" in page
+    listed = page.split('id="unchanged-rows"', 1)[1].split("</details>", 1)[0]
+    assert "Sorbonne Universit" in listed
+    # A CSV report offers another encoding; the hint is not shown for a workbook (it has none).
+    assert "choose another text encoding below" in page
