@@ -23,7 +23,6 @@ public directory matches the first zone only.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -35,6 +34,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_migrate
+
+from meridian.core.text import to_simplified
 
 # Separators never produced by search_key (punctuation becomes spaces), so a query never matches across
 # two values (" | ") or from the public into the private zone (" # ").
@@ -53,23 +54,12 @@ _LETTER_FOLDS = str.maketrans(
 _SPACES = re.compile(r"\s+")
 
 
-@functools.cache
-def _converters():
-    import opencc
-
-    # Japanese shinjitai (稲, 沢) → Traditional (稻, 澤) first, then Traditional → Simplified.
-    return opencc.OpenCC("jp2t"), opencc.OpenCC("t2s")
-
-
 def fold_chinese(text: str) -> str:
     """Traditional Chinese and Japanese shinjitai folded to Simplified Chinese ("東京" → "东京", "稲" → "稻").
 
     Uses OpenCC's ``jp2t`` then ``t2s`` tables; text without CJK characters is returned unchanged.
     """
-    if not _CJK.search(text):
-        return text
-    japanese, traditional = _converters()
-    return traditional.convert(japanese.convert(text))
+    return to_simplified(text, japanese=True) if _CJK.search(text) else text
 
 
 def _is_break(char: str) -> bool:

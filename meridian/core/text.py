@@ -78,17 +78,23 @@ NAME_ABBREVIATIONS: dict[str, str] = {
     "mt": "mount",
 }
 
-_converter = None
+
+@functools.cache
+def _opencc(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
 
 
-def _simplified(text: str) -> str:
-    """Traditional Chinese → Simplified (OpenCC "t2s"); the converter is created on first use."""
-    global _converter
-    if _converter is None:
-        import opencc
+def to_simplified(text: str, *, japanese: bool = False) -> str:
+    """Traditional Chinese as Simplified Chinese (OpenCC "t2s"): 東京大學 → 东京大学.
 
-        _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
+    With ``japanese``, Japanese shinjitai are first read as Traditional characters (OpenCC "jp2t"), so that
+    早稲田 → 早稻田. Other characters are left as they are; the converters are created once, on first use.
+    """
+    if japanese:
+        text = _opencc("jp2t").convert(text)
+    return _opencc("t2s").convert(text)
 
 
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -98,7 +104,7 @@ def _name_key(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         if _CJK.search(text):
-            text = _simplified(text)
+            text = to_simplified(text)
     text = text.casefold()
     if not text.isascii():
         text = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_LETTER_FOLDS)))

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
-from meridian.core.text import fold, words
+from meridian.core.text import fold, to_simplified, words
 
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 _DOTTED = re.compile(r"(?<=\b\w)\.(?=\w\b)|(?<=\b\w)\.$")  # "U.S.A." → "USA", "U.K." → "UK"
 _STOP_WORDS = {"the"}
-
-
-@cache
-def _converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(config)
 
 
 def has_han(text: str) -> bool:
@@ -35,9 +27,7 @@ def fold_han(text: str) -> str:
     東京大学 → 东京大学, 早稲田大学 and 早稻田大学 → 早稻田大学, 臺灣 → 台湾 (OpenCC "jp2t" then "t2s").
     Text without Han characters is returned unchanged.
     """
-    if not has_han(text):
-        return text
-    return _converter("t2s").convert(_converter("jp2t").convert(text))
+    return to_simplified(text, japanese=True) if has_han(text) else text
 
 
 def search_fold(text: str) -> str:
@@ -57,7 +47,7 @@ def country_key(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text or "").strip()
     if has_han(text):
-        text = _converter("t2s").convert(text)
+        text = to_simplified(text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _DOTTED.sub("", text.casefold()).replace("&", " and ")
     words = [w for w in _SEPARATORS.split(text) if w and w not in _STOP_WORDS]

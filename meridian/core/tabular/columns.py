@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import translation
 
-from meridian.core.text import fold
+from meridian.core.text import fold, to_simplified
 
 # How a cell is turned into a value; see parsing.py.
 TEXT = "text"
@@ -83,19 +83,10 @@ REQUIRED_WEIGHT = 3.0
 OPTIONAL_WEIGHT = 1.0
 FUZZY_FACTOR = 0.5
 
-_t2s = None
-
 
 def _simplified(text: str) -> str:
     """Traditional Chinese characters as Simplified ones (headers typed in Taiwan or Hong Kong)."""
-    global _t2s
-    if not _CJK.search(text):
-        return text
-    if _t2s is None:
-        import opencc
-
-        _t2s = opencc.OpenCC("t2s")
-    return _t2s.convert(text)
+    return to_simplified(text) if _CJK.search(text) else text
 
 
 def strip_required_marker(text: object) -> str:
