@@ -1,7 +1,9 @@
 """Spreadsheet import of agreements: the columns, the row handler, and its registration as an import kind.
 
 Rows name their partners (ROR ID, Erasmus code, PIC, name or website), unit and channels; creates, updates and
-the lifecycle moves to the requested state go through the agreement services.
+the lifecycle moves to the requested state go through the agreement services when an import is committed.
+A dry run plans and checks every row in memory (``AgreementImporter.check``): it writes nothing and takes no
+write lock.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from collections import deque
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meridian.accounts.permissions import can_write_university
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
-from meridian.core.errors import DomainError
+from meridian.core.errors import DomainError, PermissionDeniedError, TransitionError
 from meridian.core.registry import ImportKind, registry
 from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
@@ -37,6 +40,10 @@ AGREEMENT_TYPE_WORDS: dict[str, str] = {
     "谅解备忘录/框架协议": "mou",
     "学生交流": "student_exchange",
     "学生交流协议": "student_exchange",
+    "学生交换": "student_exchange",
+    "学生交换协议": "student_exchange",
+    "交换生": "student_exchange",
+    "交换生协议": "student_exchange",
     "教师交流": "staff_exchange",
     "人员交流": "staff_exchange",
     "教职工交流": "staff_exchange",
@@ -203,6 +210,12 @@ class AgreementImporter(RowImporter):
         self._load_existing(rows)
         self.seen_numbers: dict[str, int] = {}
         self.seen_signatures: dict[tuple, int] = {}
+        # Numbers the checked rows of this file create (explicit or generated), by ``code_key``, as stored.
+        self.planned_numbers: dict[str, str] = {}
+        # Generated numbers: the next sequence after the stored numbers, by prefix ("2026-SE-"), and the
+        # highest sequence the checked rows use, by the prefix's ``code_key``.
+        self.stored_next: dict[str, int] = {}
+        self.file_highest: dict[str, int] = {}
 
     def _load_existing(self, rows: list[tuple[int, list[object]]]) -> None:
         """The stored agreements the file's numbers (any case, width or dash, see ``code_key``) and titles
@@ -255,10 +268,10 @@ class AgreementImporter(RowImporter):
             index.by_erasmus.get(erasmus_key(ref)),
             index.by_pic.get(ref),
         )
-        for partner in candidates:
-            if partner is not None:
-                return partner
-        named = {partner.pk: partner for partner in index.by_name.get(name_key(ref), [])}
+        for pk in candidates:
+            if pk is not None:
+                return index.get(pk)
+        named = {partner.pk: partner for partner in index.named(name_key(ref))}
         if len(named) == 1:
             return next(iter(named.values()))
         if len(named) > 1:
@@ -267,7 +280,7 @@ class AgreementImporter(RowImporter):
                 % {"value": ref}
             )
         if "." in ref and normalise_domain(ref) in index.by_domain:
-            return index.by_domain[normalise_domain(ref)]
+            return index.get(index.by_domain[normalise_domain(ref)])
         raise p.CellError(_("no partner called “%(value)s”; import the partner first") % {"value": ref})
 
     def _match(self, fields: dict[str, Any], partners: list[Any]) -> Any:
@@ -386,6 +399,144 @@ class AgreementImporter(RowImporter):
             },
         )
 
+    # The dry run plans in memory: ``check`` finds what the services would refuse, without writing. ------
+
+    plans_in_memory = True
+
+    def check(self, planned: PlannedRow) -> bool:
+        """Validate a planned create or update the way ``apply`` would have it refused, without writing.
+
+        In the services' order: the fields the row sets (model validation), who may create or edit it, the
+        rules across fields (``services._validate``), the channels, the number (generated as the service
+        would; no other agreement of the database or of this file may have it under ``code_key``), and each
+        lifecycle move to the requested state (state, who may take it, its guards, with the planned parties).
+        Problems are reported with the columns and messages the services' errors give; returns False then.
+        """
+        from meridian.agreements.models import Agreement
+
+        if planned.action == CREATE:
+            candidate = Agreement(**planned.fields)
+        else:
+            stored = planned.instance
+            candidate = Agreement(
+                **{f.attname: getattr(stored, f.attname) for f in Agreement._meta.concrete_fields}
+            )
+            for key, value in planned.fields.items():
+                setattr(candidate, key, value)
+        given = set(planned.fields) - {"responsible_unit"}
+        names = {f.name for f in candidate._meta.get_fields() if getattr(f, "concrete", False)}
+        try:
+            candidate.full_clean(
+                exclude=list(names - given), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self.report_validation(planned.row, exc)
+            return False
+        try:
+            number = self._check_write(candidate, planned)
+            self._check_path(candidate, planned)
+        except (DomainError, ValidationError) as exc:
+            self.report_error(planned.row, exc)
+            return False
+        if number:
+            self._remember_number(number)
+        return True
+
+    def _check_write(self, candidate: Any, planned: PlannedRow) -> str:
+        """What ``agreement_create`` / ``agreement_update`` refuse; returns the number a create will store."""
+        from meridian.agreements import permissions, services
+        from meridian.agreements.models import Agreement
+
+        extra, actor = planned.extra, self.actor
+        if planned.action == CREATE:
+            if actor is not None:
+                probe = Agreement(responsible_unit=planned.fields["responsible_unit"])
+                if not permissions.can_create_agreement(actor) or not permissions.can_edit_agreement(
+                    actor, probe
+                ):
+                    raise PermissionDeniedError(_("You may not create agreements for this unit."))
+            services._validate(candidate, extra["partners"])
+            services._check_channels(extra["channels"])
+            candidate.number = candidate.number or self._generated_number(planned.fields)
+            self._check_number(candidate.number)
+            return candidate.number
+        if not (planned.fields or extra["partners"] is not None or extra["channels"] is not None):
+            return ""  # only the state moves: no update is written
+        if actor is not None and not permissions.can_edit_agreement(actor, planned.instance):
+            raise PermissionDeniedError(_("You may not edit this agreement in its current state."))
+        if actor is not None and not permissions.can_edit_agreement(actor, candidate):
+            raise PermissionDeniedError(_("You may not move this agreement to a unit outside your reach."))
+        services._validate(candidate, extra["partners"])
+        if extra["channels"] is not None:
+            services._check_channels(extra["channels"])
+        if "number" in planned.fields:
+            self._check_number(candidate.number)
+            return candidate.number
+        return ""
+
+    def _check_path(self, candidate: Any, planned: PlannedRow) -> None:
+        """Each move of the planned path as ``agreement_transition(review=False)`` checks it, on the record as
+        the row leaves it; a refusal is a ValidationError on the state column (as ``apply`` reports it)."""
+        from meridian.agreements import services
+        from meridian.agreements.casework import AGREEMENT
+        from meridian.workflow.services import _blockers
+
+        path = planned.extra["path"] or []
+        if not path:
+            return
+        partners = planned.extra["partners"]
+        if partners is not None:
+            party_ids = [partner.pk for partner in partners]
+        else:
+            party_ids = [party.partner_id for party in planned.instance.parties.all()]
+        case = _PlannedCase(candidate, party_ids)
+        actor = self.actor
+        for action in path:
+            move = AGREEMENT.transition(action)
+            try:
+                services._check_move(case, actor, action)
+                if actor is not None and not (getattr(actor, "is_authenticated", False) and actor.is_active):
+                    raise PermissionDeniedError(
+                        _("You may not %(move)s %(case)s.")
+                        % {"move": str(move.label).lower(), "case": AGREEMENT.title(case)}
+                    )
+                reasons = _blockers(case, AGREEMENT, move, approval=None)
+                if reasons:
+                    raise TransitionError(" ".join(reasons), code="move_blocked")
+            except DomainError as exc:
+                raise ValidationError({"state": [exc.message]}) from exc
+            candidate.state = move.target
+
+    def _generated_number(self, fields: dict[str, Any]) -> str:
+        """The number ``agreement_create`` will generate for this row, after the stored numbers and the
+        numbers of the rows before it (``agreement_number_next`` is asked once per prefix)."""
+        from meridian.agreements import services
+
+        year = (fields.get("start_date") or timezone.localdate()).year
+        prefix = f"{year}-{services.KIND_CODES.get(fields['kind'], 'OT')}-"
+        if prefix not in self.stored_next:
+            first = services.agreement_number_next(kind=fields["kind"], year=year)
+            self.stored_next[prefix] = int(first[len(prefix) :])
+        sequence = max(self.stored_next[prefix], self.file_highest.get(code_key(prefix), 0) + 1)
+        return f"{prefix}{sequence:04d}"
+
+    def _check_number(self, number: str) -> None:
+        """Refuse a number that a stored agreement or an earlier row of this file has under ``code_key``."""
+        from meridian.agreements import services
+
+        key = code_key(number)
+        stored = self.existing_by_number.get(key)
+        other = stored.number if stored is not None else self.planned_numbers.get(key)
+        if other is not None:
+            raise ValidationError({"number": [services.number_taken_message(other)]})
+
+    def _remember_number(self, number: str) -> None:
+        key = code_key(number)
+        self.planned_numbers[key] = number
+        head, dash, tail = key.rpartition("-")
+        if dash and tail.isascii() and tail.isdigit():
+            self.file_highest[head + dash] = max(self.file_highest.get(head + dash, 0), int(tail))
+
     def apply(self, planned: PlannedRow) -> Any:
         from meridian.agreements import services
 
@@ -418,6 +569,31 @@ class AgreementImporter(RowImporter):
                 # The state column asked for this move, so that is the column to point at.
                 raise ValidationError({"state": [exc.message]}) from exc
         return agreement
+
+
+class _PlannedParties:
+    """The parties a planned row gives an agreement, answering what the lifecycle's guards ask."""
+
+    def __init__(self, partner_ids: list[int]) -> None:
+        self.partner_ids = partner_ids
+
+    def exists(self) -> bool:
+        return bool(self.partner_ids)
+
+    def count(self) -> int:
+        return len(self.partner_ids)
+
+
+class _PlannedCase:
+    """An agreement as a planned row leaves it, for the lifecycle's checks: its fields from the unsaved
+    candidate record, its parties from the plan; nothing is read from or written to the database."""
+
+    def __init__(self, agreement: Any, partner_ids: list[int]) -> None:
+        self._agreement = agreement
+        self.parties = _PlannedParties(partner_ids)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agreement, name)
 
 
 def can_import_agreements(user) -> bool:

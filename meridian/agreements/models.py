@@ -29,6 +29,7 @@ from meridian.agreements.search_text import (
     agreement_search_text_now,
     refresh_agreement_search_text,
 )
+from meridian.core.bulk import records_updated
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 from meridian.core.search_index import register_search_table
@@ -310,3 +311,13 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id} {self.kind} {self.end_date}"
+
+
+@receiver(
+    records_updated, sender="partners.Partner", dispatch_uid="agreement-search-partners-renamed-in-bulk"
+)
+def _partners_renamed_in_bulk(sender, records, **kwargs) -> None:
+    """The same for partners changed in bulk (an import): one refresh for all the renamed ones."""
+    renamed = [partner.pk for partner in records if partner.search_names_changed()]
+    if renamed:
+        refresh_agreement_search_text(ids=[], partner_ids=renamed)

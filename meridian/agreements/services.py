@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +31,7 @@ from meridian.agreements.models import (
 from meridian.agreements.search_text import refresh_agreement_search_text
 from meridian.core.activity import activity_record
 from meridian.core.errors import DomainError, PermissionDeniedError, TransitionError
+from meridian.core.text import code_key
 from meridian.core.versioning import bump_version, ensure_fresh
 
 KIND_CODES: dict[str, str] = {
@@ -85,16 +86,84 @@ def _set_history_user(agreement: Agreement, actor) -> None:
         agreement._history_user = actor  # type: ignore[attr-defined]
 
 
+# Stored numbers that are not plain ASCII (a character outside space..tilde, or spaces that ``code_key`` would
+# collapse): only these can share a ``code_key`` with a number without equalling it case-insensitively.
+_NOT_PLAIN = r"[^ -~]|  |^ | $"
+
+
+def _numbers_like(*, number: str = "", prefix: str = ""):
+    """Stored agreements that may have the same ``code_key`` as ``number`` (or begin with ``prefix``).
+
+    A narrowing query (case-insensitive equality or prefix, plus every number that is not plain ASCII); the
+    caller compares ``code_key`` in Python.
+    """
+    condition = Q(number__regex=_NOT_PLAIN)
+    if number:
+        condition |= Q(number=number) | Q(number__iexact=code_key(number))
+    if prefix:
+        condition |= Q(number__istartswith=code_key(prefix))
+    return Agreement.objects.filter(condition)
+
+
 def agreement_number_next(*, kind: str, year: int) -> str:
-    """The next free number "<year>-<kind code>-<4-digit sequence>"."""
+    """The next free number "<year>-<kind code>-<4-digit sequence>".
+
+    Numbers are compared by ``code_key``: a stored "2024-se-0007" or "２０２４－SE－0007" counts as
+    "2024-SE-0007", so the generated number never clashes with one that differs only in case, width or dashes.
+    """
     prefix = f"{year}-{KIND_CODES.get(kind, 'OT')}-"
-    used = Agreement.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    key = code_key(prefix)
     highest = 0
-    for number in used:
-        tail = number[len(prefix) :]
-        if tail.isdigit():
+    for number in _numbers_like(prefix=prefix).values_list("number", flat=True):
+        folded = code_key(number)
+        tail = folded[len(key) :]
+        if folded.startswith(key) and tail.isascii() and tail.isdigit():
             highest = max(highest, int(tail))
     return f"{prefix}{highest + 1:04d}"
+
+
+def agreement_number_taken(*, number: str, exclude_pk: int | None = None) -> Agreement | None:
+    """The stored agreement (oldest first) whose number is ``number`` under ``code_key`` (case, full-width
+    letters and digits, dash variants and spacing ignored), other than ``exclude_pk``; None when free or
+    blank.
+
+    The database's unique constraint on the number is case-sensitive; this is the rule the services apply.
+    """
+    key = code_key(number)
+    if not key:
+        return None
+    candidates = _numbers_like(number=number).order_by("pk")
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    for other in candidates.only("pk", "number"):
+        if code_key(other.number) == key:
+            return other
+    return None
+
+
+def number_taken_message(number: str) -> str:
+    """The error shown on the number field when ``number`` (the stored agreement's) already has it."""
+    return _(
+        "Agreement %(number)s already has this number; numbers that differ only in upper or lower case, "
+        "full-width characters or dashes are the same number."
+    ) % {"number": number}
+
+
+def _full_clean(agreement: Agreement, *, check_number: bool) -> None:
+    """The model's validation, with the number refused when another agreement has it under ``code_key``
+    (that message replaces the database's case-sensitive "already exists"). Raises ValidationError."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        agreement.full_clean()
+    except ValidationError as exc:
+        errors = {name: list(found) for name, found in exc.error_dict.items()}
+    taken = agreement_number_taken(number=agreement.number, exclude_pk=agreement.pk) if check_number else None
+    if taken is not None:
+        others = [error for error in errors.get("number", []) if error.code != "unique"]
+        message = number_taken_message(taken.number)
+        errors["number"] = [*others, ValidationError(message, code="number_taken")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _validate(agreement: Agreement, partners: list | None) -> None:
@@ -188,7 +257,7 @@ def _save_new(
     if generated:
         year = (agreement.start_date or timezone.localdate()).year
         agreement.number = agreement_number_next(kind=agreement.kind, year=year)
-    agreement.full_clean()
+    _full_clean(agreement, check_number=True)
     _set_history_user(agreement, actor)
     for attempt in range(5):
         try:
@@ -212,7 +281,11 @@ def _save_new(
 def agreement_create(
     *, actor, partners: list, channels: list[str], signatories: list[dict] | None = None, **fields
 ) -> Agreement:
-    """Create a draft agreement; the number is generated when blank. `actor` None means the system."""
+    """Create a draft agreement; the number is generated when blank. `actor` None means the system.
+
+    Raises ValidationError keyed by field, among them "number" when another agreement has the number under
+    ``code_key`` (see ``agreement_number_taken``), and PermissionDeniedError.
+    """
     if actor is not None:
         probe = Agreement(
             **{k: v for k, v in fields.items() if k in ("responsible_unit", "responsible_unit_id")}
@@ -244,18 +317,24 @@ def agreement_update(
     signatories: list[dict] | None = None,
     **fields,
 ) -> Agreement:
-    """Change an agreement; a save based on an older version is refused with what changed meanwhile."""
+    """Change an agreement; a save based on an older version is refused with what changed meanwhile.
+
+    A changed number is refused (ValidationError on "number") when another agreement has it under
+    ``code_key``. Raises StaleEditError, PermissionDeniedError and ValidationError keyed by field.
+    """
     current = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if actor is not None and not permissions.can_edit_agreement(actor, current):
         raise PermissionDeniedError(_("You may not edit this agreement in its current state."))
     ensure_fresh(instance=current, expected_version=expected_version, fields=EDITABLE_FIELDS)
+    stored_number = current.number
     _apply_fields(current, fields)
     if actor is not None and not permissions.can_edit_agreement(actor, current):
         raise PermissionDeniedError(_("You may not move this agreement to a unit outside your reach."))
     _validate(current, partners)
     if channels is not None:
         channels = _check_channels(channels)
-    current.full_clean()
+    # An unchanged number is not checked again: two numbers stored before this rule stay editable.
+    _full_clean(current, check_number=current.number != stored_number)
     bump_version(current)
     _set_history_user(current, actor)
     current.save()

@@ -2,8 +2,10 @@
 
 Every searchable record keeps a ``search_text`` column: the values people search by, each passed through
 :func:`search_key` (Unicode NFKC, case folding, Latin accents removed, full-width forms made half-width,
-Traditional Chinese and Japanese shinjitai folded to Simplified Chinese, punctuation turned into spaces).
-A query is keyed the same way, so "geneve" meets "Genève", "ＭＩＴ" meets "MIT" and 东京大学 meets 東京大学.
+Traditional Chinese and Japanese shinjitai folded to Simplified Chinese, punctuation turned into spaces,
+German umlauts written as "ae", "oe", "ue" read as "a", "o", "u"). A query is keyed the same way, so "geneve"
+meets "Genève", "ＭＩＴ" meets "MIT", 东京大学 meets 東京大学 and "muenchen", "munchen" and "MÜNCHEN" all
+meet "München".
 
 What each record is searched by is its own app's business (``meridian/partners/search_text.py``,
 ``meridian/agreements/search_text.py``): the column is written by the model's ``save()`` (every service path)
@@ -35,7 +37,7 @@ from django.db.models.functions import Left, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_migrate
 
-from meridian.core.text import to_simplified
+from meridian.core.text import fold_umlaut_digraphs, to_simplified
 
 # Separators never produced by search_key (punctuation becomes spaces), so a query never matches across
 # two values (" | ") or from the public into the private zone (" # ").
@@ -69,12 +71,15 @@ def _is_break(char: str) -> bool:
 
 def search_key(text: str) -> str:
     """The form both stored values and queries are compared in: ``"Université de Genève"`` → ``"universite de
-    geneve"``, ``"ＭＩＴ"`` → ``"mit"``, ``"東京大学"`` → ``"东京大学"``, ``"早稲田"`` → ``"早稻田"``.
+    geneve"``, ``"ＭＩＴ"`` → ``"mit"``, ``"東京大学"`` → ``"东京大学"``, ``"早稲田"`` → ``"早稻田"``,
+    ``"München"``, ``"Muenchen"`` and ``"MUNCHEN"`` → ``"munchen"``, ``"Straße"`` → ``"strasse"``.
 
     Steps: Unicode NFKC (full-width and compatibility forms), Traditional/Japanese → Simplified Chinese
     (OpenCC), case folding (``ß`` → ``ss``), Latin/Greek/Cyrillic combining accents removed (kana voicing
     marks are kept), letters such as ``ø``/``ł`` folded, punctuation, symbols and control characters turned
-    into single spaces. Returns ``""`` for empty input; never raises.
+    into single spaces, then every "e" right after "a", "o" or "u" removed (``ae``/``oe``/``ue`` as the
+    umlauts they transliterate: :func:`meridian.core.text.fold_umlaut_digraphs`; "Samuel" → "samul" on
+    both sides, so it still finds itself). Returns ``""`` for empty input; never raises.
     """
     if not text:
         return ""
@@ -82,7 +87,7 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(ch for ch in decomposed if not "\u0300" <= ch <= "\u036f").translate(_LETTER_FOLDS)
     text = "".join(" " if _is_break(ch) else ch for ch in unicodedata.normalize("NFC", text))
-    return _SPACES.sub(" ", text).strip()
+    return fold_umlaut_digraphs(_SPACES.sub(" ", text).strip())
 
 
 def search_terms(query: str) -> list[str]:
@@ -97,6 +102,19 @@ def search_terms(query: str) -> list[str]:
         if term and term not in terms:
             terms.append(term)
     return terms[:MAX_WORDS]
+
+
+def term_variants(term: str) -> list[str]:
+    """The strings a keyed query word may appear as inside a stored ``search_text`` (any one of them).
+
+    :func:`search_key` drops an "e" after "a", "o" or "u", which it cannot tell when a word starts with
+    that "e": "el" (typed as part of "Samuel", stored "samul") is stored as "ul". A word starting with "e"
+    is therefore also looked for as "a", "o" or "u" followed by the rest: ``"el"`` → ``["el", "al", "ol",
+    "ul"]``; any other word is only itself. Variants have the length of the word.
+    """
+    if term.startswith("e"):
+        return [term, *(vowel + term[1:] for vowel in "aou")]
+    return [term]
 
 
 def join_values(values: Iterable[str]) -> str:
@@ -130,9 +148,12 @@ def _vendor(model: type[models.Model]) -> str:
 def search_condition(model: type[models.Model], query: str, *, public: bool = False) -> Q:
     """Records whose ``search_text`` contains every word of `query` (keyed with :func:`search_key`).
 
-    PostgreSQL: ``search_text LIKE '%word%'`` per word, answered by the trigram GIN index. SQLite: one FTS5
-    trigram ``MATCH`` of the words of three characters or more (``"w1" AND "w2"``), ``LIKE`` for shorter
-    words. `public` limits the match to the public zone (Partner only). An empty query matches everything.
+    A word is found as any of its :func:`term_variants` (itself, or for a word starting with "e" also the
+    forms the umlaut folding stored it in). PostgreSQL: ``search_text LIKE '%word%'`` per word (variants
+    OR-ed), answered by the trigram GIN index. SQLite: one FTS5 trigram ``MATCH`` of the words of three
+    characters or more after keying (``"w1" AND ("e2" OR "a2" OR "o2" OR "u2")``), ``LIKE`` for shorter
+    words ("mue" is keyed "mu", two characters). `public` limits the match to the public zone (Partner
+    only). An empty query matches everything.
     """
     terms = search_terms(query)
     condition = Q()
@@ -141,18 +162,33 @@ def search_condition(model: type[models.Model], query: str, *, public: bool = Fa
     table = _INDEXED.get(model._meta.db_table)
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if table is not None and _vendor(model) == "sqlite" and long_terms:
-        match = " AND ".join('"{}"'.format(t.replace('"', '""')) for t in long_terms)
+        match = " AND ".join(_fts_term(t) for t in long_terms)
         # Table names come from _INDEXED, the words are a bound parameter.
         fts = f"SELECT rowid FROM {table.fts} WHERE {table.fts} MATCH %s"  # noqa: S608
         condition &= Q(pk__in=RawSQL(fts, [match]))  # noqa: S611
         terms = [t for t in terms if len(t) < TRIGRAM]
     for term in terms:
-        condition &= Q(search_text__contains=term)
+        condition &= _any_of(Q(search_text__contains=variant) for variant in term_variants(term))
     if public:
         public_zone = Left("search_text", StrIndex("search_text", Value(PRIVATE_MARK)))
         for term in search_terms(query):
-            condition &= Q(GreaterThan(StrIndex(public_zone, Value(term)), 0))
+            condition &= _any_of(
+                Q(GreaterThan(StrIndex(public_zone, Value(variant)), 0)) for variant in term_variants(term)
+            )
     return condition
+
+
+def _any_of(conditions: Iterable[Q]) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined = condition if not combined else combined | condition
+    return combined
+
+
+def _fts_term(term: str) -> str:
+    """An FTS5 query for one keyed word: its phrase, or its variants' phrases OR-ed in parentheses."""
+    phrases = ['"{}"'.format(variant.replace('"', '""')) for variant in term_variants(term)]
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
 
 def search_filter(queryset: models.QuerySet, query: str, *, public: bool = False) -> models.QuerySet:

@@ -25,9 +25,14 @@ def words(text: str) -> list[str]:
 
 def clean_spaces(text: str) -> str:
     """Non-breaking and other odd spaces become plain spaces; leading/trailing space is trimmed."""
-    return (text or "").replace("\u00a0", " ").replace("\u2007", " ").replace("\u202f", " ").strip()
+    if not text:
+        return ""
+    if text.isascii():
+        return text.strip()
+    return text.replace("\u00a0", " ").replace("\u2007", " ").replace("\u202f", " ").strip()
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_domain(value: str) -> str:
     """ "https://www.Uni-Heidelberg.de/en/" → "uni-heidelberg.de"; an e-mail address gives its domain."""
     value = (value or "").strip().lower()
@@ -42,6 +47,23 @@ def normalise_domain(value: str) -> str:
     if host.startswith("www."):
         host = host[4:]
     return host
+
+
+# German umlauts written as two letters: an "e" right after "a", "o" or "u" (see `fold_umlaut_digraphs`).
+_UMLAUT_DIGRAPH_E = re.compile(r"(?<=[aou])e")
+
+
+def fold_umlaut_digraphs(text: str) -> str:
+    """Every "e" right after "a", "o" or "u" removed: "muenchen" → "munchen", "goettingen" → "gottingen".
+
+    For search forms that are already case-folded with accents removed (so "ü" is "u" and "ß" is "ss"):
+    "München", "Muenchen" and "Munchen" then share one form. The rule looks at one preceding letter only,
+    so a part of a word is folded as the same letters are inside the whole word ("uenc" → "unc" as in
+    "muenchen" → "munchen"); only a part that starts with such an "e" differs (see
+    ``meridian.core.search_index.term_variants``). Unlike ``name_key``'s rule (after a consonant only), it
+    also folds "Bauer" → "baur" and "aero" → "aro": harmless for search, where both sides are folded alike.
+    """
+    return _UMLAUT_DIGRAPH_E.sub("", text) if "e" in text else text
 
 
 # --- name keys for matching organisations -------------------------------------------------------------

@@ -8,6 +8,7 @@ that says what is wrong, never stored as a broken link.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -47,6 +48,28 @@ def _email_error(value: str) -> ValidationError:
     return ValidationError(message % {"value": value, "example": "https://www.example.edu"}, code="website")
 
 
+# Addresses ``normalise_website`` returned lately: each is its own normal form (bounded, for large imports).
+_NORMAL_FORMS: set[str] = set()
+_NORMAL_FORMS_MAX = 65_536
+
+
+def is_normal_website(value: str) -> bool:
+    """Whether ``value`` is a website address exactly as ``normalise_website`` stores it (blank: False).
+
+    Addresses that ``normalise_website`` returned lately are known without checking them again (a large
+    import checks every address once when reading the cell and again before storing it).
+    """
+    if not value:
+        return False
+    if value in _NORMAL_FORMS:
+        return True
+    try:
+        return normalise_website(value) == value
+    except ValidationError:
+        return False
+
+
+@functools.lru_cache(maxsize=65_536)
 def normalise_website(text: str) -> str:
     """A website address as stored: "www.kit.edu" → "https://www.kit.edu"; blank text gives "".
 
@@ -95,6 +118,9 @@ def normalise_website(text: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a valid website address.") % {"value": text.strip()}, code="website"
         ) from None
+    if len(_NORMAL_FORMS) >= _NORMAL_FORMS_MAX:
+        _NORMAL_FORMS.clear()
+    _NORMAL_FORMS.add(value)
     return value
 
 

@@ -1,5 +1,13 @@
+from datetime import time
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _expire_uploads():
+    from meridian.imports.tasks import expire_uploads
+
+    return expire_uploads
 
 
 class ImportsConfig(AppConfig):
@@ -8,7 +16,7 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Spreadsheet import")
 
     def ready(self) -> None:
-        from meridian.core.registry import NavEntry, registry
+        from meridian.core.registry import NavEntry, ScheduledJob, registry
         from meridian.imports.permissions import can_use_imports
 
         registry.nav.add(
@@ -20,4 +28,8 @@ class ImportsConfig(AppConfig):
                 order=80,
                 active_apps=("imports",),
             )
+        )
+        # Once a day at night; a second run the same day finds nothing more to expire.
+        registry.scheduled_jobs.add(
+            ScheduledJob(key="imports.expire_uploads", task=_expire_uploads, at=time(3, 45))
         )

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from meridian.core.errors import DomainError
 from meridian.core.tabular.report import ImportReport
 from meridian.core.tabular.runner import Progress, ReadOptions
 from meridian.imports.models import ImportBatch
 from meridian.imports.services import (
+    batch_mark_imported,
     batch_record_outcome,
     import_commit,
     import_dry_run,
@@ -122,8 +124,9 @@ def commit_upload(
 
     The batch's reading options and the user's ``decisions`` for conflicting values are applied. Runs
     outside a job-wide transaction (``job_atomic = False``): the rows are read and checked without a write
-    lock, then written in one short write transaction (see ``run_import``), and the batch is marked in
-    another; a refused or failed import writes nothing.
+    lock, then written in one short write transaction (see ``run_import``), in which the batch is marked
+    imported too (``batch_mark_imported``): a worker stopped at any point leaves either the rows and the mark
+    or neither. A refused or failed import writes nothing.
     """
     with transaction.atomic():
         batch = _locked_batch(batch_id, ImportBatch.Status.IMPORTING)
@@ -137,15 +140,19 @@ def commit_upload(
         progress=_progress(job),
         options=batch.read_options,
         decisions=decisions,
+        inside_transaction=lambda done: _mark_imported(batch_id, done),
     )
     if not report.committed:
         raise JobFailed(report.summary(), result=report.to_dict())
-    with transaction.atomic():
-        batch = _locked_batch(batch_id, ImportBatch.Status.IMPORTING)
-        batch_record_outcome(batch=batch, report=report)
-        transaction.on_commit(lambda: path.unlink(missing_ok=True))
     job.message = report.summary()
     return report.to_dict()
+
+
+def _mark_imported(batch_id: int, report: ImportReport) -> None:
+    try:
+        batch_mark_imported(batch_id=batch_id, report=report, expected=ImportBatch.Status.IMPORTING)
+    except DomainError as exc:
+        raise JobFailed(_("This upload is not waiting for this step any more.")) from exc
 
 
 commit_upload.job_atomic = False  # type: ignore[attr-defined]

@@ -43,3 +43,19 @@ def importer_class(kind: str) -> type[RowImporter]:
 def columns_for(kind: str) -> list[Column]:
     """The columns of the registered import kind ``kind``; raises ``KeyError`` for an unknown kind."""
     return list(registry.import_kinds.get(kind).handler().declared_columns())
+
+
+def field_label(kind: str, field_name: str) -> str:
+    """A field of the kind ``kind`` as the reader knows it: its declared header in the active language
+    (Chinese for ``zh*``, else English); the field name itself when the kind or the field is unknown."""
+    from django.utils.translation import get_language
+
+    try:
+        columns = columns_for(kind)
+    except KeyError:
+        return field_name
+    chinese = (get_language() or "").lower().startswith("zh")
+    for column in columns:
+        if column.field == field_name:
+            return column.header_zh if chinese else column.header_en
+    return field_name

@@ -22,6 +22,8 @@ class ImportBatch(models.Model):
         REFUSED = "refused", _("Has problems")
         IMPORTING = "importing", _("Being imported")
         COMMITTED = "committed", _("Imported")
+        # A kept upload left unimported for ``IMPORT_KEEP_DAYS``: its file was deleted, its report stays.
+        EXPIRED = "expired", _("Expired")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"

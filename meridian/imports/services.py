@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from meridian.core.errors import DomainError, PermissionDeniedError
 from meridian.core.registry import registry
+from meridian.core.tabular.columns import header_key
 from meridian.core.tabular.report import ImportReport
 from meridian.core.tabular.runner import FileArg, Progress, ReadOptions, count_rows, run_import
 from meridian.imports.kinds import columns_for, importer_class, kind_entry
@@ -69,10 +72,14 @@ def import_commit(
     progress: Progress | None = None,
     options: ReadOptions | None = None,
     decisions: Decisions | None = None,
+    inside_transaction: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Validate again and apply every row in one transaction; if any row fails, nothing is written.
 
-    ``options`` and ``decisions`` as for ``import_dry_run``.
+    ``options`` and ``decisions`` as for ``import_dry_run``. ``inside_transaction(report)`` runs inside the
+    import's write transaction once every row is applied (the report is ``committed``): what it writes is
+    kept with the rows or not at all, and when it raises, nothing of the import is kept (the error
+    propagates). It is not called when the import writes nothing.
     """
     return _run(
         kind=kind,
@@ -82,6 +89,7 @@ def import_commit(
         progress=progress,
         options=options,
         decisions=decisions,
+        inside_transaction=inside_transaction,
     )
 
 
@@ -128,6 +136,7 @@ def _run(
     progress: Progress | None,
     options: ReadOptions | None = None,
     decisions: Decisions | None = None,
+    inside_transaction: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """The hub's gate around ``run_import``: the kind must be registered and ``actor`` may run it."""
     if kind not in registry.import_kinds:
@@ -136,7 +145,7 @@ def _run(
         report = ImportReport(kind=kind)
         report.problem(None, "", _("You may not import spreadsheets."))
         return report
-    return run_import(
+    report = run_import(
         importer=importer_class(kind),
         kind=kind,
         file=file,
@@ -145,7 +154,9 @@ def _run(
         progress=progress,
         options=options,
         decisions=decisions,
+        inside_transaction=inside_transaction,
     )
+    return report
 
 
 # Uploaded files kept between the dry run and the commit ----------------------------------------------------
@@ -305,11 +316,40 @@ def batch_commit(*, batch: Any, actor, decisions: Decisions | None = None) -> Im
             start_commit(batch=batch, decisions=decisions)
             return None
     report = import_commit(
-        kind=batch.kind, file=path, actor=actor, options=batch.read_options, decisions=decisions
+        kind=batch.kind,
+        file=path,
+        actor=actor,
+        options=batch.read_options,
+        decisions=decisions,
+        inside_transaction=lambda done: batch_mark_imported(
+            batch_id=batch.pk, report=done, expected=ImportBatch.Status.CHECKED
+        ),
     )
-    batch_record_outcome(batch=batch, report=report)
+    if not report.committed:
+        batch_record_outcome(batch=batch, report=report)
+    batch.refresh_from_db()
     path.unlink(missing_ok=True)
     return report
+
+
+def batch_mark_imported(*, batch_id: int, report: ImportReport, expected: str) -> Any:
+    """Record a committed import on its upload, inside the import's own write transaction.
+
+    Called as the commit's ``inside_transaction`` hook, so that the rows and the upload's "imported" mark
+    are kept together or not at all: a process stopped halfway never leaves imported rows behind an upload
+    that still offers to import them. The upload must still be in status ``expected`` (a second click, a
+    second tab or an expiry in between raises ``DomainError``, which undoes the import). The kept file is
+    removed once the transaction has committed. Returns the batch.
+    """
+    from meridian.imports.models import ImportBatch
+
+    batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or batch.status != expected:
+        raise DomainError(_("This file has already been imported or cannot be imported."))
+    batch_record_outcome(batch=batch, report=report)
+    path = batch.stored_path
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return batch
 
 
 def batch_record_outcome(*, batch: Any, report: ImportReport) -> None:
@@ -327,6 +367,68 @@ def batch_record_outcome(*, batch: Any, report: ImportReport) -> None:
         # Something changed since the dry run (another record, a new rule): the file must be corrected first.
         batch.status = ImportBatch.Status.REFUSED
     batch.save(update_fields=["report", "status", "committed_at"])
+
+
+# Kept uploads that nobody imported ---------------------------------------------------------------------
+
+
+DEFAULT_KEEP_DAYS = 14
+
+
+def keep_days() -> int:
+    """How many days an upload's file is kept for its import (setting ``IMPORT_KEEP_DAYS``, default 14)."""
+    return int(getattr(settings, "IMPORT_KEEP_DAYS", DEFAULT_KEEP_DAYS))
+
+
+def uploads_expire(*, now: datetime | None = None, days: int | None = None) -> dict[str, int]:
+    """Delete the files of uploads kept longer than ``days`` (default ``keep_days()``) and never imported.
+
+    Such an upload (checked, or refused but kept to be read differently) becomes "expired": its report
+    stays, and its page says to upload the file again. Files in the imports folder that no upload or
+    unfinished job names and that are as old are deleted too (a shell import stopped halfway). Uploads being
+    checked or imported are left alone. Idempotent, for the daily scheduler. Returns
+    ``{"expired": uploads marked, "orphans": stray files deleted}``. Raises ``ValueError`` for ``days`` < 1.
+    """
+    from meridian.imports.models import ImportBatch
+    from meridian.jobs.models import JobRun
+
+    now = now or timezone.now()
+    days = keep_days() if days is None else days
+    if days < 1:
+        raise ValueError("uploads are kept for at least one day")
+    before = now - timedelta(days=days)
+    waiting = (ImportBatch.Status.CHECKED, ImportBatch.Status.REFUSED)
+    expired = 0
+    old = ImportBatch.objects.filter(status__in=waiting, created_at__lt=before)
+    for pk in old.values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(pk=pk, status__in=waiting).first()
+            # A refused upload whose file is gone already (refused for its rows) has nothing to expire.
+            if batch is None:
+                continue
+            if batch.status == ImportBatch.Status.REFUSED and not batch.stored_path.exists():
+                continue
+            batch.status = ImportBatch.Status.EXPIRED
+            batch.save(update_fields=["status"])
+            path = batch.stored_path
+            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            expired += 1
+    orphans = 0
+    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "imports"
+    if folder.is_dir():
+        named = set(
+            ImportBatch.objects.exclude(
+                status__in=[ImportBatch.Status.COMMITTED, ImportBatch.Status.EXPIRED]
+            ).values_list("stored_name", flat=True)
+        )
+        unfinished = JobRun.objects.filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING])
+        named |= {str((job.params or {}).get("stored_name", "")) for job in unfinished.only("params")}
+        cutoff = before.timestamp()
+        for path in folder.glob("*.upload"):
+            if path.name not in named and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                orphans += 1
+    return {"expired": expired, "orphans": orphans}
 
 
 # Saved column mappings -------------------------------------------------------------------------------------
@@ -354,6 +456,24 @@ def mapping_check(*, kind: str, mapping: dict[str, str]) -> None:
                 _("Two columns of the file are mapped to the same field: %(field)s") % {"field": field_name}
             )
         used.add(field_name)
+
+
+def mapping_misses(*, mapping: dict[str, str], headers: list[str]) -> list[str]:
+    """The headers of ``mapping`` (file header → field) that map to a field but are not among ``headers``.
+
+    ``headers`` are a report's header cells as read. Headers are compared as the reader matches them:
+    as written, then ignoring case, width and spaces. Columns the mapping ignores ("") do not count:
+    their absence changes nothing. An empty ``headers`` (the file could not be read) misses nothing: there
+    is no header row to compare with.
+    """
+    if not headers:
+        return []
+    present = {str(header).strip() for header in headers} | {header_key(header) for header in headers}
+    return [
+        header
+        for header, field_name in mapping.items()
+        if field_name and header.strip() not in present and header_key(header) not in present
+    ]
 
 
 def mapping_save(*, actor, kind: str, name: str, mapping: dict[str, str]) -> Any:

@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meridian.core.errors import DomainError
 from meridian.core.spreadsheet import export_response
@@ -25,7 +26,9 @@ from meridian.imports.services import (
     batch_create,
     batch_recheck,
     job_threshold,
+    keep_days,
     mapping_delete,
+    mapping_misses,
     mapping_save,
 )
 from meridian.jobs.selectors import job_with_live_progress
@@ -90,6 +93,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report of an upload; ``?show=conflicts`` lists only the rows with conflicts to decide."""
     _require_importer(request)
     batch = _own_batch(request, pk)
     report = ImportReport.from_dict(batch.report) if batch.report else None
@@ -107,6 +111,9 @@ def _report_page(
     request: HttpRequest, batch: ImportBatch, report: ImportReport | None, reading: ReadingForm | None
 ) -> HttpResponse:
     job = job_with_live_progress(batch.job) if batch.job is not None else None
+    # A mapping (saved, or chosen for other headers) that does not fit the file is said, never ignored.
+    missing = mapping_misses(mapping=batch.mapping or {}, headers=report.headers) if report else []
+    mapped = [header for header, field_name in (batch.mapping or {}).items() if field_name]
     return render(
         request,
         "imports/report.html",
@@ -117,16 +124,27 @@ def _report_page(
             "poll": POLL_SECONDS,
             "reading": reading,
             "decide": batch.status == ImportBatch.Status.CHECKED,
+            "only_conflicts": request.GET.get("show") == "conflicts",
+            "mapping_missing": missing,
+            "mapping_unused": bool(missing) and len(missing) == len(mapped),
+            "keep_days": keep_days(),
         },
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def batch_reread(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check the upload again with the encoding, sheet and column mapping chosen on the report page."""
+    """Check the upload again with the encoding, sheet and column mapping chosen on the report page.
+
+    A form with errors is shown again here (the choices kept, the field marked); a success redirects to
+    the report. A GET (a reload, a bookmark, a language switch after an error) goes to the report.
+    """
     _require_importer(request)
     batch = _own_batch(request, pk)
+    if request.method == "GET":
+        query = request.GET.urlencode()
+        return redirect(reverse("imports:batch", args=[batch.pk]) + (f"?{query}" if query else ""))
     report = ImportReport.from_dict(batch.report) if batch.report else None
     if not _can_reread(batch):
         messages.error(request, _("This file cannot be checked again; upload it again."))
@@ -135,11 +153,19 @@ def batch_reread(request: HttpRequest, pk: int) -> HttpResponse:
     if not reading.is_valid():
         return _report_page(request, batch, report, reading)
     mapping = reading.mapping()
+    save_as = reading.cleaned_data["save_as"].strip()
+    replaced = False
+    if save_as:
+        from meridian.imports.models import ColumnMapping
+
+        replaced = ColumnMapping.objects.filter(kind=batch.kind, name=" ".join(save_as.split())).exists()
+        try:
+            saved = mapping_save(actor=request.user, kind=batch.kind, name=save_as, mapping=mapping)
+        except DomainError as exc:
+            # A taken name, an empty mapping: the name field says so, and nothing is checked again yet.
+            reading.add_error("save_as", exc.message)
+            return _report_page(request, batch, report, reading)
     try:
-        if reading.cleaned_data["save_as"].strip():
-            mapping_save(
-                actor=request.user, kind=batch.kind, name=reading.cleaned_data["save_as"], mapping=mapping
-            )
         batch_recheck(
             batch=batch,
             actor=request.user,
@@ -150,7 +176,11 @@ def batch_reread(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         reading.add_error(None, exc.message)
         return _report_page(request, batch, report, reading)
-    if reading.cleaned_data["save_as"].strip():
+    if save_as and replaced:
+        messages.success(
+            request, _("The column mapping “%(name)s” was replaced by these choices.") % {"name": saved.name}
+        )
+    elif save_as:
         messages.success(request, _("The column mapping was saved."))
     return redirect("imports:batch", pk=batch.pk)
 

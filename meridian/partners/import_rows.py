@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from meridian.accounts.permissions import can_write_university
+from meridian.core.bulk import new_instance
 from meridian.core.registry import ImportKind, registry
 from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
@@ -25,6 +27,7 @@ from meridian.core.tabular.engine import PlannedRow, RowImporter, differs
 from meridian.core.tabular.report import CREATE, UNCHANGED, UPDATE
 from meridian.core.text import half_width, name_key, normalise_domain
 from meridian.partners.choices import PartnerType, RelationshipStatus
+from meridian.partners.registry_match import RegistryMatcher
 
 KIND = "partners"
 
@@ -77,7 +80,14 @@ RELATIONSHIP_STATUS_WORDS: dict[str, str] = {
 def partner_columns() -> list[c.Column]:
     """The columns a partner spreadsheet may have, with English and Chinese headers and synonyms."""
     return [
-        c.Column("name", "Name", "名称", required=True, synonyms=("Official name", "机构名称", "正式名称")),
+        c.Column(
+            "name",
+            "Name",
+            "名称",
+            required=True,
+            synonyms=("Official name", "机构名称", "正式名称"),
+            fallbacks=("name_en", "name_zh"),
+        ),
         c.Column("name_en", "English name", "英文名称", synonyms=("Name (English)", "英文名")),
         c.Column("name_zh", "Chinese name", "中文名称", synonyms=("Name (Chinese)", "中文名")),
         c.Column("acronym", "Acronym", "简称", synonyms=("缩写",)),
@@ -271,53 +281,101 @@ class NameIndex:
         return list(out.values())
 
 
-class PartnerIndex:
-    """Every partner by identifier, website domain and name, for matching rows to stored records.
+class StoredNames(NamedTuple):
+    """A stored partner's id, country and names: what matching needs before the record itself is read."""
 
-    ``by_name``: name key (``name_key``) of the official, English and Chinese name → partners, any country.
-    ``names``: the same names and the acronym, by country, for matching import rows and near matches.
+    pk: int
+    country_id: str
+    name: str
+    name_en: str
+    name_zh: str
+    acronym: str
+
+
+# Stored partners are read in chunks of this many (matched rows' records, their tags).
+FETCH_CHUNK = 1000
+# Rows without identifiers looked up in the institution registry, per file (IMPORT_REGISTRY_MATCH_ROWS).
+REGISTRY_MATCH_ROWS = 2_000
+
+
+class PartnerIndex:
+    """Stored partners by identifier, website domain and name, for matching rows to stored records.
+
+    The index holds ids, identifiers and names only (one ``values_list`` query, no model instances):
+    ``by_ror``, ``by_erasmus`` (by ``erasmus_key``), ``by_pic`` and ``by_domain`` map to a partner id;
+    ``names`` holds the name keys (``name_key``) of official, English and Chinese names and acronyms by
+    country, with ``StoredNames`` as items. The records of matched partners (and, ``with_tags``, their tag
+    names) are read when needed: ``load(ids)`` reads many in chunks of ``FETCH_CHUNK`` (an importer calls it
+    for a chunk of rows before planning them) and ``get(id)`` returns one, reading it if it was not loaded.
+    So the cost of an import grows with its rows and not with the number of stored records it matches;
+    building the index itself reads each stored partner's identifiers and names once.
     """
 
     def __init__(self, *, with_tags: bool) -> None:
         from meridian.partners.models import Partner
 
-        # No prefetch: tag names come from one query over the link table.
-        queryset = Partner.objects.select_related("country")
+        self.with_tags = with_tags
         self.tags: dict[int, list[str]] = {}
-        if with_tags:
-            links = Partner.tags.through.objects.values_list("partner_id", "tag__name")
-            for partner_id, tag_name in links.iterator(chunk_size=5000):
-                self.tags.setdefault(partner_id, []).append(tag_name)
-        self.by_ror: dict[str, Any] = {}
-        self.by_erasmus: dict[str, Any] = {}
-        self.by_pic: dict[str, Any] = {}
-        self.by_domain: dict[str, Any] = {}
-        self.by_name: dict[str, list[Any]] = {}
+        self.by_ror: dict[str, int] = {}
+        self.by_erasmus: dict[str, int] = {}
+        self.by_pic: dict[str, int] = {}
+        self.by_domain: dict[str, int] = {}
+        self.by_key: dict[str, list[StoredNames]] = {}
         self.names = NameIndex()
-        for partner in queryset.order_by("pk").iterator(chunk_size=5000):
-            if partner.ror_id:
-                self.by_ror[partner.ror_id.lower()] = partner
-            if partner.erasmus_code:
-                self.by_erasmus[erasmus_key(partner.erasmus_code)] = partner
-            if partner.pic:
-                self.by_pic[partner.pic] = partner
-            if partner.website_domain:
-                self.by_domain.setdefault(partner.website_domain, partner)
-            keys = {name_key(name) for name in (partner.name, partner.name_en, partner.name_zh) if name}
+        self._records: dict[int, Any] = {}
+        rows = Partner.objects.order_by("pk").values_list(
+            "pk", "country_id", "name", "name_en", "name_zh", "acronym",
+            "ror_id", "erasmus_code", "pic", "website_domain",
+        )  # fmt: skip
+        for pk, country, name, name_en, name_zh, acronym, ror_id, erasmus, pic, domain in rows.iterator(
+            chunk_size=5000
+        ):
+            if ror_id:
+                self.by_ror[ror_id.lower()] = pk
+            if erasmus:
+                self.by_erasmus[erasmus_key(erasmus)] = pk
+            if pic:
+                self.by_pic[pic] = pk
+            if domain:
+                self.by_domain.setdefault(domain, pk)
+            stored = StoredNames(pk, country, name, name_en, name_zh, acronym)
+            keys = {name_key(text) for text in (name, name_en, name_zh) if text}
             for key in keys:
-                self.by_name.setdefault(key, []).append(partner)
-                self.names.add(key, partner.country_id, partner)
-            acronym = name_key(partner.acronym)
-            if acronym and acronym not in keys:
-                self.names.add(acronym, partner.country_id, partner)
+                self.by_key.setdefault(key, []).append(stored)
+                self.names.add(key, country, stored)
+            acronym_key = name_key(acronym)
+            if acronym_key and acronym_key not in keys:
+                self.names.add(acronym_key, country, stored)
 
-    def by_identifiers(self, fields: dict[str, Any]) -> list[tuple[str, Any]]:
-        """(field, partner) for each identifier in `fields` that already belongs to a partner."""
+    def load(self, ids: Iterable[int]) -> None:
+        """Read the records (with their country) of these partners, and their tag names, in chunks."""
+        from meridian.partners.models import Partner
+
+        wanted = sorted({pk for pk in ids if pk not in self._records})
+        for start in range(0, len(wanted), FETCH_CHUNK):
+            chunk = wanted[start : start + FETCH_CHUNK]
+            for partner in Partner.objects.select_related("country").filter(pk__in=chunk):
+                self._records[partner.pk] = partner
+            if self.with_tags:
+                links = Partner.tags.through.objects.filter(partner_id__in=chunk)
+                for partner_id, tag_name in links.values_list("partner_id", "tag__name"):
+                    self.tags.setdefault(partner_id, []).append(tag_name)
+
+    def get(self, pk: int) -> Any:
+        """The partner with this id (read now when ``load`` did not read it)."""
+        if pk not in self._records:
+            self.load([pk])
+        return self._records[pk]
+
+    def identifier_ids(self, fields: dict[str, Any]) -> list[tuple[str, int]]:
+        """(field, partner id) for each identifier in ``fields`` that already belongs to a partner."""
         found = []
         if fields.get("ror_id") and fields["ror_id"] in self.by_ror:
             found.append(("ror_id", self.by_ror[fields["ror_id"]]))
-        if fields.get("erasmus_code") and erasmus_key(fields["erasmus_code"]) in self.by_erasmus:
-            found.append(("erasmus_code", self.by_erasmus[erasmus_key(fields["erasmus_code"])]))
+        if fields.get("erasmus_code"):
+            key = erasmus_key(fields["erasmus_code"])
+            if key in self.by_erasmus:
+                found.append(("erasmus_code", self.by_erasmus[key]))
         if fields.get("pic") and fields["pic"] in self.by_pic:
             found.append(("pic", self.by_pic[fields["pic"]]))
         domain = normalise_domain(fields.get("website", ""))
@@ -325,10 +383,19 @@ class PartnerIndex:
             found.append(("website", self.by_domain[domain]))
         return found
 
+    def by_identifiers(self, fields: dict[str, Any]) -> list[tuple[str, Any]]:
+        """(field, partner) for each identifier in `fields` that already belongs to a partner."""
+        return [(name, self.get(pk)) for name, pk in self.identifier_ids(fields)]
+
+    def named(self, key: str) -> list[Any]:
+        """Partners (any country, oldest first) one of whose official, English or Chinese names has this
+        ``name_key``."""
+        return [self.get(stored.pk) for stored in self.by_key.get(key, [])] if key else []
+
     def by_name_and_country(self, name: str, country_code: str) -> Any:
         """The first partner (oldest) in this country one of whose names or acronym has this name key."""
         found = self.names.find(name_key(name), country_code)
-        return found[0] if found else None
+        return self.get(found[0].pk) if found else None
 
 
 MATCHED_BY = {
@@ -391,12 +458,41 @@ def same_value(field_name: str, stored: Any, incoming: Any) -> bool:
     if not isinstance(stored, str) or not isinstance(incoming, str):
         return False
     if field_name in NAME_LIKE_FIELDS:
-        return name_key(stored) == name_key(incoming)
+        # Two spellings of one name are no change, unless the file has letters the stored one lacks ("Zurich"
+        # stored, "Zürich" in the file): that is a conflict for the user to decide, while a file that drops
+        # them ("ECOLE POLYTECHNIQUE" for "École polytechnique") changes nothing.
+        return name_key(stored) == name_key(incoming) and not _has_more_letters(incoming, stored)
     if field_name == "erasmus_code":
         return erasmus_key(stored) == erasmus_key(incoming)
     if field_name == "website":
-        return stored.rstrip("/").casefold() == incoming.rstrip("/").casefold()
+        # "https://www.univie.ac.at/" and "https://univie.ac.at" are one site: same host without "www.", same
+        # path; a different scheme or path is a difference.
+        return _website_key(stored) == _website_key(incoming)
     return " ".join(stored.split()) == " ".join(incoming.split())
+
+
+def _has_more_letters(incoming: str, stored: str) -> bool:
+    """Whether ``incoming`` has more letters outside plain ASCII (accents, umlauts, other scripts) than
+    ``stored``: the file spells a name more fully than the record does."""
+    return sum(not ch.isascii() and ch.isalpha() for ch in incoming) > sum(
+        not ch.isascii() and ch.isalpha() for ch in stored
+    )
+
+
+def _website_key(url: str) -> tuple[str, str, str]:
+    """(scheme, host without "www.", path without a trailing slash), case-insensitive."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return (url.strip().casefold(), "", "")
+    host = (parts.hostname or "").removeprefix("www.")
+    return (
+        parts.scheme.casefold(),
+        host,
+        parts.path.rstrip("/") + ("?" + parts.query if parts.query else ""),
+    )
 
 
 def display_value(value: Any, field_name: str = "") -> str:
@@ -433,6 +529,25 @@ class PartnerImporter(RowImporter):
         }
         # identity key → first row that used it, so that a file cannot name the same partner twice.
         self.seen: dict[tuple[str, str], int] = {}
+        self.registry = RegistryMatcher()
+        self.registry_lookups = 0
+        self.registry_skipped = 0
+        self.registry_filled: dict[int, str] = {}
+        self.registry_filled_names: dict[int, str] = {}
+
+    def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        """Read the stored partners that the next rows match, by identifier or by name, in one go
+        (``PartnerIndex.load``), instead of one query per matched row."""
+        ids: set[int] = set()
+        for _number, values in rows:
+            fields = values
+            if isinstance(values.get("pic"), str):
+                fields = {**values, "pic": re.sub(r"\s+", "", values["pic"])}
+            ids.update(pk for _field, pk in self.partners.identifier_ids(fields))
+            country = getattr(values.get("country"), "pk", None)
+            for key in row_name_keys(values):
+                ids.update(stored.pk for stored in self.partners.names.find(key, country))
+        self.partners.load(ids)
 
     def resolve(self, column: c.Column, value: object) -> Any:
         if column.parse == c.COUNTRY:
@@ -504,11 +619,13 @@ class PartnerImporter(RowImporter):
         possible: list[dict] = []
         if existing is None:
             existing, matched, possible = self._match_by_name(fields)
+        if existing is None and not (fields.get("ror_id") or fields.get("erasmus_code") or fields.get("pic")):
+            existing, matched, same = self._match_in_registry(number, fields)
+            possible += same
 
         if existing is None:
             possible += self._near_matches(number, fields)
-            if not self.validate_model(number, Partner(**fields), set(fields) - {"country"}):
-                return None
+            # The record is built and validated once, by ``check``.
             return PlannedRow(
                 row=number,
                 action=CREATE,
@@ -516,6 +633,7 @@ class PartnerImporter(RowImporter):
                 fields=fields,
                 extra={"tags": tags},
                 possible_duplicates=possible[:NEAR_MATCH_SHOWN],
+                matched=self.registry_filled.get(number, ""),
             )
 
         first = self.seen.setdefault(("partner", str(existing.pk)), number)
@@ -532,13 +650,6 @@ class PartnerImporter(RowImporter):
                 new_tags = sorted(set(stored_tags) | set(tags))  # tags are added, none is taken away
             if new_tags == stored_tags:
                 new_tags = None
-        candidate = Partner(
-            **{f.attname: getattr(existing, f.attname) for f in Partner._meta.concrete_fields}
-        )
-        for name, value in changed.items():
-            setattr(candidate, name, value)
-        if not self.validate_model(number, candidate, set(changed) - {"country"}):
-            return None
         action = UPDATE if changed or new_tags is not None else UNCHANGED
         changes = [self.header(k) or str(Partner._meta.get_field(k).verbose_name) for k in changed]
         changes += [self.header("tags")] if new_tags is not None else []
@@ -555,6 +666,58 @@ class PartnerImporter(RowImporter):
             matched=matched,
         )
 
+    def _match_in_registry(self, number: int, fields: dict[str, Any]) -> tuple[Any, str, list[dict]]:
+        """(stored partner, how it was matched, possible duplicates) for a row without identifiers, through
+        the registry.
+
+        The institution registry's confident match for the row's names in its country
+        (``meridian.partners.registry_match``, the partner form's rule): when a stored partner holds its ROR
+        ID, that partner is the match; otherwise the row's new partner gets the ROR ID and the registry
+        link, and the report says so (the dry run shows it before anything is stored); a later row of the
+        same institution is left as it is and named a possible duplicate of the first. At most
+        ``IMPORT_REGISTRY_MATCH_ROWS`` rows of one file (default 2,000) are looked up, since each distinct
+        organisation costs some 40 ms; the report says when the rest were not.
+        """
+        from django.conf import settings
+
+        limit = getattr(settings, "IMPORT_REGISTRY_MATCH_ROWS", REGISTRY_MATCH_ROWS)
+        if self.registry_lookups >= limit:
+            if not self.registry_skipped:
+                self.report.notices.append(
+                    _(
+                        "The institution registry was consulted for the first %(limit)s rows without "
+                        "identifiers only; the rows after them were matched by name alone."
+                    )
+                    % {"limit": f"{limit:,}"}
+                )
+            self.registry_skipped += 1
+            return None, "", []
+        self.registry_lookups += 1
+        suggestion = self.registry.suggest(
+            name=fields["name"],
+            country_code=fields["country"].pk,
+            names=[fields.get(name) or "" for name in ("name_en", "name_zh")],
+        )
+        if suggestion is None or not suggestion.ror_id:
+            return None, "", []
+        how = _("ROR ID from the registry: %(name)s") % {"name": suggestion.name}
+        holder = self.partners.by_ror.get(suggestion.ror_id)
+        if holder is not None:
+            return self.partners.get(holder), how, []
+        first = self.seen.setdefault(("ror_id", suggestion.ror_id), number)
+        if first != number:
+            reason = _("the same institution in the registry as row %(row)s: %(name)s") % {
+                "row": first,
+                "name": suggestion.name,
+            }
+            label = self.registry_filled_names.get(first, "")
+            return None, "", [{"id": None, "label": label, "reason": reason}]
+        fields["ror_id"] = suggestion.ror_id
+        fields["registry_institution_id"] = suggestion.institution_id
+        self.registry_filled[number] = how
+        self.registry_filled_names[number] = fields["name"]
+        return None, "", []
+
     def _match_by_name(self, fields: dict[str, Any]) -> tuple[Any, str, list[dict]]:
         """(partner, how it was matched, other partners of the same name) by the row's names and country.
 
@@ -562,7 +725,7 @@ class PartnerImporter(RowImporter):
         acronyms in the same country; the oldest partner found is the match.
         """
         country = fields["country"].pk
-        found: dict[int, tuple[Any, str]] = {}
+        found: dict[int, tuple[StoredNames, str]] = {}
         for key in row_name_keys(fields):
             for partner in self.partners.names.find(key, country):
                 how = (
@@ -574,7 +737,8 @@ class PartnerImporter(RowImporter):
         if not found:
             return None, "", []
         ordered = [found[pk] for pk in sorted(found)]
-        partner, how = ordered[0]
+        stored, how = ordered[0]
+        partner = self.partners.get(stored.pk)
         others = [
             {
                 "id": other.pk,
@@ -676,46 +840,52 @@ class PartnerImporter(RowImporter):
     plans_in_memory = True
 
     def check(self, planned: PlannedRow) -> bool:
-        """Validate the record a planned row would write, as the partner services do (no write, no query)."""
+        """Validate the record a planned row would write, as the partner services do (no write, no query).
+
+        A new partner is checked as ``partner_create`` checks it (every field; the foreign keys once per file,
+        see ``partners.services.BULK_CHECKED``); a changed one in the values the row sets (the others were
+        valid when stored). The checked record is kept on the row (``extra["partner"]``) for the commit, which
+        then writes it without building and checking it again.
+        """
         from django.core.exceptions import ValidationError
 
         from meridian.partners import services
         from meridian.partners.models import Partner
 
+        checked: tuple[str, ...] = services.BULK_CHECKED
         if planned.action == CREATE:
-            partner = Partner(**planned.fields)
+            partner = new_instance(Partner, planned.fields)
         else:
             stored = planned.instance
             fields = Partner._meta.concrete_fields
             partner = Partner(**{f.attname: getattr(stored, f.attname) for f in fields})
             for name, value in planned.fields.items():
                 setattr(partner, name, value)
-        # Only the values this row sets: the others are defaults or were valid when stored; the country comes
-        # from the reference index.
-        skipped = {f.name for f in Partner._meta.concrete_fields} - set(planned.fields)
+            unchanged = {f.name for f in fields} - set(planned.fields)
+            checked = (*checked, *sorted(unchanged))
         try:
-            services.partner_check(partner=partner, checked=(*services.BULK_CHECKED, *sorted(skipped)))
+            services.partner_check(partner=partner, checked=checked)
             services.partner_tag_names(planned.extra.get("tags") or [])
         except ValidationError as exc:
             self.report_validation(planned.row, exc)
             return False
+        planned.extra["partner"] = partner
         return True
 
     def stage_bulk(self, plans: list[PlannedRow]) -> None:
-        """Build and check the new partners before the write transaction (``partner_build_bulk``)."""
+        """Prepare the new partners before the write transaction (``partner_build_bulk``), from the records
+        ``check`` built and checked."""
         from meridian.partners import services
 
-        rows = [(p.row, p.fields, p.extra.get("tags")) for p in plans if p.action == CREATE]
-        self._drafts = services.partner_build_bulk(actor=self.actor, rows=rows)
+        creates = [p for p in plans if p.action == CREATE]
+        rows = [(p.row, p.fields, p.extra.get("tags")) for p in creates]
+        checked = {p.row: p.extra["partner"] for p in creates if "partner" in p.extra}
+        self._drafts = services.partner_build_bulk(actor=self.actor, rows=rows, checked=checked)
 
     def apply_bulk(self, plans: list[PlannedRow], progress: Any = None) -> dict[int, Any]:
-        """New partners through ``partner_create_bulk``; changed ones through ``partner_update`` (which locks
-        and re-reads each record); ``{row: partner id}``. ``progress(done, total)`` follows the batches.
-        Raises ``BulkRowError`` for a refused row."""
-        from django.core.exceptions import ValidationError
-
-        from meridian.core.bulk import BulkRowError
-        from meridian.core.errors import DomainError
+        """New partners through ``partner_create_bulk``, changed ones through ``partner_update_bulk`` (which
+        refuses a partner someone else saved after the dry run); ``{row: partner id}``.
+        ``progress(done, total)`` follows the batches. Raises ``BulkRowError`` for a refused row."""
         from meridian.partners import services
 
         creates = [planned for planned in plans if planned.action == CREATE]
@@ -732,13 +902,20 @@ class PartnerImporter(RowImporter):
             progress=lambda done, _count: step(done, total),
         )
         saved = {planned.row: partner.pk for planned, partner in zip(creates, created, strict=True)}
-        for done, planned in enumerate(updates, len(creates) + 1):
-            try:
-                saved[planned.row] = self.apply(planned).pk
-            except (DomainError, ValidationError) as exc:
-                raise BulkRowError(planned.row, exc) from exc
-            if done % services.BULK_BATCH == 0 or done == total:
-                step(done, total)
+        changes = [
+            services.PartnerChange(
+                key=planned.row,
+                partner=planned.instance,
+                fields=planned.fields,
+                tags=planned.extra.get("tags"),
+                checked=planned.extra.get("partner"),
+            )
+            for planned in updates
+        ]
+        changed = services.partner_update_bulk(
+            actor=self.actor, changes=changes, progress=lambda done, _count: step(len(creates) + done, total)
+        )
+        saved.update({planned.row: partner.pk for planned, partner in zip(updates, changed, strict=True)})
         return saved
 
 

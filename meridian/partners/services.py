@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Length
@@ -16,11 +17,13 @@ from meridian.accounts.models import OrgUnit, User
 from meridian.accounts.permissions import coordinated_unit_ids
 from meridian.core.activity import activity_record
 from meridian.core.bulk import BulkRowError
-from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError
+from meridian.core.errors import DomainError, DuplicateError, PermissionDeniedError, StaleEditError
 from meridian.core.models import Activity
 from meridian.core.registry import registry
 from meridian.core.text import clean_spaces, half_width, name_key, normalise_domain
+from meridian.core.validation import plainly_valid
 from meridian.core.versioning import bump_version, ensure_fresh
+from meridian.core.websites import is_normal_website
 from meridian.partners import permissions
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit, Tag
 from meridian.reference import erasmus as reference_erasmus
@@ -121,12 +124,24 @@ def _validate(partner: Partner, *, checked: tuple[str, ...] = ()) -> None:
     try:
         # Duplicates are reported by _refuse_duplicate with a link to the existing record instead.
         # A bulk check (``checked`` given) leaves uniqueness to the caller's identifier index.
-        partner.full_clean(exclude=checked or None, validate_unique=not checked, validate_constraints=False)
+        # A bulk check also leaves out the fields whose values are plainly valid (same outcome, less time).
+        exclude = {*checked, *plainly_valid(partner)} if checked else None
+        if exclude is not None and _plain_website(partner.website):
+            exclude.add("website")
+        partner.full_clean(exclude=exclude, validate_unique=not checked, validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def _plain_website(value: str) -> bool:
+    """Whether ``value`` is a website as ``normalise_website`` stores it, within the field's length: such a
+    value passes the field's own URL check (a subset of what ``URLValidator`` accepts), so a bulk check need
+    not run it again."""
+    limit = Partner._meta.get_field("website").max_length
+    return bool(value) and len(value) <= limit and "\x00" not in value and is_normal_website(value)
 
 
 def find_duplicate(
@@ -613,6 +628,13 @@ class _IdentifierIndex:
         for key in self._keys(partner.ror_id, partner.erasmus_code, partner.pic, partner.website_domain):
             self.holders[key] = partner
 
+    def discard(self, partner: Partner) -> None:
+        """Forget the identifiers ``partner`` (as stored) holds: a change may give them up or to another."""
+        for key in self._keys(partner.ror_id, partner.erasmus_code, partner.pic, partner.website_domain):
+            holder = self.holders.get(key)
+            if holder is partner or holder == partner.pk or getattr(holder, "pk", None) == partner.pk:
+                del self.holders[key]
+
 
 def _check_relations(partners: list[tuple[int, Partner]]) -> None:
     """The foreign keys of many partners, one query per related model (full_clean asks once per row)."""
@@ -670,7 +692,10 @@ class PartnerDrafts:
 
 
 def partner_build_bulk(
-    *, actor: User | None, rows: list[tuple[int, dict[str, Any], list[str] | None]]
+    *,
+    actor: User | None,
+    rows: list[tuple[int, dict[str, Any], list[str] | None]],
+    checked: dict[int, Partner] | None = None,
 ) -> PartnerDrafts:
     """The first, read-only half of ``partner_create_bulk``: build every new partner as ``partner_create``
     would, without writing, so that it can run before the write transaction and keep that short.
@@ -678,7 +703,10 @@ def partner_build_bulk(
     ``rows`` are ``(key, fields, tags)``: ``key`` names the row in errors (an import's row number),
     ``fields`` and ``tags`` are what ``partner_create`` takes. Permissions and the default managing unit are
     decided once; each row is normalised and validated as ``partner_create`` does (``partner_check``), its
-    search column filled and its creator set. Raises ``BulkRowError(key, error)`` for the first refused
+    search column filled and its creator set. ``checked`` gives, by key, records the caller already built from
+    the same fields and checked with ``partner_check(partner=..., checked=BULK_CHECKED)`` (an import's dry
+    run): they are used as they are instead of being built and checked again. Raises
+    ``BulkRowError(key, error)`` for the first refused
     row, PermissionDeniedError when ``actor`` may not create partners or give them to the requested unit.
     """
     if actor is not None and not permissions.can_create_partner(actor):
@@ -692,7 +720,8 @@ def partner_build_bulk(
         if unknown:
             names = ", ".join(sorted(unknown))
             raise BulkRowError(key, DomainError(_("Unknown partner fields: %(names)s") % {"names": names}))
-        partner = Partner(**fields)
+        prechecked = (checked or {}).get(key)
+        partner = prechecked if prechecked is not None else Partner(**fields)
         if actor is not None:
             if partner.owner_unit_id is None and not permissions.can_assign_owner_unit(actor, None):
                 if not default_unit:
@@ -704,10 +733,11 @@ def partner_build_bulk(
             if not assignable[unit_id]:
                 raise PermissionDeniedError(_("You may only give a partner to a unit you coordinate."))
             partner.created_by = actor
-        try:
-            partner_check(partner=partner, checked=BULK_CHECKED)
-        except (ValidationError, DomainError) as exc:
-            raise BulkRowError(key, exc) from exc
+        if prechecked is None:
+            try:
+                partner_check(partner=partner, checked=BULK_CHECKED)
+            except (ValidationError, DomainError) as exc:
+                raise BulkRowError(key, exc) from exc
         partner._history_user = actor
         drafts.keys.append(key)
         drafts.partners.append(partner)
@@ -794,3 +824,232 @@ def partner_create_bulk(
     )
     records_changed_in_bulk(Partner)
     return partners
+
+
+@dataclass
+class PartnerChange:
+    """One change for ``partner_update_bulk``.
+
+    ``key`` names the change in errors (an import's row number); ``partner`` is the record as it was read
+    when the change was planned (its ``version`` is the one the change is based on); ``fields`` are the
+    values to set, as ``partner_update`` takes them; ``tags`` the complete new list of tag names (None:
+    tags stay); ``checked`` that record with ``fields`` set, already normalised and checked with
+    ``partner_check`` (None: built and checked here).
+    """
+
+    key: int
+    partner: Partner
+    fields: dict[str, Any]
+    tags: list[str] | None = None
+    checked: Partner | None = None
+
+
+def _stale(partner: Partner) -> StaleEditError:
+    return StaleEditError(
+        message=_(
+            "%(name)s was changed by someone else after the file was checked; check the file again to see "
+            "the current values."
+        )
+        % {"name": partner.display_name},
+    )
+
+
+def partner_update_bulk(
+    *, actor: User | None, changes: list[PartnerChange], progress: Any = None
+) -> list[Partner]:
+    """Change many partners at once: the bulk form of ``partner_update``, with the same records, tags, history
+    (one "~" row per partner, with its tags) and activity ("Changed <fields>"), written in grouped UPDATEs and
+    multi-row INSERTs.
+
+    Must run inside the caller's transaction (an import's commit). Each change is checked as
+    ``partner_update`` checks it: permission to edit (and to give the partner to another unit), known
+    fields, normalised and valid values, identifiers held by no other partner, and names not taken by
+    another partner of the same country when names or country change. A partner whose version moved since
+    the change was planned (someone else saved it meanwhile) is refused with ``StaleEditError``: nothing is
+    overwritten. The versions are read with ``SELECT … FOR UPDATE`` where the database has it (PostgreSQL);
+    SQLite's write transaction already excludes other writers.
+
+    Raises ``BulkRowError(key, error)`` for the first refused change (the caller rolls everything back).
+    ``progress(done, total)`` is called after each batch of ``BULK_BATCH``. Returns the changed partners in
+    the order of ``changes``. Portal figures are invalidated once, and ``records_updated_in_bulk`` tells
+    other contexts which partners changed (agreements follow renamed partners in their search text).
+    """
+    from django.utils import timezone
+
+    from meridian.core.activity import activity_record_bulk
+    from meridian.core.bulk import insert_rows, records_changed_in_bulk, records_updated_in_bulk, update_rows
+
+    if not changes:
+        return []
+    editable = set(EDITABLE_FIELDS) | {f"{name}_id" for name in EDITABLE_FIELDS}
+    attnames = {name: Partner._meta.get_field(name).attname for name in EDITABLE_FIELDS}
+    updated: list[Partner] = []
+    for change in changes:
+        stored = change.partner
+        if actor is not None and not permissions.can_edit_partner(actor, stored):
+            raise BulkRowError(change.key, PermissionDeniedError(_("You may not change this partner.")))
+        unknown = sorted(set(change.fields) - editable)
+        if unknown:
+            message = _("Unknown partner field: %(name)s") % {"name": unknown[0]}
+            raise BulkRowError(change.key, DomainError(message))
+        partner = change.checked
+        if partner is None:
+            partner = Partner(
+                **{f.attname: getattr(stored, f.attname) for f in Partner._meta.concrete_fields}
+            )
+            for name, value in change.fields.items():
+                setattr(partner, name, value)
+            unchanged = {f.name for f in Partner._meta.concrete_fields} - set(change.fields)
+            try:
+                partner_check(partner=partner, checked=(*BULK_CHECKED, *sorted(unchanged)))
+            except ValidationError as exc:
+                raise BulkRowError(change.key, exc) from exc
+        if (
+            actor is not None
+            and partner.owner_unit_id != stored.owner_unit_id
+            and not permissions.can_assign_owner_unit(actor, partner.owner_unit_id)
+        ):
+            message = _("You may only give a partner to a unit you coordinate.")
+            raise BulkRowError(change.key, PermissionDeniedError(message))
+        partner._state.adding = False
+        partner._loaded_search_names = stored.search_names()
+        updated.append(partner)
+
+    # Someone else's save since the change was planned wins: this import is refused, nothing overwritten.
+    ids = [change.partner.pk for change in changes]
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), BULK_BATCH):
+        rows = Partner.objects.filter(pk__in=ids[start : start + BULK_BATCH]).select_for_update()
+        versions.update(rows.values_list("pk", "version"))
+    for change in changes:
+        if versions.get(change.partner.pk) != change.partner.version:
+            raise BulkRowError(change.key, _stale(change.partner))
+
+    # Identifiers are checked in order against the stored partners and the changes before (one index for the
+    # batch, as one partner_update after another would see them); names when names or the country change.
+    identifier_fields = {"ror_id", "erasmus_code", "pic", "website"}
+    changed_fields: dict[int, list[str]] = {}
+    for change, partner in zip(changes, updated, strict=True):
+        stored = change.partner
+        changed_fields[partner.pk] = [
+            name
+            for name in EDITABLE_FIELDS
+            if getattr(partner, attnames[name]) != getattr(stored, attnames[name])
+        ]
+    moves = any(identifier_fields.intersection(names) for names in changed_fields.values())
+    index = _IdentifierIndex() if moves else None
+    for change, partner in zip(changes, updated, strict=True):
+        stored = change.partner
+        renamed = any(
+            name_key(getattr(partner, n)) != name_key(getattr(stored, n))
+            for n in ("name", "name_en", "name_zh")
+        )
+        try:
+            if index is not None:
+                index.discard(stored)
+                index.refuse_duplicate(partner)
+                index.add(partner)
+            if renamed or partner.country_id != stored.country_id:
+                names = (partner.name, partner.name_en, partner.name_zh)
+                found = find_duplicate(names=names, country=partner.country_id or "", exclude_pk=partner.pk)
+                if found:
+                    existing, label = found
+                    raise DuplicateError(
+                        _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
+                        % {"identifier": label, "name": existing.display_name, "id": existing.pk},
+                        existing=existing,
+                    )
+        except DomainError as exc:
+            raise BulkRowError(change.key, exc) from exc
+    _check_relations([(change.key, partner) for change, partner in zip(changes, updated, strict=True)])
+
+    # Tags: the links each partner should have, resolved once for the whole file.
+    through = Partner.tags.through
+    wanted_tags = {
+        change.partner.pk: _tag_names(change.tags) for change in changes if change.tags is not None
+    }
+    tags = _resolve_tags(set().union(*wanted_tags.values())) if wanted_tags else {}
+    links: dict[int, dict[str, int]] = {}  # partner id → tag name → link id (after the change)
+    for start in range(0, len(ids), BULK_BATCH):
+        rows = through.objects.filter(partner_id__in=ids[start : start + BULK_BATCH])
+        for link_id, partner_id, tag_name in rows.values_list("pk", "partner_id", "tag__name"):
+            links.setdefault(partner_id, {})[tag_name] = link_id
+    removed: list[int] = []
+    added: list[dict[str, int]] = []
+    for pk, names in wanted_tags.items():
+        current = links.get(pk, {})
+        if set(current) == names:
+            continue
+        changed_fields[pk].append("tags")
+        removed += [link_id for name, link_id in current.items() if name not in names]
+        added += [{"partner_id": pk, "tag_id": tags[name].pk} for name in sorted(names - set(current))]
+    for start in range(0, len(removed), BULK_BATCH):
+        through.objects.filter(pk__in=removed[start : start + BULK_BATCH]).delete()
+    new_links = insert_rows(through, added, returning_pk=True)
+    by_id = {tag.pk: name for name, tag in tags.items()}
+    for pk, names in wanted_tags.items():
+        links[pk] = {name: link_id for name, link_id in links.get(pk, {}).items() if name in names}
+    for row, link_id in zip(added, new_links, strict=True):
+        links[row["partner_id"]][by_id[row["tag_id"]]] = link_id
+
+    # The records: a new version, the change time and the search column, as save() writes them.
+    now = timezone.now()
+    for partner in updated:
+        bump_version(partner)
+        partner.updated_at = now
+    _fill_search_text(updated)
+    written = [f.attname for f in Partner._meta.concrete_fields if not f.primary_key]
+    history = Partner.history.model
+    tracked = [f.attname for f in history.tracked_fields]  # type: ignore[attr-defined]
+    # The tags each history row had (simple_history's m2m snapshot, as save() writes it).
+    history_tags = apps.get_model(history._meta.app_label, f"{history.__name__}_tags")
+    user_id = getattr(actor, "pk", None)
+    tag_ids = {name: tag.pk for name, tag in tags.items()}
+    for start in range(0, len(updated), BULK_BATCH):
+        batch = updated[start : start + BULK_BATCH]
+        update_rows(Partner, written, [(p.pk, [getattr(p, name) for name in written]) for p in batch])
+        history_ids = insert_rows(
+            history,
+            [
+                {
+                    **{name: getattr(partner, name) for name in tracked},
+                    "history_date": now,
+                    "history_change_reason": None,
+                    "history_type": "~",
+                    "history_user_id": user_id,
+                }
+                for partner in batch
+            ],
+            returning_pk=True,
+        )
+        missing = {name for p in batch for name in links.get(p.pk, {})} - set(tag_ids)
+        if missing:
+            tag_ids.update(Tag.objects.filter(name__in=sorted(missing)).values_list("name", "pk"))
+        insert_rows(
+            history_tags,
+            [
+                {"id": link_id, "partner_id": p.pk, "tag_id": tag_ids[name], "history_id": history_id}
+                for p, history_id in zip(batch, history_ids, strict=True)
+                for name, link_id in sorted(links.get(p.pk, {}).items())
+            ],
+        )
+        if progress is not None:
+            progress(start + len(batch), len(updated))
+
+    def activity_text(partner: Partner) -> str:
+        names = changed_fields[partner.pk]
+        return _("Changed %(fields)s") % {
+            "fields": ", ".join(str(Partner._meta.get_field(name).verbose_name) for name in names)
+        }
+
+    activity_record_bulk(
+        targets=[p for p in updated if changed_fields[p.pk]],
+        verb="updated",
+        actor=actor,
+        message=activity_text,  # type: ignore[arg-type]
+    )
+    records_changed_in_bulk(Partner)
+    records_updated_in_bulk(Partner, updated)
+    for partner in updated:
+        partner._loaded_search_names = partner.search_names()
+    return updated

@@ -11,6 +11,7 @@ official padded form is what is stored, and the look-up key (`erasmus_key`, no s
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -76,6 +77,7 @@ class ErasmusCodeError(DomainError):
     code = "invalid_erasmus_code"
 
 
+@functools.lru_cache(maxsize=65_536)
 def _plain(text: str) -> str:
     """NFKC (full-width letters and digits become ASCII), accents removed, odd spaces plain, upper case."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -83,6 +85,7 @@ def _plain(text: str) -> str:
     return _NOT_KEY.sub(" ", text).strip().upper()
 
 
+@functools.lru_cache(maxsize=65_536)
 def erasmus_key(text: str) -> str:
     """The comparison key of an Erasmus code: every space removed, upper case ("a  graz01" → "AGRAZ01").
 
@@ -99,6 +102,7 @@ def _compose(prefix: str, rest: str) -> str | None:
     return f"{prefix:<3}{match.group(1)}{match.group(2)}"
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalise_erasmus_code(text: str) -> str:
     """The official padded form of a typed Erasmus code: "d heidelb01" → "D  HEIDELB01".
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from meridian.core.text import fold, to_simplified, words
+from meridian.core.text import fold, fold_umlaut_digraphs, to_simplified, words
 
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 _DOTTED = re.compile(r"(?<=\b\w)\.(?=\w\b)|(?<=\b\w)\.$")  # "U.S.A." → "USA", "U.K." → "UK"
@@ -31,11 +31,14 @@ def fold_han(text: str) -> str:
 
 
 def search_fold(text: str) -> str:
-    """The form names are searched in: case, accents, full-width forms and Chinese script variants folded.
+    """The form names are searched in: case, accents, full-width forms, German umlauts written as two letters
+    and Chinese script variants folded.
 
-    "Université de GENÈVE" → "universite de geneve", "ＭＵＮＣＨＥＮ" → "munchen", 東京大學 → 东京大学.
+    "Université de GENÈVE" → "universite de geneve", "ＭＵＮＣＨＥＮ", "München" and "Muenchen" → "munchen"
+    (an "e" after "a", "o" or "u" is dropped: ``meridian.core.text.fold_umlaut_digraphs``, the rule of the
+    search column ``meridian.core.search_index.search_key``), "Straße" → "strasse", 東京大學 → 东京大学.
     """
-    return fold_han(fold(text))
+    return fold_umlaut_digraphs(fold_han(fold(text)))
 
 
 def country_key(text: str) -> str:
@@ -59,10 +62,11 @@ def country_key(text: str) -> str:
 def search_words(text: str) -> list[str]:
     """The words a name is searched by: folded as in `search_fold`, punctuation removed, CJK runs kept whole.
 
-    "Ludwig-Maximilians-Universität München" → ["ludwig", "maximilians", "universitat", "munchen"];
-    東京大学 → ["东京大学"]. Registry tokens and queries are both made of these words.
+    "Ludwig-Maximilians-Universität München" and "Ludwig-Maximilians-Universitaet Muenchen" → ["ludwig",
+    "maximilians", "universitat", "munchen"]; 東京大学 → ["东京大学"]. Registry tokens and queries are both
+    made of these words, so a word prefix meets its umlaut spellings too ("mue" → "mu" starts "munchen").
     """
-    return [fold_han(word) for word in words(text)]
+    return [fold_umlaut_digraphs(fold_han(word)) for word in words(text)]
 
 
 def search_name(text: str) -> str:

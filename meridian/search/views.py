@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from meridian.search.permissions import can_search, searchable_types
@@ -21,11 +22,14 @@ def search_home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You have no records to search."))
     query = request.GET.get("q", "")
     groups = search_everything(user=request.user, query=query)
+    labels = [str(entry.label) for entry in searchable_types(request.user)]
     context = {
         "query": query,
         "max_query": MAX_QUERY,
         "groups": groups,
-        "types": [str(entry.label) for entry in searchable_types(request.user)],
+        "types": labels,
+        # "Partners, Agreements" / "合作伙伴、协议": the language's list separator.
+        "types_text": pgettext("list separator", ", ").join(labels),
         "searched": bool(query.strip()),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":

@@ -14,6 +14,7 @@ may use it. A page whose view is not installed is left out rather than breaking 
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,8 @@ from meridian.core.registry import (
 )
 from meridian.travel import permissions
 from meridian.travel.choices import TripState
+
+logger = logging.getLogger(__name__)
 
 TRIP_CASE_TYPES = ("trip", "trip_change")
 OPEN_STATES = (
@@ -238,6 +241,9 @@ def abroad_count(user, *, today: date | None = None) -> int:
 def overdue_context(user, *, today: date | None = None) -> dict[str, Any]:
     """Overdue trip reports and passports (the office's tile) and the units they suspend.
 
+    Document numbers are not read (the tile does not show them), so a passport whose encrypted number
+    cannot be decrypted is listed like any other.
+
     Suspension: ``selectors.compliance.unit_suspension_reasons`` (a passport or report more than the grace
     days overdue suspends the unit's approvals — the provincial foreign-affairs office's rule).
     """
@@ -247,7 +253,10 @@ def overdue_context(user, *, today: date | None = None) -> dict[str, Any]:
     except ImportError:
         return {"available": False}
     reports = compliance.overdue_reports(today=today)
-    passports = compliance.overdue_custody(today=today)
+    # The tile names holder, unit and trip, never the document number: leaving the encrypted number
+    # unread keeps a record whose number no configured key decrypts (PersonalDataKeyError) on the list,
+    # and reads no personal data the tile does not show.
+    passports = compliance.overdue_custody(today=today).defer("document__number")
     report_rows = list(reports[:OVERDUE_ROWS])
     passport_rows = list(passports[:OVERDUE_ROWS])
     # days_late and page_url are display attributes for the tile's template, not model fields.
@@ -265,7 +274,7 @@ def overdue_context(user, *, today: date | None = None) -> dict[str, Any]:
     suspended = [
         unit
         for unit in OrgUnit.objects.filter(pk__in=unit_ids).order_by("path")
-        if compliance.unit_suspension_reasons(unit_id=unit.pk, today=today)
+        if _is_suspended(compliance, unit_id=unit.pk, today=today)
     ]
     return {
         "available": True,
@@ -276,6 +285,24 @@ def overdue_context(user, *, today: date | None = None) -> dict[str, Any]:
         "suspended": suspended,
         "custody_url": _url("travel:custody_list"),
     }
+
+
+def _is_suspended(compliance, *, unit_id: int, today: date) -> bool:
+    """Whether the unit's approvals are suspended, for the tile.
+
+    The reasons name each overdue document, which reads the documents' encrypted numbers; when one cannot
+    be decrypted (``PersonalDataKeyError``, logged), an overdue document past the grace days was found, so
+    the unit is suspended all the same.
+    """
+    from meridian.people.crypto import PersonalDataKeyError
+
+    try:
+        return bool(compliance.unit_suspension_reasons(unit_id=unit_id, today=today))
+    except PersonalDataKeyError:
+        logger.exception(
+            "Overdue tile: a document of unit %s cannot be decrypted; counted as suspended.", unit_id
+        )
+        return True
 
 
 def _pages_context(user) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class Column:
     required: bool = False
     synonyms: tuple[str, ...] = ()
     choices: type[models.TextChoices] | None = None
+    # Fields that stand in for this required column when the file lacks it (its value is then taken from
+    # the first of them that the row fills): a list with only Chinese and English names has no "Name".
+    fallbacks: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -72,6 +75,17 @@ _LATIN_THEN_CJK = re.compile(
     re.S,
 )
 _PART_EDGES = "()（）[]【】/|:：-–—_ \t\r\n\u3000"
+# Words that say which language a name column holds: sub-headers under a merged name, or brackets after it.
+LANGUAGE_QUALIFIERS = {
+    "中文": "zh", "中文名": "zh", "中文名称": "zh", "汉语": "zh", "chinese": "zh", "cn": "zh", "zh": "zh",
+    "英文": "en", "英文名": "en", "英文名称": "en", "英语": "en", "english": "en", "en": "en",
+}  # fmt: skip
+_LANGUAGE_QUALIFIED = re.compile(
+    r"^(.+?)[\s(（\[【/|:：\-–—_]*("
+    + "|".join(sorted(LANGUAGE_QUALIFIERS, key=len, reverse=True))
+    + r")[)）\]】]?$",
+    re.IGNORECASE,
+)
 # Near misses are only looked for in Latin headers of at least this many letters; Chinese headers that
 # differ in one character usually mean something else (国家 country, 国籍 nationality).
 FUZZY_MIN_LENGTH = 5
@@ -109,15 +123,25 @@ def _match_key(text: str) -> str:
     return re.sub(r"[\-.·'’‐‑–—]+", "", header_key(_simplified(text)))
 
 
+# A cell longer than this is no header (the longest synonyms are some 30 characters); such cells are not
+# looked at while the header row is searched, which keeps that search linear in the cells' length.
+MAX_HEADER_LENGTH = 200
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 def _header_candidates(text: str) -> list[str]:
-    """The whole header, then its lines, then its Chinese and English halves, markers removed."""
+    """The whole header, then its lines, then its Chinese and English halves, markers removed; nothing for a
+    cell longer than ``MAX_HEADER_LENGTH``."""
+    if len(text) > MAX_HEADER_LENGTH:
+        return []
     whole = strip_required_marker(text)
     found = [whole]
     parts = [line for line in re.split(r"[\r\n]+", text) if line.strip()] if "\n" in text else []
-    for pattern in (_CJK_THEN_LATIN, _LATIN_THEN_CJK):
-        match = pattern.match(whole)
-        if match:
-            parts.extend(match.groups())
+    if _CJK.search(whole) and _LATIN.search(whole):
+        for pattern in (_CJK_THEN_LATIN, _LATIN_THEN_CJK):
+            match = pattern.match(whole)
+            if match:
+                parts.extend(match.groups())
     for part in parts:
         candidate = strip_required_marker(part.strip(_PART_EDGES))
         if candidate and candidate not in found:
@@ -142,8 +166,9 @@ class _Keys:
         from meridian.core.tabular.synonyms import HEADER_SYNONYMS
 
         self.exact: dict[str, tuple[Column, str]] = {}
+        self.by_field = {column.field: column for column in declared}
         for column in declared:
-            for text in column.headers:
+            for text in (*column.headers, *_translated(column.header_en)):
                 self.exact.setdefault(_match_key(text), (column, "header"))
         for column in declared:
             for text in HEADER_SYNONYMS.get(column.field, ()):
@@ -155,11 +180,33 @@ class _Keys:
                 self.fuzzy.setdefault(column.field, []).append(key)
 
     def lookup(self, text: str) -> tuple[Column, str] | None:
-        for candidate in _header_candidates(text):
+        candidates = _header_candidates(text)
+        for candidate in candidates:
             found = self.exact.get(_match_key(candidate))
             if found is not None:
                 return found
+        for candidate in candidates:
+            found = self._qualified(candidate)
+            if found is not None:
+                return found
         return None
+
+    def _qualified(self, text: str) -> tuple[Column, str] | None:
+        """A name column with a language after it → the Chinese or English field of that name.
+
+        "院校名称（中文）", "Institution name (English)", "名称 英文" (how a two-row header with 中文/英文
+        under a merged "院校名称" reads): "name" → "name_zh"/"name_en", "title_en" → "title_zh", when the
+        import has that field."""
+        match = _LANGUAGE_QUALIFIED.match(text)
+        if not match:
+            return None
+        base = self.exact.get(_match_key(match.group(1).strip(_PART_EDGES)))
+        if base is None:
+            return None
+        language = LANGUAGE_QUALIFIERS[match.group(2).casefold()]
+        stem = base[0].field.removesuffix("_en").removesuffix("_zh")
+        column = self.by_field.get(f"{stem}_{language}")
+        return (column, base[1]) if column is not None else None
 
     def near_miss(self, text: str, claimed: set[str], by_field: dict[str, Column]) -> HeaderMatch | None:
         """The field whose name ``text`` misses by a typo (one edit in 5–8 letters, two in 9–15, three in
@@ -167,6 +214,8 @@ class _Keys:
         from rapidfuzz import fuzz
         from rapidfuzz.distance import OSA
 
+        if len(text) > MAX_HEADER_LENGTH:
+            return None
         key = _match_key(strip_required_marker(text))
         if len(key) < FUZZY_MIN_LENGTH or _CJK.search(key) or key in NOT_NEAR_MISSES:
             return None
@@ -182,6 +231,14 @@ class _Keys:
                 if ratio >= FUZZY_MIN_RATIO and (best is None or ratio > best.score):
                     best = HeaderMatch(by_field[field], "fuzzy", ratio)
         return best
+
+
+def _translated(header_en: str) -> tuple[str, ...]:
+    """The English header as the Chinese interface translates it: what a list exported in Chinese writes for
+    the same field ("Cooperating since" → 合作起始时间), so that every export imports back."""
+    with translation.override("zh-hans"):
+        translated = translation.gettext(header_en)
+    return (translated,) if translated and translated != header_en else ()
 
 
 @functools.lru_cache(maxsize=32)
@@ -293,15 +350,23 @@ def match_headers_explained(
 
 def header_score(declared_columns: Iterable[Column], headers: list[object]) -> float:
     """How well ``headers`` fit ``declared_columns``: each recognised distinct column counts 3 if required,
-    1 otherwise, and half of that when recognised only as a near miss. 0.0 when nothing is recognised.
+    1 otherwise, and half of that when recognised only as a near miss; a missing required column whose
+    stand-ins (``Column.fallbacks``) are there counts 3. 0.0 when nothing is recognised.
 
     Used to choose the header row of a sheet and the sheet of a workbook: the highest score wins.
     """
-    found, _ignored, _repeated = _match(declared_columns, headers, None)
+    declared = list(declared_columns)
+    found, _ignored, _repeated = _match(declared, headers, None)
     score = 0.0
     for match in found.values():
         weight = REQUIRED_WEIGHT if match.column.required else OPTIONAL_WEIGHT
         score += weight * (FUZZY_FACTOR if match.how == "fuzzy" else 1.0)
+    # A required column that the file lacks but whose stand-ins it has counts as found (its value comes from
+    # them): "院校名称" over 中文 | 英文 gives the Chinese and English names, and so the name.
+    present = {match.column.field for match in found.values()}
+    for column in declared:
+        if column.required and column.field not in present and present.intersection(column.fallbacks):
+            score += REQUIRED_WEIGHT
     return score
 
 
@@ -346,14 +411,27 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 
 
-def choice_lookup(
-    choices: type[models.TextChoices], synonyms: dict[str, str] | None = None
-) -> dict[str, str]:
+class ChoiceLookup(dict[str, str]):
+    """Word → stored value of one choice column, and the choices' labels (``values``) to name in a refusal."""
+
+    def __init__(self, choices: type[models.TextChoices]) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def values_text(self) -> str:
+        """The choices' labels in the active language, joined as the language joins a list."""
+        separator = (
+            "、" if translation.get_language() and translation.get_language().startswith("zh") else ", "
+        )
+        return separator.join(str(label) for _value, label in self.choices.choices)
+
+
+def choice_lookup(choices: type[models.TextChoices], synonyms: dict[str, str] | None = None) -> ChoiceLookup:
     """Folded code, English label, Chinese label and ``synonyms`` (word → stored value) → stored value.
 
     Synonyms let imports read Chinese words for choice values even where translations are not compiled.
     """
-    table: dict[str, str] = {}
+    table = ChoiceLookup(choices)
     for value, label in choices.choices:
         table[header_key(value)] = value
         with translation.override("en"):

@@ -21,6 +21,7 @@ from meridian.core.errors import DomainError, DuplicateError
 from meridian.core.tabular import columns as c
 from meridian.core.tabular import parsing as p
 from meridian.core.tabular.report import ImportReport
+from meridian.core.text import clean_spaces
 
 # Cell kinds every importer reads the same way; any other kind is resolved by the importer itself.
 CELL_PARSERS = {
@@ -96,6 +97,10 @@ class RowImporter(ABC):
     def prepare(self, rows: list[tuple[int, list[object]]]) -> None:  # noqa: B027 - optional hook
         """Load what look-ups need in a few queries before the rows are planned (optional)."""
 
+    def prefetch(self, rows: list[tuple[int, dict[str, Any]]]) -> None:  # noqa: B027 - optional hook
+        """Called with the next rows' read cells (``(row number, values)``, up to ``PLAN_CHUNK`` rows) before
+        they are planned: an importer reads the stored records they match here, in one go."""
+
     @abstractmethod
     def resolve(self, column: c.Column, value: object) -> Any:
         """Turn one cell into the value the service expects (raise ValueError with a reason)."""
@@ -145,23 +150,61 @@ class RowImporter(ABC):
     # Shared steps ------------------------------------------------------------------------------------------
 
     def read_cells(self, number: int, raw: list[object]) -> dict[str, Any] | None:
-        """Parse every recognised cell; None when any cell has a problem (each one is reported)."""
+        """Parse every recognised cell; None when any cell has a problem (each one is reported).
+
+        A text cell's spaces are cleaned once (``clean_spaces``); blank cells are skipped (a required one is a
+        problem), formulas and formula-like text are refused (``check_formula``), and plain text columns take
+        the cleaned text as it is, without another parsing step: most cells of a large file are text.
+        """
         values: dict[str, Any] = {}
         failed = False
+        size = len(raw)
         for index, column in self.columns.items():
-            cell = raw[index] if index < len(raw) else None
-            if p.is_blank(cell):
+            cell = raw[index] if index < size else None
+            if isinstance(cell, str):
+                cell = clean_spaces(cell)
+                if not cell:
+                    cell = None
+            if cell is None:
                 if column.required:
                     self.report.problem(number, self.header(column.field), _("a value is required"))
                     failed = True
                 continue
             try:
-                p.check_formula(cell, column.parse)
+                if isinstance(cell, str):
+                    if cell[0] in p.FORMULA_FIRST:
+                        p.check_formula(cell, column.parse)
+                    if column.parse == c.TEXT:
+                        values[column.field] = cell
+                        continue
+                else:
+                    p.check_formula(cell, column.parse)
                 values[column.field] = self._parse(column, cell)
             except p.CellError as exc:
                 self.report.problem(number, self.header(column.field), exc.reason)
                 failed = True
+        if not failed:
+            for column in self.fallback_columns:
+                if column.field not in values:
+                    value = next((values[name] for name in column.fallbacks if values.get(name)), None)
+                    if value is None:
+                        self.report.problem(number, self.header(column.field), _("a value is required"))
+                        failed = True
+                    else:
+                        values[column.field] = value
         return None if failed else values
+
+    @property
+    def fallback_columns(self) -> list[c.Column]:
+        """Required columns the file lacks whose value comes from another column (``Column.fallbacks``)."""
+        if not hasattr(self, "_fallback_columns"):
+            present = {column.field for column in self.columns.values()}
+            self._fallback_columns = [
+                column
+                for column in self.declared_columns()
+                if column.required and column.fallbacks and column.field not in present
+            ]
+        return self._fallback_columns
 
     def _parse(self, column: c.Column, cell: object) -> Any:
         parser = CELL_PARSERS.get(column.parse)

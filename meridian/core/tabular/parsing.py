@@ -14,6 +14,8 @@ from meridian.core.text import clean_spaces, fold
 
 FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ALWAYS_FORMULA_START = ("=", "@", "\uff1d", "\uff20")
+# The first characters of FORMULA_START: text starting with any other character is no formula.
+FORMULA_FIRST = frozenset(FORMULA_START)
 # Separators of multi-value cells: semicolons, commas and the Chinese enumeration comma (、) in either width,
 # and line breaks (Alt+Enter in Excel).
 LIST_SEPARATORS = re.compile(r"[;；,，、\r\n]+")
@@ -71,6 +73,12 @@ def parse_choice(value: object, lookup: dict[str, str]) -> str:
     text = as_text(value)
     found = lookup.get(c.header_key(text))
     if found is None:
+        known = lookup.values_text() if isinstance(lookup, c.ChoiceLookup) else ""
+        if known:
+            raise CellError(
+                _("“%(value)s” is not a known value; use one of: %(choices)s")
+                % {"value": text, "choices": known}
+            )
         raise CellError(_("“%(value)s” is not a known value") % {"value": text})
     return found
 

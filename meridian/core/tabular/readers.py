@@ -20,9 +20,14 @@ from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
 
+from meridian.core.tabular.columns import LANGUAGE_QUALIFIERS
 from meridian.core.tabular.encoding import EncodingError, check_encoding, detect_encoding
 
 SAMPLE_SIZE = 64 * 1024
+# The csv module refuses a field over 128 KiB with a bare error; a cell is only as long as the uploaded file
+# allows, and a value too long for its field is then refused for its row and column like any other.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 CHUNK_SIZE = 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
@@ -105,7 +110,12 @@ def detect_format(head: bytes) -> str:
             _("This is an old Excel (.xls) or Word file. Save it as XLSX or CSV and upload it again.")
         )
     if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
-        raise ImportFileError(_("This is not a CSV or XLSX file."))
+        raise ImportFileError(
+            _(
+                "This is not a CSV or XLSX file: it holds binary data (such as NUL bytes). If it is a "
+                "spreadsheet, save it again as XLSX or as CSV (UTF-8) and upload that."
+            )
+        )
     return "csv"
 
 
@@ -148,7 +158,8 @@ def combine_header_rows(upper: list[object], lower: list[object]) -> list[object
     blank cells as far as the lower row reaches; each position takes the lower cell when it has a value,
     else the (carried) upper one: ["院校信息", None, "联系方式"] over [None, "国家", "邮箱"] gives
     ["院校信息", "国家", "邮箱"], and ["名称", "联系方式", None] over [None, "电话", "邮箱"] gives
-    ["名称", "电话", "邮箱"].
+    ["名称", "电话", "邮箱"]. A lower cell that only names a language (中文, 英文, Chinese, English) keeps its
+    group: "院校名称" over ["中文", "英文"] gives ["院校名称 (中文)", "院校名称 (英文)"].
     """
     lower_end = max((i + 1 for i, value in enumerate(lower) if not _is_blank(value)), default=0)
     upper_end = max((i + 1 for i, value in enumerate(upper) if not _is_blank(value)), default=0)
@@ -160,7 +171,10 @@ def combine_header_rows(upper: list[object], lower: list[object]) -> list[object
         if not _is_blank(above):
             group = above
         if not _is_blank(below):
-            combined.append(below)
+            qualifier = str(below).strip().casefold() in LANGUAGE_QUALIFIERS
+            combined.append(
+                f"{group} ({str(below).strip()})" if qualifier and not _is_blank(group) else below
+            )
         elif index < lower_end:
             combined.append(group)
         else:

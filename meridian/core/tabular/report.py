@@ -72,6 +72,8 @@ class ImportReport:
     # required column was not recognised, so the user should say which file column holds it.
     headers: list[str] = field(default_factory=list)
     needs_mapping: bool = False
+    # Things the user should know that are no problem (the import may go ahead), in the reader's language.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -97,12 +99,35 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Rows by action (``create``, ``update``, ``unchanged``) and the number of problems."""
         return {
             "create": len(self.created),
             "update": len(self.updated),
             "unchanged": len(self.unchanged),
             "problems": len(self.problems),
         }
+
+    @property
+    def unchanged_settled(self) -> list[RowOutcome]:
+        """Unchanged rows with nothing to decide (no conflict)."""
+        return [r for r in self.unchanged if not r.conflicts]
+
+    @property
+    def with_conflicts(self) -> list[RowOutcome]:
+        """Rows where the file and a stored record disagree: each holds a choice for the user to make."""
+        return [r for r in self.rows if r.conflicts]
+
+    @property
+    def summary_counts(self) -> dict[str, int]:
+        """The figures people see (page, shell): ``counts``, where ``unchanged`` leaves out the rows with
+        conflicts, which are counted apart as ``conflicts`` (rows to create or update count there too).
+
+        A row whose stored values are kept over the file's is not "unchanged" to the person deciding.
+        """
+        counts = self.counts
+        counts["unchanged"] = len(self.unchanged_settled)
+        counts["conflicts"] = len(self.with_conflicts)
+        return counts
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,10 +149,30 @@ class ImportReport:
             mapping=dict(data.get("mapping", {})),
             headers=list(data.get("headers", [])),
             needs_mapping=bool(data.get("needs_mapping", False)),
+            notices=list(data.get("notices", [])),
         )
 
     def summary(self) -> str:
-        counts = self.counts
+        """One sentence: imported, refused or dry run, with ``summary_counts``; rows with conflicts are named
+        apart only when there are any."""
+        counts = self.summary_counts
+        if counts["conflicts"]:
+            if self.committed:
+                text = _(
+                    "Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged, "
+                    "%(conflicts)s with conflicts (stored values kept unless the file's were chosen)."
+                )
+            elif self.problems:
+                text = _(
+                    "Nothing was imported: %(problems)s problem(s). Rows checked: %(create)s to create, "
+                    "%(update)s to update, %(unchanged)s unchanged, %(conflicts)s with conflicts to decide."
+                )
+            else:
+                text = _(
+                    "Dry run: %(create)s to create, %(update)s to update, %(unchanged)s unchanged, "
+                    "%(conflicts)s with conflicts to decide."
+                )
+            return text % counts
         if self.committed:
             text = _("Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
         elif self.problems:

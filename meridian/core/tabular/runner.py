@@ -67,6 +67,7 @@ def run_import(
     progress: Progress | None = None,
     options: ReadOptions | None = None,
     decisions: dict[str, dict[str, str]] | None = None,
+    inside_transaction: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Read ``file`` (a path or a binary stream, CSV or XLSX) row by row through ``importer``.
 
@@ -83,7 +84,10 @@ def run_import(
     while checking and while saving (per row, or per batch for a bulk write). ``options`` are the user's
     overrides of how the file is
     read (encoding, sheet, column mapping); ``decisions`` their choices for conflicting values
-    (``{row: {field: "file" | "stored"}}``, see ``RowImporter.decisions``).
+    (``{row: {field: "file" | "stored"}}``, see ``RowImporter.decisions``). ``inside_transaction(report)``
+    runs inside the write transaction once every row of a commit is applied: what it writes (the upload
+    marked as imported, for example) is kept with the rows or not at all; if it raises, nothing is written
+    and the error propagates.
 
     Returns the ``ImportReport``: rows to create, update or leave unchanged, and every problem (a file that
     cannot be read, a missing required column, a bad cell, a refused row). It raises nothing for bad input.
@@ -116,6 +120,8 @@ def run_import(
             if report.problems or not commit:
                 raise _Rollback
             report.committed = True
+            if inside_transaction is not None:
+                inside_transaction(report)
     except _Rollback:
         for outcome in report.rows:
             if outcome.action == CREATE:
@@ -182,7 +188,7 @@ def _read(
             report.problem(table.header_row, header, _("this column appears more than once"))
         present = {column.field for column in found.values()}
         for column in declared:
-            if column.required and column.field not in present:
+            if column.required and column.field not in present and not present.intersection(column.fallbacks):
                 report.needs_mapping = True
                 report.problem(
                     table.header_row,
@@ -274,22 +280,31 @@ def _sample(
     return sample
 
 
+# Rows are read and then planned in chunks of this many, so that an importer can read the stored records a
+# chunk matches in one go (``RowImporter.prefetch``).
+PLAN_CHUNK = 1000
+
+
 def _plan(importer: RowImporter, rows: list, progress: Progress | None) -> list[PlannedRow]:
     importer.prepare(rows)
     plans = []
     message = _("Checking rows")
-    for done, (number, raw) in enumerate(rows, 1):
-        if progress is not None:
-            progress(done, len(rows), message)
-        values = importer.read_cells(number, raw)
-        if values is None:
-            continue
-        planned = importer.plan(number, values)
-        if planned is None:
-            continue
-        if planned.action in (CREATE, UPDATE) and not importer.check(planned):
-            continue
-        plans.append(planned)
+    total = len(rows)
+    for start in range(0, total, PLAN_CHUNK):
+        chunk = []
+        for offset, (number, raw) in enumerate(rows[start : start + PLAN_CHUNK]):
+            values = importer.read_cells(number, raw)
+            if values is not None:
+                chunk.append((start + offset + 1, number, values))
+        importer.prefetch([(number, values) for _done, number, values in chunk])
+        for done, number, values in chunk:
+            if progress is not None:
+                progress(done, total, message)
+            planned = importer.plan(number, values)
+            if planned is not None and (planned.action not in (CREATE, UPDATE) or importer.check(planned)):
+                plans.append(planned)
+    if progress is not None and total:
+        progress(total, total, message)
     return plans
 
 

@@ -2,6 +2,8 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from meridian.core.tabular.report import ImportReport
 
@@ -32,6 +34,24 @@ def record_url(kind: str, duplicate: dict) -> str:
         return reverse(f"{kind}:detail", args=[duplicate["id"]])
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def duplicate_link(kind: str, duplicate: dict) -> SafeString:
+    """A possible duplicate's label, linked to its page when it has one (see ``record_url``); HTML-safe."""
+    label = duplicate.get("label", "") if isinstance(duplicate, dict) else ""
+    url = record_url(kind, duplicate)
+    if url:
+        return format_html('<a href="{}">{}</a>', url, label)
+    return format_html("{}", label)
+
+
+@register.simple_tag
+def field_label(kind: str, field_name: str) -> str:
+    """A field of an import kind by its declared header in the active language: "Chinese name", "中文名称"."""
+    from meridian.imports.kinds import field_label as label_of
+
+    return label_of(kind, field_name) if field_name else ""
 
 
 @register.filter

@@ -42,7 +42,7 @@ def merge_file(tmp_path, merge_kind):
 def test_dry_run_prints_how_the_file_was_read_and_the_plan_row_by_row(merge_file, capsys):
     call_command("import", MERGE_KEY, str(merge_file), "--dry-run")
     out = capsys.readouterr().out.splitlines()
-    assert "Text encoding: utf-8-sig" in out
+    assert "Text encoding: UTF-8 with BOM (utf-8-sig)" in out  # the label, as on the page
     assert "Header row: 1" in out
     assert "Sample names: QZ | QW" in out  # no "name" field: the first text column
     assert "Columns: Code → code, Alpha-3 → alpha3, English name → name_en, Chinese name → name_zh" in out
@@ -52,8 +52,9 @@ def test_dry_run_prints_how_the_file_was_read_and_the_plan_row_by_row(merge_file
         "    conflict in English name: “Old Quuxland” → “Quuxland” (keeps the stored value)",
         "    possible duplicate of Quuxland (#QY): same English name",
         "row 3: create QW",
-        "Dry run: 1 to create, 1 to update, 0 unchanged.",
+        "Dry run: 1 to create, 1 to update, 0 unchanged, 1 with conflicts to decide.",
     ]
+    assert out[-1] == "Rows with conflicts to decide: 2"
     assert Country.objects.get(pk="QZ").name_zh == ""
 
 
@@ -115,6 +116,29 @@ def test_encoding_and_sheet_options(tmp_path, capsys):
     path.write_bytes(csv_bytes(["Name", "Country"], [["Universität Wien", "AT"]], encoding="cp1252"))
     call_command("import", "partners", str(path), "--dry-run", "--encoding", "cp1252")
     out = capsys.readouterr().out
-    assert "Text encoding: cp1252" in out and "Sample names: Universität Wien" in out
+    assert "Text encoding: Windows-1252 (Western European) (cp1252)" in out
+    assert "Sample names: Universität Wien" in out
     with pytest.raises(CommandError, match="Unknown text encoding 'klingon'"):
         call_command("import", "partners", str(path), "--encoding", "klingon")
+
+
+def test_a_saved_mapping_that_does_not_fit_the_file_is_warned_about(tmp_path, people, capsys):
+    country("AT", "Austria", "奥地利")
+    mapping_save(actor=people.officer, kind="partners", name="Austrian list", mapping=ODD_MAPPING)
+    path = tmp_path / "partners.csv"
+    path.write_bytes(csv_bytes(["Name", "Country", "Spalte C"], [["Universität Wien", "AT", "Wien"]]))
+    call_command("import", "partners", str(path), "--dry-run", "--mapping", "Austrian list")
+    captured = capsys.readouterr()
+    assert (
+        "The saved mapping “Austrian list” was applied only in part: these of its columns are not in the "
+        "file: “Spalte A”, “Spalte B”." in captured.err
+    )
+    path.write_bytes(csv_bytes(["Hochschule", "Land"], [["Universität Wien", "AT"]]))
+    with pytest.raises(CommandError):
+        call_command("import", "partners", str(path), "--dry-run", "--mapping", "Austrian list")
+    assert "The saved mapping “Austrian list” was not applied: none of its columns is in the file" in (
+        capsys.readouterr().err
+    )
+    path.write_bytes(csv_bytes(ODD_HEADERS, [["Universität Wien", "AT", "Wien"]]))
+    call_command("import", "partners", str(path), "--dry-run", "--mapping", "Austrian list")
+    assert "mapping" not in capsys.readouterr().err

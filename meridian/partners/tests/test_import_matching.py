@@ -1,6 +1,8 @@
 """Partner import: rows find the partner already stored under any spelling of its name or by an identifier,
 near matches are shown rather than merged, and a match never silently overwrites what is stored."""
 
+import io
+
 import pytest
 
 from meridian.core.errors import DuplicateError
@@ -266,6 +268,42 @@ def test_umlauts_are_not_removed(places, people):
     assert wien.name == "Universität Wien"
 
 
+def test_a_file_that_adds_accents_is_a_conflict_one_that_drops_them_no_change(places, people):
+    """ "Zurich" stored and "Zürich" in the file: the file spells the city more fully, so the user decides;
+    the other way round nothing changes (accents are never removed)."""
+    plain = partner("ETH Zurich", "DE", places, ror_id="05a28rw58", city="Zurich")
+    accented = partner("Universität Wien", "AT", places, ror_id="03prydq77", city="Wien Döbling")
+    headers = ["Name", "Country", "City", "ROR ID"]
+    rows = [
+        ["ETH Zurich", "DE", "Zürich", "05a28rw58"],
+        ["Universität Wien", "AT", "Wien Dobling", "03prydq77"],
+    ]
+    report = run(headers, rows, actor=people.officer)
+    assert report.ok, problems(report)
+    assert report.rows[0].conflicts == [
+        {"field": "city", "column": "City", "stored": "Zurich", "incoming": "Zürich"}
+    ]
+    assert (report.rows[1].action, report.rows[1].conflicts) == ("unchanged", [])
+    chosen = run(headers, rows, actor=people.officer, commit=True, decisions={"2": {"city": "file"}})
+    assert chosen.committed, problems(chosen)
+    plain.refresh_from_db()
+    accented.refresh_from_db()
+    assert (plain.city, accented.city) == ("Zürich", "Wien Döbling")
+
+
+def test_a_website_with_or_without_www_is_the_same_site(places, people):
+    partner("Universität Wien", "AT", places, ror_id="03prydq77", website="https://www.univie.ac.at")
+    headers = ["Name", "Country", "Website", "ROR ID"]
+    same = run(
+        headers, [["Universität Wien", "AT", "https://univie.ac.at/", "03prydq77"]], actor=people.officer
+    )
+    assert (same.rows[0].action, same.rows[0].conflicts) == ("unchanged", [])
+    other = run(
+        headers, [["Universität Wien", "AT", "https://univie.ac.at/en", "03prydq77"]], actor=people.officer
+    )
+    assert [c["field"] for c in other.rows[0].conflicts] == ["website"]
+
+
 def test_full_width_letters_are_not_stored(places, people):
     rows = [
         ["Ｍａｓｓａｃｈｕｓｅｔｔｓ　Ｉｎｓｔｉｔｕｔｅ", "US", "ＭＩＴ"],
@@ -334,3 +372,34 @@ def test_an_older_pair_of_records_with_one_name_stays_editable(places):
     graz = partner("Universität Graz", "AT", places)
     with pytest.raises(DuplicateError):
         services.partner_update(partner=graz, actor=None, name="Universität  Wien.")
+
+
+def test_a_list_with_only_chinese_and_english_names_under_a_merged_header(places, people):
+    """院校名称 merged over 中文 | 英文, 国家/地区 and 城市 merged over both rows: no "Name" column, so the
+    official name is the English one (else the Chinese one)."""
+    from openpyxl import Workbook
+
+    from meridian.core.tabular.tests.helpers import as_file
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["院校名称", None, "国家/地区", "城市"])
+    sheet.append(["中文", "英文", None, None])
+    sheet.append(["海德堡大学", "Heidelberg University", "德国", "Heidelberg"])
+    sheet.append(["东京大学", "", "日本", "Tokyo"])
+    sheet.merge_cells("A1:B1")
+    sheet.merge_cells("C1:C2")
+    sheet.merge_cells("D1:D2")
+    data = io.BytesIO()
+    book.save(data)
+    report = run_import(
+        importer=PartnerImporter, file=as_file(data.getvalue()), actor=people.officer, commit=True
+    )
+    assert report.committed, problems(report)
+    heidelberg = Partner.objects.get(country="DE")
+    assert (heidelberg.name, heidelberg.name_en, heidelberg.name_zh) == (
+        "Heidelberg University",
+        "Heidelberg University",
+        "海德堡大学",
+    )
+    assert Partner.objects.get(country="JP").name == "东京大学"

@@ -7,6 +7,7 @@ from meridian.partners.views.records import (
     partner_edit_view,
     partner_merge_view,
 )
+from meridian.partners.views.registry import partner_registry_match_view
 from meridian.partners.views.related import (
     contact_add,
     contact_delete,
@@ -26,6 +27,7 @@ __all__ = [
     "partner_export",
     "partner_list_view",
     "partner_merge_view",
+    "partner_registry_match_view",
     "unit_add",
     "unit_delete",
     "unit_edit",

@@ -114,3 +114,24 @@ def test_bad_websites_are_refused_with_a_message(value, reason):
     with pytest.raises(p.CellError) as caught:
         p.parse_website(value)
     assert reason in caught.value.reason and value.strip() in caught.value.reason
+
+
+def test_an_unknown_choice_names_the_known_ones():
+    from django.db import models
+    from django.utils import translation
+
+    from meridian.core.tabular import columns as c
+    from meridian.core.tabular import parsing as p
+
+    class Kind(models.TextChoices):
+        MOU = "mou", "Memorandum of understanding"
+        EXCHANGE = "student_exchange", "Student exchange"
+
+    lookup = c.choice_lookup(Kind, {"学生交流": "student_exchange"})
+    assert p.parse_choice("学生交流", lookup) == "student_exchange"
+    with translation.override("en"), pytest.raises(p.CellError) as refused:
+        p.parse_choice("Exchange of students", lookup)
+    assert refused.value.reason == (
+        "“Exchange of students” is not a known value; use one of: "
+        "Memorandum of understanding, Student exchange"
+    )

@@ -261,3 +261,58 @@ def test_a_header_is_looked_for_in_the_first_twenty_non_blank_rows_only():
 )
 def test_combine_header_rows(upper, lower, combined):
     assert combine_header_rows(upper, lower) == combined
+
+
+# --- very long cells ------------------------------------------------------------------------------------
+
+
+def test_a_very_long_cell_is_read_as_a_value_not_looked_at_as_a_header():
+    """A notes cell of 200,000 characters among the first rows: the header search does not try it as a header
+    (it used to take minutes, the work growing with the square of its length) and the csv module's 128 KiB
+    field limit does not refuse the file; the value reaches the import, which refuses it for its field."""
+    from meridian.core.tabular import columns as c
+    from meridian.core.tabular.readers import open_table
+
+    declared = [c.Column("name", "Name", "名称", required=True), c.Column("notes", "Notes", "备注")]
+    long_words = "word " * 40_000
+    data = f"Name,Notes\nHeidelberg,{long_words}\nWien,short\n".encode()
+    table = open_table(io.BytesIO(data), header_score=lambda headers: c.header_score(declared, headers))
+    assert table.headers == ["Name", "Notes"]
+    rows = list(table.rows)
+    assert [values[0] for _number, values in rows] == ["Heidelberg", "Wien"]
+    assert len(rows[0][1][1]) == len(long_words)
+    assert c._header_candidates("x" * (c.MAX_HEADER_LENGTH + 1)) == []
+    assert c._header_candidates("国家 Country") == ["国家 Country", "国家", "Country"]
+
+
+def test_language_sub_headers_under_a_merged_name_give_the_chinese_and_english_name_columns():
+    """院校名称 merged over 中文 | 英文, with 国家/地区 and 城市 merged over both header rows."""
+    from meridian.core.tabular import columns as c
+
+    declared = [
+        c.Column("name", "Name", "名称", required=True, synonyms=("院校名称",)),
+        c.Column("name_en", "English name", "英文名称"),
+        c.Column("name_zh", "Chinese name", "中文名称"),
+        c.Column("country", "Country", "国家", required=True, synonyms=("国家/地区",)),
+        c.Column("city", "City", "城市"),
+    ]
+    combined = combine_header_rows(["院校名称", None, "国家/地区", "城市"], ["中文", "英文", None, None])
+    assert combined == ["院校名称 (中文)", "院校名称 (英文)", "国家/地区", "城市"]
+    found, ignored, _repeated = c.match_headers_with_mapping(declared, combined, {})
+    assert {index: column.field for index, column in found.items()} == {
+        0: "name_zh",
+        1: "name_en",
+        2: "country",
+        3: "city",
+    }
+    assert ignored == []
+    # Written in one cell, or in English, the same.
+    found, _ignored, _repeated = c.match_headers_with_mapping(
+        declared, ["Name", "Name (English)", "名称（中文）", "Country"], {}
+    )
+    assert [column.field for _index, column in sorted(found.items())] == [
+        "name",
+        "name_en",
+        "name_zh",
+        "country",
+    ]

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from meridian.core.errors import DomainError
 from meridian.core.registry import registry
 from meridian.core.tabular.runner import ReadOptions
-from meridian.imports.plan_text import plan_lines, reading_lines
+from meridian.imports.plan_text import conflict_rows_line, mapping_warning, plan_lines, reading_lines
 from meridian.imports.services import import_file, mapping_named, mapping_save
 
 
@@ -118,11 +118,16 @@ class Command(BaseCommand):
         )
         for line in reading_lines(report):
             self.stdout.write(line)
+        warning = mapping_warning(report, columns, name=mapping) if columns else ""
+        if warning:
+            self.stderr.write(self.style.WARNING(warning))
         if dry_run:
             for line in plan_lines(report, take_file_values=take_file_values):
                 self.stdout.write(line)
         for line in report.lines():
             self.stdout.write(line)
+        if dry_run and (conflicts := conflict_rows_line(report)):
+            self.stdout.write(conflicts)
         if save_mapping:
             self._save_mapping(actor=actor, kind=kind, name=save_mapping, mapping=report.mapping)
         if report.problems:
