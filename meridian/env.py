@@ -63,3 +63,29 @@ def persistent_secret(name: str, data_dir: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(value)
     return value
+
+
+def private_dir(path: Path) -> Path:
+    """Create the folder `path` (and missing parents) if it does not exist, readable by its owner only.
+
+    A folder this creates gets mode 0700 whatever the process umask; an existing folder is left as it is
+    (an operator may have widened it on purpose). Raises OSError when the folder cannot be created.
+    """
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is reduced by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create an empty file at `path` with mode 0600 (owner read/write only) unless it already exists.
+
+    Used for files that another library opens and would otherwise create with the umask's mode (the SQLite
+    database). An existing file is not touched. Raises OSError when the file cannot be created.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path
+    os.close(fd)
+    return path

@@ -1,12 +1,14 @@
 """Meridian settings. Every value can be set from the environment; see the README's settings table."""
 
+import contextlib
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from meridian.env import env_bool, env_int, env_list, env_str, persistent_secret
+from meridian.env import env_bool, env_int, env_list, env_str, persistent_secret, private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "meridian.core",
     "meridian.accounts",
     "meridian.reference",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +104,11 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'meridian.sqlite3
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A new database file is created readable by the service user only (SQLite gives its -wal and -shm
+    # files the database file's permissions); an unwritable folder is reported when the database is opened.
+    if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
+        with contextlib.suppress(OSError):
+            private_file(Path(DATABASES["default"]["NAME"]))
     # Every transaction takes the write lock when it begins (IMMEDIATE), so a writer waits for the lock
     # instead of failing half-way; a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another's commit.
     # Long work runs outside write transactions (an import plans first, then writes in one short one).
@@ -171,6 +180,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 # Agreement documents never live under MEDIA_ROOT: they are served only through permission-checked views.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(DATA_DIR / "private")))
+# Private documents are readable by the service user only: the folder is created 0700, and files and folders
+# saved through Django's file storage are 0600 and 0700. Public media keep the usual 0644/0755 (so that a
+# web server running as another user may still serve them). An unwritable folder is reported where used.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+STORAGES["default"]["OPTIONS"] = {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}
+with contextlib.suppress(OSError):
+    private_dir(PRIVATE_STORAGE_ROOT)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -196,6 +213,9 @@ OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL", "https://creativecommon
 # Domain settings.
 EXPIRING_SOON_DAYS = env_int("EXPIRING_SOON_DAYS", 180)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 14)  # days a checked or refused upload is kept
+# Rows without identifiers per file looked up in the institution registry (about 40 ms each).
+IMPORT_REGISTRY_MATCH_ROWS = env_int("IMPORT_REGISTRY_MATCH_ROWS", 2000)
 REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).
@@ -223,6 +243,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The mixins' docstrings say how to use them; they do not describe the endpoints.
+    "GET_LIB_DOC_EXCLUDES": "meridian.api_docs.doc_excludes",
+    # Every operation lists the errors it may answer, in the shared error shape (meridian.core.api).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "meridian.core.api.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PartnerTypeEnum": "meridian.partners.choices.PartnerType",
         "AgreementTypeEnum": "meridian.agreements.choices.AgreementType",
@@ -248,14 +275,40 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# HTTPS: every switch comes from the environment; the README lists the production values, with which
+# `meridian check --deploy` reports nothing.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The load balancer's health probe may speak plain HTTP to the app.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+
+# Content-Security-Policy (django-csp) on every response: scripts only from the app's own static files (no
+# inline scripts, no eval; core/_htmx.html configures htmx not to need them), inline style attributes allowed.
+# frame-ancestors 'none' matches X_FRAME_OPTIONS = "DENY"; the embeddable directory widget allows any framer,
+# and the API documentation pages add what their viewers need (per-view decorators).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

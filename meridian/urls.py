@@ -1,8 +1,9 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from meridian.agreements.api import AgreementViewSet
@@ -10,6 +11,12 @@ from meridian.core.views import healthz
 from meridian.partners.api import PartnerViewSet
 from meridian.portal.views import root_redirect
 from meridian.reference.api import AffiliationMatchView, CountryViewSet, RegistryLookupView
+
+# Errors Django answers itself: JSON in the API's error shape under /api/, the usual pages elsewhere.
+handler400 = "meridian.core.api.bad_request"
+handler403 = "meridian.core.api.permission_denied"
+handler404 = "meridian.core.api.page_not_found"
+handler500 = "meridian.core.api.server_error"
 
 router = DefaultRouter(trailing_slash=True)
 router.register("partners", PartnerViewSet, basename="partner")
@@ -20,8 +27,14 @@ api_patterns = [
     path("registry/", RegistryLookupView.as_view(), name="registry-lookup"),
     path("registry/match", AffiliationMatchView.as_view(), name="registry-match"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="openapi"), name="api-redoc"),
+    # Swagger UI's start-up script is served as a file of its own (the split view), not inline; Redoc builds
+    # its search index in a web worker started from a blob: URL.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="openapi"), name="api-docs"),
+    path(
+        "redoc/",
+        csp_update({"worker-src": ["'self'", "blob:"]})(SpectacularRedocView.as_view(url_name="openapi")),
+        name="api-redoc",
+    ),
     path("", include("meridian.workflow.api_urls")),
     path("travel/", include("meridian.travel.api_urls")),
     path("visitors/", include("meridian.visitors.api_urls")),

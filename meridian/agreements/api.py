@@ -26,6 +26,7 @@ from meridian.agreements.serializers import (
     RenewRequestSerializer,
     TransitionRequestSerializer,
 )
+from meridian.core.api_versioning import VersionedViewSetMixin, versioned_read, versioned_update
 from meridian.workflow.api import CaseViewSetMixin
 
 ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
@@ -43,24 +44,25 @@ def _write_kwargs(data: dict) -> dict:
 
 @extend_schema_view(
     list=extend_schema(summary="List agreements (same filters as the agreement list page)"),
-    retrieve=extend_schema(summary="One agreement with parties, signatories, documents and its lifecycle"),
+    retrieve=versioned_read(summary="One agreement with parties, signatories, documents and its lifecycle"),
     create=extend_schema(
         summary="Create a draft agreement",
         request=AgreementWriteSerializer,
         responses={201: AgreementDetailSerializer, 400: ERROR, 403: ERROR},
     ),
-    update=extend_schema(
-        summary="Replace an agreement's data",
+    update=versioned_update(
+        summary="Replace an agreement's data (the version read required: If-Match or version)",
         request=AgreementWriteSerializer,
-        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
-    partial_update=extend_schema(
-        summary="Change some of an agreement's data",
+    partial_update=versioned_update(
+        summary="Change some of an agreement's data (the version read required: If-Match or version)",
         request=AgreementWriteSerializer,
-        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
+        responses={200: AgreementDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
 )
 class AgreementViewSet(
+    VersionedViewSetMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -69,6 +71,7 @@ class AgreementViewSet(
     viewsets.GenericViewSet,
 ):
     case_type_code = "agreement"
+    etag_actions = ("retrieve", "update", "partial_update", "move", "transition")
     filterset_class = AgreementFilter
     queryset = Agreement.objects.none()  # replaced per request by get_queryset; kept for schema generation
 
@@ -167,10 +170,11 @@ class AgreementViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        version = self.expected_version(data.get("version"))
         agreement = services.agreement_update(
             agreement=agreement,
             actor=request.user,
-            expected_version=data.get("version"),
+            expected_version=version,
             partners=list(data["partners"]) if "partners" in data else None,
             channels=data.get("channels"),
             signatories=[dict(s) for s in data["signatories"]] if "signatories" in data else None,

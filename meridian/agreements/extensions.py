@@ -23,8 +23,10 @@ from meridian.agreements import permissions, selectors
 from meridian.agreements.choices import AgreementState, Channel
 from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner, Signatory
 from meridian.core.registry import (
+    ALL_VERBS,
     ActivePartnerRule,
     ActivityFeed,
+    ActivityRule,
     CacheWatch,
     DashboardTile,
     NavEntry,
@@ -341,8 +343,10 @@ def register() -> None:
             },
         )
     )
-    registry.activity_feeds.add(
-        ActivityFeed(
+    # An agreement's activity is its review (moves, approvers' comments, documents uploaded for review): the
+    # university's deliberation, which partner contacts never read although they read the agreement.
+    registry.activity_rules.add(
+        ActivityRule(
             key="agreements",
             model=lambda: Agreement,
             visible_ids=lambda user: (
@@ -350,6 +354,15 @@ def register() -> None:
                 if permissions.agreement_visibility_filter(user) is None
                 else Agreement.objects.visible_to(user).values("pk")
             ),
+            internal_verbs=ALL_VERBS,
+            internal_ids=permissions.can_read_review,
+            order=20,
+        )
+    )
+    registry.activity_feeds.add(
+        ActivityFeed(
+            key="agreements",
+            model=lambda: Agreement,
             url=lambda pk: reverse("agreements:detail", args=[pk]),
             order=20,
         )

@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from meridian.accounts.models import OrgUnit
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
 from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
+from meridian.core.filters import OrderingFilter
 from meridian.core.search_index import search_filter
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
 
+# Sort keys of the list page, the API and the exports (``?ordering=title`` or ``-title``) → model fields.
 ORDERING = {
     "number": "number",
     "title": "title_en",
@@ -72,9 +74,10 @@ class AgreementFilter(django_filters.FilterSet):
     ends_before = django_filters.DateFilter(
         label=_("Ends on or before"), field_name="end_date", lookup_expr="lte"
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
-        fields=tuple(ORDERING.items()),
+        # django-filter takes (model field, parameter) pairs.
+        fields=tuple((field, key) for key, field in ORDERING.items()),
         field_labels={
             "number": _("Number"),
             "title_en": _("Title"),

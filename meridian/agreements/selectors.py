@@ -89,8 +89,8 @@ def agreement_detail(*, user, agreement: Agreement) -> AgreementDetail:
         renews=visible.filter(pk=agreement.renews_id).first() if agreement.renews_id else None,
         actions=[m.name for m in moves if m.available],
         moves=moves,
-        activity=list(activity_for(targets={Agreement: [agreement.pk]})),
-        history=history_entries(instance=agreement),
+        activity=list(activity_for(targets={Agreement: [agreement.pk]}, user=user)),
+        history=history_entries(instance=agreement) if permissions.can_read_review(user) else [],
         can_edit=permissions.can_edit_agreement(user, agreement),
         can_upload=permissions.can_upload_document(user, agreement),
     )

@@ -170,7 +170,8 @@ class AgreementWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     signatories = SignatorySerializer(many=True, required=False)
     version = serializers.IntegerField(
-        required=False, help_text="The version you read; a stale one answers 409."
+        required=False,
+        help_text="The version you read; updating: this or the If-Match header is required (stale: 409).",
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -22,6 +22,7 @@ from meridian.clocks.filters import ObligationFilter
 from meridian.clocks.forms import CalendarDayForm, LadderForm, LadderStepFormSet, WaiveForm
 from meridian.clocks.models import CalendarDay, Ladder
 from meridian.clocks.rules import clock_rules
+from meridian.core.filters import invalid_filters_response
 from meridian.core.spreadsheet import export_response
 
 PAGE_SIZE = 50
@@ -82,7 +83,9 @@ def obligation_list_view(request: HttpRequest) -> HttpResponse:
 def obligation_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export_deadlines(request.user):
         raise PermissionDenied(_("You may not export deadlines."))
-    _filterset, queryset = filtered_obligations(request)
+    filterset, queryset = filtered_obligations(request)
+    if (refusal := invalid_filters_response(filterset)) is not None:
+        return refusal
     labels = dict(clock_rules.choices())
     headers = [
         _("Due"),

@@ -10,9 +10,14 @@ from meridian.core.i18n import localised
 
 
 class Activity(models.Model):
-    """One thing that happened to a record, for the dashboard and each record's timeline."""
+    """One thing that happened to a record, for the dashboard and each record's timeline.
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    An entry carries the visibility of its subject (``content_type``/``object_id``: only readers who may see
+    the record read its activity) and of its content (``internal``: contacts, personal data, merges and the
+    university's deliberation are for internal staff only; see ``meridian.core.activity``).
+    """
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -23,10 +28,19 @@ class Activity(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
+    internal = models.BooleanField(
+        _("internal"),
+        default=False,
+        help_text=_("Shown only to the university's staff who may see the record's internal details."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            # The newest entries first without sorting the table (the dashboard reads the top few).
+            models.Index(fields=["-created_at", "-id"], name="core_activity_newest"),
+        ]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
 

@@ -199,15 +199,45 @@ class ActivePartnerRule:
 class ActivityFeed:
     """A record type whose activity appears on the dashboard timeline.
 
-    ``model()`` returns the model class; ``visible_ids(user)`` returns a queryset of the primary keys the user
-    may see, or ``None`` when they see all; ``url(object_id) -> str`` links an entry to its record.
+    ``model()`` returns the model class; ``url(object_id) -> str`` links an entry to its record. Who reads
+    which entries is decided by the model's ``ActivityRule`` (``registry.activity_rules``); a feed whose
+    model has no rule shows nothing.
+    """
+
+    key: str
+    model: Callable[[], type[Model]]
+    url: Callable[[int], str]
+    order: int = 100
+
+
+ALL_VERBS = "*"
+
+
+@dataclass(frozen=True)
+class ActivityRule:
+    """Who may read activity entries about one model: every surface that lists activity applies it.
+
+    - ``visible_ids(user)``: the records whose activity the user may read at all (their own visibility):
+      ``None`` for every record, otherwise a values-queryset (or list) of primary keys.
+    - ``internal_verbs``: verbs whose entries carry internal content (contacts and other personal data,
+      merges, internal notes, the university's deliberation), or ``ALL_VERBS`` when every entry about the
+      model is internal. Entries written with ``internal=True`` are internal whatever their verb.
+    - ``internal_ids(user)``: of the visible records, those whose internal entries the user may read: ``True``
+      for all of them, ``False`` for none, or a values-queryset (or list) of primary keys. By default nobody.
+
+    Both callables return database conditions, so a list filters in one query however large the table.
     """
 
     key: str
     model: Callable[[], type[Model]]
     visible_ids: Callable[[Any], Any]
-    url: Callable[[int], str]
+    internal_verbs: tuple[str, ...] | str = ()
+    internal_ids: Callable[[Any], Any] = lambda user: False
     order: int = 100
+
+    def is_internal_verb(self, verb: str) -> bool:
+        """Whether entries with this verb are internal under this rule."""
+        return self.internal_verbs == ALL_VERBS or verb in self.internal_verbs
 
 
 @dataclass(frozen=True)
@@ -471,6 +501,7 @@ class Registry:
         self.partner_activity: Slot[PartnerActivitySource] = Slot("partner_activity")
         self.active_partner_rules: Slot[ActivePartnerRule] = Slot("active_partner_rules")
         self.activity_feeds: Slot[ActivityFeed] = Slot("activity_feeds")
+        self.activity_rules: Slot[ActivityRule] = Slot("activity_rules")
         self.public_partner_facets: Slot[PublicPartnerFacet] = Slot("public_partner_facets")
         self.public_partner_records: Slot[PublicPartnerRecords] = Slot("public_partner_records")
         self.public_nav: Slot[PublicNavEntry] = Slot("public_nav")

@@ -31,6 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meridian.accounts.permissions import is_internal
+from meridian.core.api_versioning import VersionedViewSetMixin, versioned_read, versioned_update
 from meridian.core.errors import PermissionDeniedError
 from meridian.mobility import permissions
 from meridian.mobility.filters_balance import BalanceFilter
@@ -57,14 +58,6 @@ from meridian.workflow.api import CaseViewSetMixin, LogFileSerializer, MoveReque
 
 ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
 LIST_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR}
-
-
-class VersionRequired(exceptions.APIException):
-    """An update without the version it is based on: 428 Precondition Required."""
-
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = gettext_lazy("Send the version you read (field “version”) with every update.")
-    default_code = "version_required"
 
 
 class NotInstalled(exceptions.APIException):
@@ -122,16 +115,6 @@ def _write_data(request: Request) -> dict[str, Any]:
     return data
 
 
-def _require_version(data: dict[str, Any]) -> int:
-    version = data.pop("version", None)
-    if version is None or version == "":
-        raise VersionRequired()
-    try:
-        return int(version)
-    except (TypeError, ValueError) as exc:
-        raise exceptions.ValidationError({"version": [_("Send the version as a whole number.")]}) from exc
-
-
 def _may_write_conditions(user) -> None:
     """Before reading the data: only the office and schools' coordinators change conditions at all."""
     if not (permissions.is_office(user) or (is_internal(user) and permissions.acted_unit_ids(user))):
@@ -152,7 +135,7 @@ def _condition_queryset(user) -> QuerySet:
         summary="Cooperation conditions (places) you may see (the places page's filters)",
         responses={200: ConditionSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One cooperation condition", responses={200: ConditionSerializer, 404: ERROR}
     ),
     create=extend_schema(
@@ -160,15 +143,17 @@ def _condition_queryset(user) -> QuerySet:
         request=ConditionWriteSerializer,
         responses={201: ConditionSerializer, 400: ERROR, 403: ERROR},
     ),
-    update=extend_schema(
-        summary="Change a cooperation condition (version required; fields left out keep their value)",
+    update=versioned_update(
+        summary="Change a cooperation condition (the version read required: If-Match or version; fields "
+        "left out keep their value)",
         request=ConditionWriteSerializer,
-        responses={200: ConditionSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: ConditionSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
-    partial_update=extend_schema(
-        summary="Change some of a cooperation condition's fields (version required)",
+    partial_update=versioned_update(
+        summary="Change some of a cooperation condition's fields (the version read required: If-Match or "
+        "version)",
         request=ConditionWriteSerializer,
-        responses={200: ConditionSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: ConditionSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
     destroy=extend_schema(
         summary="Delete a cooperation condition no call or mobility uses",
@@ -176,6 +161,7 @@ def _condition_queryset(user) -> QuerySet:
     ),
 )
 class ConditionViewSet(
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -229,7 +215,7 @@ class ConditionViewSet(
         _may_write_conditions(request.user)
         condition = self.get_object()
         data = _write_data(request)
-        version = _require_version(data)
+        version = self.expected_version(data.pop("version", None))
         if "agreement" in data and str(data.pop("agreement")) != str(condition.agreement_id):
             raise exceptions.ValidationError(
                 {
@@ -265,11 +251,12 @@ CASE_LIST_PARAMETERS = [
         summary="Calls you may see (staff: as on the call list, with its filters; others: calls opened)",
         responses={200: CallSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One call with its destinations", responses={200: CallSerializer, 404: ERROR}
     ),
 )
 class CallViewSet(
+    VersionedViewSetMixin,
     StaffHistoryMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
@@ -312,11 +299,12 @@ class CallViewSet(
         parameters=CASE_LIST_PARAMETERS,
         responses={200: ApplicationSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One application with its preferences", responses={200: ApplicationSerializer, 404: ERROR}
     ),
 )
 class ApplicationViewSet(
+    VersionedViewSetMixin,
     StaffHistoryMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
@@ -347,9 +335,10 @@ class ApplicationViewSet(
         summary="Mobilities you may see, both directions (the mobility list's filters)",
         responses={200: MobilitySerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One mobility", responses={200: MobilitySerializer, 404: ERROR}),
+    retrieve=versioned_read(summary="One mobility", responses={200: MobilitySerializer, 404: ERROR}),
 )
 class MobilityViewSet(
+    VersionedViewSetMixin,
     StaffHistoryMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
@@ -442,7 +431,7 @@ class MobilityViewSet(
     @extend_schema(
         summary="The mobility's documents, with download links", responses=LogFileSerializer(many=True)
     )
-    @action(detail=True, methods=["get"], url_path="documents")
+    @action(detail=True, methods=["get"], url_path="documents", pagination_class=None, filter_backends=[])
     def documents(self, request: Request, pk: str | None = None) -> Response:  # type: ignore[override]
         return super().documents(request, pk)  # type: ignore[arg-type]
 
@@ -456,12 +445,13 @@ class MobilityViewSet(
         parameters=CASE_LIST_PARAMETERS,
         responses={200: LearningAgreementSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One learning agreement with its courses",
         responses={200: LearningAgreementSerializer, 404: ERROR},
     ),
 )
 class LearningAgreementViewSet(
+    VersionedViewSetMixin,
     StaffHistoryMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,

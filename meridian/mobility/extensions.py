@@ -34,7 +34,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.permissions import is_internal
 from meridian.core.registry import (
+    ALL_VERBS,
     ActivityFeed,
+    ActivityRule,
     CacheWatch,
     DashboardTile,
     NavEntry,
@@ -531,21 +533,24 @@ def _staff_searches(user) -> bool:
 # --- activity -----------------------------------------------------------------------------------------------
 
 
-def _staff_ids(model_name: str, filter_name: str) -> Callable[[Any], Any]:
-    """``visible_ids(user)`` of an activity feed: the university's staff see the records they may see (None:
-    all); everyone else — students, partner contacts — none, since activity entries are internal."""
+def _visible_ids(model_name: str, filter_name: str) -> Callable[[Any], Any]:
+    """``visible_ids(user)`` of an activity rule: the records the user may see (None: all)."""
 
     def visible_ids(user):
         from meridian.mobility import models
 
         model = getattr(models, model_name)
-        if not (_authenticated(user) and is_internal(user)):
-            return model.objects.none().values("pk")
         if getattr(permissions, filter_name)(user) is None:
             return None
         return model.objects.visible_to(user).values("pk")
 
     return visible_ids
+
+
+def _staff_reads_activity(user) -> bool:
+    """Activity about applications and mobilities is internal: the university's staff read it (of the records
+    they may see); students and partner contacts follow their case on its own pages, never here."""
+    return _authenticated(user) and is_internal(user)
 
 
 def _record_url(url_name: str) -> Callable[[int], str]:
@@ -711,14 +716,18 @@ def register() -> None:
         ),
         ("mobilities", "Mobility", "mobility_visibility_filter", "mobility:mobility_detail", 42),
     ):
-        registry.activity_feeds.add(
-            ActivityFeed(
+        registry.activity_rules.add(
+            ActivityRule(
                 key=key,
                 model=partial(_model, model_name),
-                visible_ids=_staff_ids(model_name, filter_name),
-                url=_record_url(url_name),
+                visible_ids=_visible_ids(model_name, filter_name),
+                internal_verbs=ALL_VERBS,
+                internal_ids=_staff_reads_activity,
                 order=order,
             )
+        )
+        registry.activity_feeds.add(
+            ActivityFeed(key=key, model=partial(_model, model_name), url=_record_url(url_name), order=order)
         )
     registry.report_datasets.add(
         ReportDataset(

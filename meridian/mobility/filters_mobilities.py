@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.filters import OrderingFilter
 from meridian.mobility.choices import Direction, MobilityState, MobilityType, Semester
 from meridian.mobility.models import Mobility
 from meridian.partners.models import Partner
@@ -41,7 +42,7 @@ class MobilityFilter(django_filters.FilterSet):
     mobility_type = django_filters.ChoiceFilter(
         label=_("Mobility type"), choices=MobilityType.choices, distinct=False
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=tuple(ORDERING.items()),
         field_labels={

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from meridian.accounts.permissions import is_internal
@@ -126,7 +126,10 @@ class ConditionWriteSerializer(serializers.Serializer):
     pages). Fields not given keep their value on an update."""
 
     agreement = serializers.IntegerField(required=False, help_text="The agreement (creating only).")
-    version = serializers.IntegerField(required=False, help_text="The version read (updating: required).")
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The version read; updating: this or the If-Match header is required (stale: 409).",
+    )
     partner = serializers.IntegerField(
         required=False, help_text="A party of the agreement; may be left out when it has one partner."
     )
@@ -227,6 +230,7 @@ class CallSerializer(CaseSerializerMixin, serializers.ModelSerializer):
             "results_published_at",
             "publicity_ends_on",
             "destinations",
+            "version",
             *CASE_FIELDS,
         ]
         read_only_fields = fields
@@ -288,6 +292,7 @@ class ApplicationSerializer(CaseSerializerMixin, serializers.ModelSerializer):
             "score",
             "rank",
             "created_at",
+            "version",
             *CASE_FIELDS,
         ]
         read_only_fields = fields
@@ -384,6 +389,7 @@ class MobilitySerializer(CaseSerializerMixin, serializers.ModelSerializer):
             "registered_on",
             *PERSONAL_FIELDS,
             "created_at",
+            "version",
             *CASE_FIELDS,
         ]
         read_only_fields = fields
@@ -449,9 +455,16 @@ class LearningAgreementSerializer(CaseSerializerMixin, serializers.ModelSerializ
             "rejected_reason",
             "courses",
             "created_at",
+            "version",
             *CASE_FIELDS,
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "version": {
+                "help_text": "The record's edit version (its ETag), not the learning agreement's "
+                "version_number."
+            }
+        }
 
 
 # --- the exchange balance -----------------------------------------------------------------------------------
@@ -514,6 +527,8 @@ class BalanceGroupSerializer(BalanceRowSerializer):
     agreements = BalanceRowSerializer(many=True)
 
 
+# One object, although the balance is the viewset's "list" action (the schema would make it an array).
+@extend_schema_serializer(many=False)
 class BalanceSerializer(serializers.Serializer):
     years = serializers.ListField(child=serializers.IntegerField(), help_text="Years with figures.")
     gap = serializers.IntegerField(help_text="Alert threshold: persons of difference (MOBILITY_BALANCE_GAP).")

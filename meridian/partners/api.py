@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from meridian.core.api_versioning import VersionedViewSetMixin, versioned_read, versioned_update
 from meridian.core.errors import PermissionDeniedError
 from meridian.partners import permissions, services
 from meridian.partners.filters import PartnerFilter, contribute_filters
@@ -25,29 +26,30 @@ ERRORS = {
     403: OpenApiResponse(description="Not allowed"),
     404: OpenApiResponse(description="No such partner, or not visible to you"),
 }
-CONFLICT = OpenApiResponse(description="Duplicate identifier or stale version (details list the changes)")
+CONFLICT = OpenApiResponse(description="Duplicate identifier (details give the existing partner's id)")
 
 
 @extend_schema_view(
     list=extend_schema(summary="List partners", description="Filters as on the partner list page."),
-    retrieve=extend_schema(summary="One partner", responses={200: PartnerSerializer, **ERRORS}),
+    retrieve=versioned_read(summary="One partner", responses={200: PartnerSerializer, **ERRORS}),
     create=extend_schema(
         summary="Create a partner",
         request=PartnerWriteSerializer,
         responses={201: PartnerSerializer, 409: CONFLICT, **ERRORS},
     ),
-    update=extend_schema(
-        summary="Replace a partner's fields",
+    update=versioned_update(
+        summary="Replace a partner's fields (the version read required: If-Match or version)",
         request=PartnerWriteSerializer,
-        responses={200: PartnerSerializer, 409: CONFLICT, **ERRORS},
+        responses={200: PartnerSerializer, **ERRORS},
     ),
-    partial_update=extend_schema(
-        summary="Change some fields of a partner",
+    partial_update=versioned_update(
+        summary="Change some fields of a partner (the version read required: If-Match or version)",
         request=PartnerWriteSerializer,
-        responses={200: PartnerSerializer, 409: CONFLICT, **ERRORS},
+        responses={200: PartnerSerializer, **ERRORS},
     ),
 )
 class PartnerViewSet(
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -56,6 +58,7 @@ class PartnerViewSet(
 ):
     serializer_class = PartnerSerializer
     queryset = Partner.objects.none()  # replaced per request by the visible partners
+    etag_actions = ("retrieve", "update", "partial_update", "merge")
 
     @property
     def filterset_class(self) -> type[PartnerFilter]:
@@ -85,10 +88,11 @@ class PartnerViewSet(
         if not permissions.can_edit_partner(request.user, partner):
             raise PermissionDeniedError(_("You may not change this partner."))
         data = self._valid(request, partial=kwargs.get("partial", False))
+        version = self.expected_version(data.pop("version", None))
         updated = services.partner_update(
             partner=partner,
             actor=request.user,
-            expected_version=data.pop("version", None),
+            expected_version=version,
             tags=data.pop("tags", None),
             **data,
         )

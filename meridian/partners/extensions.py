@@ -17,6 +17,7 @@ from meridian.accounts.permissions import is_internal
 from meridian.core.i18n import localised
 from meridian.core.registry import (
     ActivityFeed,
+    ActivityRule,
     CacheWatch,
     DashboardTile,
     NavEntry,
@@ -32,6 +33,10 @@ from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
 
 TOP_COUNTRIES = 15
+# Activity about a partner that only the university's staff read (``can_see_internal_notes``): contacts are
+# personal data, a merge names the record merged away, and a change lists the fields changed, internal notes
+# and the managing unit among them.
+INTERNAL_ACTIVITY = ("contact_added", "contact_changed", "contact_removed", "merged", "updated")
 
 
 def _partners_url(query: str = "") -> str:
@@ -259,8 +264,8 @@ def register() -> None:
                 wide=wide,
             )
         )
-    registry.activity_feeds.add(
-        ActivityFeed(
+    registry.activity_rules.add(
+        ActivityRule(
             key="partners",
             model=lambda: Partner,
             visible_ids=lambda user: (
@@ -268,6 +273,15 @@ def register() -> None:
                 if permissions.partner_visibility_filter(user) is None
                 else Partner.objects.visible_to(user).values("pk")
             ),
+            internal_verbs=INTERNAL_ACTIVITY,
+            internal_ids=permissions.can_see_internal_notes,
+            order=10,
+        )
+    )
+    registry.activity_feeds.add(
+        ActivityFeed(
+            key="partners",
+            model=lambda: Partner,
             url=lambda pk: reverse("partners:detail", args=[pk]),
             order=10,
         )

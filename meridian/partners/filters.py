@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.filters import OrderingFilter
 from meridian.core.registry import registry
 from meridian.core.search_index import search_condition
 from meridian.core.text import clean_spaces, normalise_domain
@@ -36,14 +37,16 @@ def region_choices() -> list[tuple[str, str]]:
     return sorted({(code, name) for code, name in rows}, key=lambda row: row[1])
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Ties are broken by name and id so that pages never repeat or skip rows."""
+class StableOrderingFilter(OrderingFilter):
+    """Ties are broken by name and id so that pages never repeat or skip rows.
+
+    Empty entries of the comma-separated value ("?ordering=,," or "name,") are ignored; only empty entries
+    keep the list's default order.
+    """
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
-        if value in django_filters.constants.EMPTY_VALUES:
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value]
-        return qs.order_by(*ordering, "name", "pk")
+        keys = self.sort_keys(value)
+        return qs.order_by(*keys, "name", "pk") if keys else qs
 
 
 class PartnerFilter(django_filters.FilterSet):

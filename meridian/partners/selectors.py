@@ -186,7 +186,9 @@ def partner_detail(*, partner: Partner, user) -> PartnerDetail:
     if show_internal:
         # Contacts, activity and history can reveal internal notes and people: university staff only.
         detail.contacts = list(partner.contacts.all())
-        detail.activity = list(activity_for(targets=partner_activity_targets(partner=partner, user=user)))
+        detail.activity = list(
+            activity_for(targets=partner_activity_targets(partner=partner, user=user), user=user)
+        )
         detail.history = history_entries(instance=partner)
     return detail
 

@@ -26,7 +26,13 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "position", "email", "phone", "preferred_language", "is_primary"]
 
 
+# A stored website is blank or an address as ``normalise_website`` gives it: a string, not always a URI.
+WEBSITE_HELP = "The website address (https://…), or blank when none is known"
+
+
 class PartnerUnitSerializer(serializers.ModelSerializer):
+    website = serializers.CharField(read_only=True, help_text=WEBSITE_HELP)
+
     class Meta:
         model = PartnerUnit
         fields = ["id", "name_en", "name_zh", "kind", "website"]
@@ -50,6 +56,7 @@ class PartnerSerializer(serializers.ModelSerializer):
     units = PartnerUnitSerializer(many=True, read_only=True)
     active_agreement_count = serializers.IntegerField(read_only=True, default=0)
     agreement_count = serializers.IntegerField(read_only=True, default=0)
+    website = serializers.CharField(read_only=True, help_text=WEBSITE_HELP)
 
     class Meta:
         model = Partner
@@ -107,7 +114,7 @@ class PartnerWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
         allow_null=True,
-        help_text="The version the edit started from; a stale one answers 409.",
+        help_text="The version you read; updating: this or the If-Match header is required (stale: 409).",
     )
 
 

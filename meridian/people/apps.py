@@ -10,8 +10,25 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from meridian.core.registry import NavEntry, ScheduledJob, registry
+        from meridian.core.registry import ActivityRule, NavEntry, ScheduledJob, registry
         from meridian.people import permissions
+        from meridian.people.models import Person
+
+        # A person's activity is read by whoever may see the record (the person too: it is about them);
+        # entries written internal only by those who see the record as staff, not as its subject.
+        registry.activity_rules.add(
+            ActivityRule(
+                key="people",
+                model=lambda: Person,
+                visible_ids=lambda user: (
+                    None
+                    if permissions.person_visibility_filter(user) is None
+                    else Person.objects.visible_to(user).values("pk")
+                ),
+                internal_ids=permissions.person_internal_ids,
+                order=60,
+            )
+        )
 
         registry.nav.add(
             NavEntry(

@@ -46,6 +46,20 @@ def person_visibility_filter(user) -> Q | None:
     return condition | Q(user_id=user.pk)
 
 
+def person_internal_ids(user):
+    """Person records whose internal activity `user` reads: ``True`` for every record (administrators,
+    officers, leadership), the people of the units they coordinate, or ``False`` — never through being the
+    record's subject (an ``ActivityRule.internal_ids``)."""
+    if can_read_university(user):
+        return True
+    units = coordinated_unit_ids(user) if user.is_authenticated else frozenset()
+    if not units:
+        return False
+    from meridian.people.models import Person
+
+    return Person.objects.filter(unit_id__in=units).values("pk")
+
+
 def document_visibility_filter(user) -> Q | None:
     """Condition on IdentityDocument rows the user may see; None means all of them."""
     if can_write_university(user):

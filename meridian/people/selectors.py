@@ -87,7 +87,7 @@ def person_detail(*, user, person: Person) -> PersonDetail:
         documents=identity_documents_for(user=user, person=person),
         purposes=list(person.purposes.filter(document__isnull=True).select_related("purpose")),
         consents=list(person.consents.select_related("purpose")) if can_view else [],
-        activity=list(activity_for(targets={Person: [person.pk]}, limit=30)),
+        activity=list(activity_for(targets={Person: [person.pk]}, user=user, limit=30)),
         can_edit=permissions.can_edit_person(user, person),
         can_view_documents=can_view,
         can_manage_documents=permissions.can_manage_documents(user, person),

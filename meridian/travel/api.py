@@ -6,8 +6,9 @@ a trip someone may not see answers 404; every write goes through ``services.trip
 
 Trips are cases of the workflow engine: ``GET …/moves/`` lists the moves with the reasons unavailable ones
 are, ``POST …/moves/<move>/`` takes one, ``GET …/history/`` and ``GET …/documents/``; ``GET …/rules/`` runs
-the rule pack on the trip as it stands. An update must carry the ``version`` read (428 without it, 409 when
-someone saved in between).
+the rule pack on the trip as it stands. An update must carry the version read, as ``If-Match`` (the ETag of
+the read) or the field ``version`` (428 without it, 409 when someone saved in between; see
+``core.api_versioning``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meridian.accounts.models import OrgUnit, User
+from meridian.core.api_versioning import (
+    IF_MATCH,
+    PRECONDITION_RESPONSES,
+    VersionedViewSetMixin,
+    versioned_read,
+    versioned_update,
+)
 from meridian.travel import permissions
 from meridian.travel.choices import CustodyState
 from meridian.travel.models import (
@@ -56,20 +64,6 @@ from meridian.travel.serializers import (
 from meridian.workflow.api import CaseViewSetMixin, LogFileSerializer, MoveRequestSerializer
 
 ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
-
-
-class VersionRequired(exceptions.APIException):
-    """An update without the version it is based on: 428 Precondition Required."""
-
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = gettext_lazy("Send the version you read (field “version”) with every update.")
-    default_code = "version_required"
-
-
-def _require_version(data: dict) -> int:
-    if data.get("version") is None:
-        raise VersionRequired()
-    return int(data["version"])
 
 
 # --- trips ---------------------------------------------------------------------------------------------
@@ -149,24 +143,25 @@ def _file_url(trip: Trip, file_pk: int) -> str:
 
 @extend_schema_view(
     list=extend_schema(summary="List trips (same filters as the trip list page)"),
-    retrieve=extend_schema(summary="One trip with its delegation, itinerary, budget and last rule check"),
+    retrieve=versioned_read(summary="One trip with its delegation, itinerary, budget and last rule check"),
     create=extend_schema(
         summary="File a draft trip",
         request=TripWriteSerializer,
         responses={201: TripDetailSerializer, 400: ERROR, 403: ERROR},
     ),
-    update=extend_schema(
-        summary="Replace a draft trip's data (version required)",
+    update=versioned_update(
+        summary="Replace a draft trip's data (the version read required: If-Match or version)",
         request=TripWriteSerializer,
-        responses={200: TripDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: TripDetailSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
-    partial_update=extend_schema(
-        summary="Change some of a draft trip's data (version required)",
+    partial_update=versioned_update(
+        summary="Change some of a draft trip's data (the version read required: If-Match or version)",
         request=TripWriteSerializer,
-        responses={200: TripDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: TripDetailSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
 )
 class TripViewSet(
+    VersionedViewSetMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -244,7 +239,7 @@ class TripViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        version = _require_version(data)
+        version = self.expected_version(data.get("version"))
         trip = trip_update(
             trip=trip, actor=request.user, expected_version=version, **_trip_lists(data), **_trip_fields(data)
         )
@@ -283,7 +278,7 @@ class TripViewSet(
         summary="Check the trip against the rule pack now (each rule with its result and source)",
         responses={200: RuleResultSerializer(many=True), 404: ERROR},
     )
-    @action(detail=True, methods=["get"], url_path="rules")
+    @action(detail=True, methods=["get"], url_path="rules", pagination_class=None, filter_backends=[])
     def rules(self, request: Request, pk: str | None = None) -> Response:
         from meridian.travel.rules import trip_check
 
@@ -293,7 +288,7 @@ class TripViewSet(
     @extend_schema(
         summary="The trip's documents, with download links", responses=LogFileSerializer(many=True)
     )
-    @action(detail=True, methods=["get"], url_path="documents")
+    @action(detail=True, methods=["get"], url_path="documents", pagination_class=None, filter_backends=[])
     # drf-stubs: an @action cannot be overridden (djangorestframework-stubs#728), and the ViewSetAction's
     # __call__ is typed as the unbound function, so super().documents() seems to lack `self`.
     def documents(self, request: Request, pk: str | None = None) -> Response:  # type: ignore[override]
@@ -327,23 +322,44 @@ class TripPlanFilter(django_filters.FilterSet):
 
 
 PLAN_ACTIONS = ("submit", "consolidate", "reopen")
+LINE_VERSION = OpenApiParameter(
+    "version",
+    OpenApiTypes.INT,
+    required=False,
+    description="The plan's version read (or in the body, or If-Match): one of them is required.",
+)
+PLAN_ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 204],
+    description='The plan\'s new version, e.g. W/"tripplan-3-v5".',
+)
+
+
+def _line_version(request: Request) -> object:
+    """The plan's version a line change names in the query (``?version=``) or the body."""
+    if request.query_params.get("version"):
+        return request.query_params["version"]
+    return request.data.get("version") if isinstance(request.data, dict) else None
 
 
 @extend_schema_view(
     list=extend_schema(summary="List annual trip plans (year, kind, state, unit)"),
-    retrieve=extend_schema(summary="One trip plan with its lines"),
+    retrieve=versioned_read(summary="One trip plan with its lines"),
     create=extend_schema(
         summary="Create a unit's draft plan for a year (with lines)",
         request=TripPlanWriteSerializer,
         responses={201: TripPlanDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR},
     ),
-    partial_update=extend_schema(
-        summary="Change a draft plan's note (version required)",
+    partial_update=versioned_update(
+        summary="Change a draft plan's note (the version read required: If-Match or version)",
         request=TripPlanWriteSerializer,
-        responses={200: TripPlanDetailSerializer, 400: ERROR, 403: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: TripPlanDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
 )
 class TripPlanViewSet(
+    VersionedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -354,6 +370,7 @@ class TripPlanViewSet(
 
     queryset = TripPlan.objects.none()
     filterset_class = TripPlanFilter
+    etag_actions = ("retrieve", "partial_update", "plan_move")
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
@@ -407,7 +424,7 @@ class TripPlanViewSet(
         plan = self.get_object()
         body = TripPlanWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        version = _require_version(body.validated_data)
+        version = self.expected_version(body.validated_data.get("version"))
         plan = plans.plan_update(
             plan=plan,
             actor=request.user,
@@ -417,10 +434,11 @@ class TripPlanViewSet(
         return self._detail(plan)
 
     @extend_schema(
-        summary="Add a line to a draft plan (version of the plan required)",
+        summary="Add a line to a draft plan (the plan's version read required: If-Match or version; the "
+        "answer's ETag is the plan's new one)",
         request=TripPlanLineWriteSerializer,
-        parameters=[OpenApiParameter("version", OpenApiTypes.INT, required=True)],
-        responses={201: TripPlanLineSerializer, 400: ERROR, 403: ERROR, 409: ERROR, 428: ERROR},
+        parameters=[LINE_VERSION, IF_MATCH, PLAN_ETAG],
+        responses={201: TripPlanLineSerializer, 400: ERROR, 403: ERROR, 404: ERROR, **PRECONDITION_RESPONSES},
     )
     @action(detail=True, methods=["post"], url_path="lines")
     def add_line(self, request: Request, pk: str | None = None) -> Response:
@@ -429,24 +447,29 @@ class TripPlanViewSet(
         plan = self.get_object()
         body = TripPlanLineWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        version = _require_version(
-            {
-                "version": request.query_params.get("version")
-                or cast(dict[str, Any], request.data).get("version")
-            }
-        )
+        version = self.expected_version(_line_version(request))
         values = dict(body.validated_data)
         countries = values.pop("countries", None)
         line = plans.plan_line_add(
             plan=plan, actor=request.user, expected_version=version, countries=countries, **values
         )
-        return Response(TripPlanLineSerializer(line).data, status=status.HTTP_201_CREATED)
+        return self._with_plan_etag(
+            plan, Response(TripPlanLineSerializer(line).data, status=status.HTTP_201_CREATED)
+        )
 
     @extend_schema(
-        summary="Change or remove a line of a draft plan (version of the plan required)",
+        summary="Change or remove a line of a draft plan (the plan's version read required: If-Match or "
+        "version; the answer's ETag is the plan's new one)",
         request=TripPlanLineWriteSerializer,
-        parameters=[OpenApiParameter("version", OpenApiTypes.INT, required=True)],
-        responses={200: TripPlanLineSerializer, 204: None, 400: ERROR, 403: ERROR, 409: ERROR, 428: ERROR},
+        parameters=[LINE_VERSION, IF_MATCH, PLAN_ETAG],
+        responses={
+            200: TripPlanLineSerializer,
+            204: None,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            **PRECONDITION_RESPONSES,
+        },
     )
     @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>[0-9]+)")
     def line(self, request: Request, pk: str | None = None, line_id: str = "") -> Response:
@@ -458,15 +481,10 @@ class TripPlanViewSet(
         line = TripPlanLine.objects.filter(plan=plan, pk=line_id).first()
         if line is None:
             raise Http404
-        version = _require_version(
-            {
-                "version": request.query_params.get("version")
-                or cast(dict[str, Any], request.data).get("version")
-            }
-        )
+        version = self.expected_version(_line_version(request))
         if request.method == "DELETE":
             plans.plan_line_delete(line=line, actor=request.user, expected_version=version)
-            return Response(status=status.HTTP_204_NO_CONTENT)
+            return self._with_plan_etag(plan, Response(status=status.HTTP_204_NO_CONTENT))
         body = TripPlanLineWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
@@ -474,7 +492,13 @@ class TripPlanViewSet(
         line = plans.plan_line_update(
             line=line, actor=request.user, expected_version=version, countries=countries, **values
         )
-        return Response(TripPlanLineSerializer(line).data)
+        return self._with_plan_etag(plan, Response(TripPlanLineSerializer(line).data))
+
+    def _with_plan_etag(self, plan: TripPlan, response: Response) -> Response:
+        """A line's answer carries the plan's new ETag: a line change moves the plan to a new version."""
+        plan.refresh_from_db(fields=["version"])
+        response["ETag"] = self.etag_for(plan.pk, plan.version)
+        return response
 
     @extend_schema(
         operation_id="travel_plans_move",
@@ -534,17 +558,20 @@ CUSTODY_ACTIONS = ("issue", "return", "send", "cancel", "lose")
     list=extend_schema(
         summary="Passports and permits in the office's custody (numbers masked; none for leadership)"
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One document in custody with its movements (number masked; none for leadership)"
     ),
 )
-class CustodyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CustodyItemViewSet(
+    VersionedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The passport register: the office sees it all, a unit's coordinators their people's, a holder their
     own, leadership every row without numbers. A read of a (masked) number is logged in the personal-data
     access log like the people pages; rows shown without a number are not."""
 
     queryset = CustodyItem.objects.none()
     filterset_class = CustodyFilter
+    etag_actions = ("retrieve", "custody_move")
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):

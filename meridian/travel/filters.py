@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.filters import OrderingFilter
 from meridian.partners.models import Partner
 from meridian.people.models import Person
 from meridian.people.selectors import person_search
@@ -141,7 +142,7 @@ class TripFilter(django_filters.FilterSet):
         # Thousands of people make a select too heavy; person pages link here with ?person=<id>.
         widget=forms.HiddenInput,
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=tuple(ORDERING.items()),
         field_labels={

@@ -265,7 +265,8 @@ class TripWriteSerializer(serializers.Serializer):
     itinerary = ItineraryWriteSerializer(many=True, required=False)
     budget = BudgetWriteSerializer(many=True, required=False)
     version = serializers.IntegerField(
-        required=False, help_text="The version you read; required on update (a stale one answers 409)."
+        required=False,
+        help_text="The version you read; updating: this or the If-Match header is required (stale: 409).",
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -422,7 +423,10 @@ class TripPlanWriteSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True)
     lines = TripPlanLineWriteSerializer(many=True, required=False)
-    version = serializers.IntegerField(required=False, help_text="The version you read; required on update.")
+    version = serializers.IntegerField(
+        required=False,
+        help_text="The version you read; updating: this or the If-Match header is required (stale: 409).",
+    )
 
 
 # --- passports and permits in custody ------------------------------------------------------------------

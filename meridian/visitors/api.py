@@ -13,7 +13,8 @@ list).
 Visits are cases of the workflow engine: ``GET …/moves/`` lists the moves with the reasons unavailable ones
 are, ``POST …/moves/<move>/`` takes one, ``GET …/history/`` and ``GET …/documents/``; ``GET …/rules/`` runs
 the rule pack on the visit as it stands, ``GET …/guests/`` lists its guests. An update must carry the
-``version`` read (428 without it, 409 when someone saved in between). Guests' personal data (their fields,
+version read, as ``If-Match`` (the ETag of the read) or the field ``version`` (428 without it, 409 when
+someone saved in between; see ``core.api_versioning``). Guests' personal data (their fields,
 what failing guest rules say about passports, itineraries and CVs, visa copies among the files) is given only
 to those who may see it (``permissions.can_see_guest_data``, through ``rules.readable_results`` for rule
 results); passport numbers never.
@@ -25,7 +26,6 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from meridian.accounts.models import User
+from meridian.core.api_versioning import VersionedViewSetMixin, versioned_read, versioned_update
 from meridian.core.errors import PermissionDeniedError
 from meridian.visitors import permissions
 from meridian.visitors.filters import VisitFilter
@@ -57,14 +58,6 @@ from meridian.workflow.api import CaseViewSetMixin, LogFileSerializer, MoveReque
 
 ERROR = OpenApiResponse(description='`{"error": {"code", "message", "details"}}`')
 LIST_ERRORS = {400: ERROR, 401: ERROR, 403: ERROR}
-
-
-class VersionRequired(exceptions.APIException):
-    """An update without the version it is based on: 428 Precondition Required."""
-
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = gettext_lazy("Send the version you read (field “version”) with every update.")
-    default_code = "version_required"
 
 
 class UserFilterBackend(DjangoFilterBackend):
@@ -99,12 +92,6 @@ def _visit_fields(data: dict) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in skip}
 
 
-def _require_version(data: dict) -> int:
-    if data.get("version") is None:
-        raise VersionRequired()
-    return int(data["version"])
-
-
 def _visit_detail_queryset(queryset: QuerySet) -> QuerySet:
     return (
         queryset.select_related("host_unit", "host", "guest_partner", "guest_institution")
@@ -128,7 +115,7 @@ VISIT_MOVES = (
         summary="List visits (same filters as the visit list page)",
         responses={200: VisitListSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One visit with its guests (personal data only for those who may see it; never passport "
         "numbers), programme, budget and last rule check",
         responses={200: VisitDetailSerializer, 404: ERROR},
@@ -138,18 +125,19 @@ VISIT_MOVES = (
         request=VisitWriteSerializer,
         responses={201: VisitDetailSerializer, 400: ERROR, 403: ERROR},
     ),
-    update=extend_schema(
-        summary="Replace a draft visit's data (version required)",
+    update=versioned_update(
+        summary="Replace a draft visit's data (the version read required: If-Match or version)",
         request=VisitWriteSerializer,
-        responses={200: VisitDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: VisitDetailSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
-    partial_update=extend_schema(
-        summary="Change some of a draft visit's data (version required)",
+    partial_update=versioned_update(
+        summary="Change some of a draft visit's data (the version read required: If-Match or version)",
         request=VisitWriteSerializer,
-        responses={200: VisitDetailSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 428: ERROR},
+        responses={200: VisitDetailSerializer, 204: None, 400: ERROR, 403: ERROR, 404: ERROR},
     ),
 )
 class VisitViewSet(
+    VersionedViewSetMixin,
     CaseViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -239,7 +227,7 @@ class VisitViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        version = _require_version(data)
+        version = self.expected_version(data.get("version"))
         visit = visit_update(
             visit=visit,
             actor=request.user,
@@ -304,7 +292,7 @@ class VisitViewSet(
     @extend_schema(
         summary="The visit's documents, with download links", responses=LogFileSerializer(many=True)
     )
-    @action(detail=True, methods=["get"], url_path="documents")
+    @action(detail=True, methods=["get"], url_path="documents", pagination_class=None, filter_backends=[])
     # drf-stubs: an @action cannot be overridden (djangorestframework-stubs#728), and the ViewSetAction's
     # __call__ is typed as the unbound function, so super().documents() seems to lack `self`.
     def documents(self, request: Request, pk: str | None = None) -> Response:  # type: ignore[override]
@@ -320,12 +308,14 @@ class VisitViewSet(
         "kind, category, unit, expiring)",
         responses={200: ExpertHiringSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(
+    retrieve=versioned_read(
         summary="One hiring case with its documents checklist and reported changes",
         responses={200: ExpertHiringDetailSerializer, 404: ERROR},
     ),
 )
-class ExpertHiringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExpertHiringViewSet(
+    VersionedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Foreign experts and teachers (外国专家): the office and leadership see every case, the host unit's
     secretaries theirs, the responsible member of staff and the expert their own."""
 
@@ -352,9 +342,11 @@ class ExpertHiringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         summary="Lectures: the public calendar's for everyone signed in, and the lectures you keep",
         responses={200: LectureSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One lecture", responses={200: LectureSerializer, 404: ERROR}),
+    retrieve=versioned_read(summary="One lecture", responses={200: LectureSerializer, 404: ERROR}),
 )
-class LectureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LectureViewSet(
+    VersionedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Lectures and talks of visiting scholars. Like every endpoint of the API it needs a signed-in user;
     the public reads the calendar on the Global Vision site and its iCalendar feeds."""
 

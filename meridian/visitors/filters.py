@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.filters import OrderingFilter
 from meridian.partners.models import Partner
 from meridian.people.models import Person
 from meridian.people.selectors import person_search
@@ -68,7 +69,7 @@ class VisitFilter(django_filters.FilterSet):
         # Partner pages link here with ?partner=<id>; a select of every partner would be too heavy.
         widget=forms.HiddenInput,
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=tuple(ORDERING.items()),
         field_labels={

@@ -384,7 +384,8 @@ class VisitWriteSerializer(serializers.Serializer):
     programme = VisitProgrammeWriteSerializer(many=True, required=False)
     budget = VisitBudgetWriteSerializer(many=True, required=False)
     version = serializers.IntegerField(
-        required=False, help_text="The version you read; required on update (a stale one answers 409)."
+        required=False,
+        help_text="The version you read; updating: this or the If-Match header is required (stale: 409).",
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -187,7 +187,7 @@ class CaseViewSetMixin:
         summary="The moves from the case's state: available, or with the reasons they are not",
         responses=MoveOptionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], url_path="moves")
+    @action(detail=True, methods=["get"], url_path="moves", pagination_class=None, filter_backends=[])
     def moves(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()  # type: ignore[attr-defined]
         options = services.moves_for(case=case, user=request.user)
@@ -220,7 +220,7 @@ class CaseViewSetMixin:
     @extend_schema(
         summary="Every move and approval-step action, newest first", responses=LogEntrySerializer(many=True)
     )
-    @action(detail=True, methods=["get"], url_path="history")
+    @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()  # type: ignore[attr-defined]
         if not self.history_visible(request, case):
@@ -245,8 +245,10 @@ class CaseViewSetMixin:
         files = [f for e in selectors.history_for(case=case) for f in e.files.all()]
         return LogFileSerializer(files, many=True, context={"request": request}).data
 
-    @extend_schema(summary="The case's documents, with download links")
-    @action(detail=True, methods=["get"], url_path="documents")
+    @extend_schema(
+        summary="The case's documents, with download links", responses=LogFileSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], url_path="documents", pagination_class=None, filter_backends=[])
     def documents(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()  # type: ignore[attr-defined]
         return Response(self.case_documents(case, request))

@@ -51,9 +51,16 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
     """Open pages in fresh browser contexts (e.g. `new_page(java_script_enabled=False)`).
 
     Nothing but the app itself may be contacted: every other host is refused, recorded, and fails the test.
+    Nothing may break the Content-Security-Policy either: a violation the browser reports on its console (a
+    refused inline script or handler, eval, a style or font from elsewhere) fails the test.
     """
     contexts = []
     foreign: list[str] = []
+    violations: list[str] = []
+
+    def watch_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def guard(route):
         if route.request.url.startswith(live_server.url) or route.request.url.startswith("data:"):
@@ -67,6 +74,7 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
         context = browser.new_context(base_url=live_server.url, **settings)
         context.route("**/*", guard)
         contexts.append(context)
+        context.on("console", watch_console)  # every page of the context, pop-ups included
         opened = context.new_page()
         opened.set_default_timeout(15000)
         return opened
@@ -75,6 +83,7 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
     for context in contexts:
         context.close()
     assert foreign == [], f"the page tried to reach other hosts: {foreign}"
+    assert violations == [], f"the page broke the Content-Security-Policy: {violations}"
 
 
 @pytest.fixture

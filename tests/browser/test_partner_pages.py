@@ -113,3 +113,34 @@ def test_a_second_partner_with_the_same_website_is_refused_with_a_link(page: Pag
 
     follow(page, link, re.compile(rf"/partners/{existing.pk}/$"))
     expect(page.locator("h1")).to_contain_text("Heidelberg University")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_registry_match_fills_only_the_empty_identifiers(page: Page, people, registry):
+    sign_in(page, people.officer.username)
+    page.goto("/partners/new/")
+    form = page.locator("#partner-form")
+    form.locator("[name=name]").fill("University of Oxford")
+    form.locator("[name=website]").fill("https://oxford.example")
+    form.locator("[name=country]").select_option("GB")
+
+    match = page.locator("#registry-match")
+    expect(match).to_contain_text(
+        "Registry match: University of Oxford (ROR 052gg0110, Oxford, United Kingdom)"
+    )
+    match.get_by_role("button", name="Use these identifiers").click()
+    expect(form.locator("[name=ror_id]")).to_have_value("052gg0110")
+    expect(form.locator("[name=name_zh]")).to_have_value("牛津大学")
+    # What the user typed stays.
+    expect(form.locator("[name=website]")).to_have_value("https://oxford.example")
+    expect(match).to_contain_text("Empty identifier fields filled in from the registry.")
+
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    partner = Partner.objects.get()
+    assert (partner.ror_id, partner.name_zh, partner.website) == (
+        "052gg0110",
+        "牛津大学",
+        "https://oxford.example",
+    )
+    assert partner.registry_institution.ror_id == "052gg0110"

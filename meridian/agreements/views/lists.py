@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from meridian.agreements import permissions, selectors
 from meridian.agreements.filters import AgreementFilter
+from meridian.core.filters import invalid_filters_response
 from meridian.core.spreadsheet import export_response
 
 PAGE_SIZE = 25
@@ -111,7 +112,9 @@ def agreement_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export_agreements(request.user):
         raise PermissionDenied(_("You may not export agreements."))
     filterset = filtered_agreements(request)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if (refusal := invalid_filters_response(filterset)) is not None:
+        return refusal
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     from django.shortcuts import redirect
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -30,7 +31,10 @@ def _limit(value: str | None) -> int:
         return DEFAULT_LIMIT
 
 
+# Any site may frame the widget (and only the widget: every other page keeps X-Frame-Options DENY and the
+# Content-Security-Policy's frame-ancestors 'none'); the rest of the policy is the site's.
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 def embed(request: HttpRequest) -> HttpResponse:
     """Parameters: view=map|list|both, country, region, type, channel, q, limit; language from the prefix."""
     view = request.GET.get("view", "both")
@@ -47,10 +51,7 @@ def embed(request: HttpRequest) -> HttpResponse:
     if view in ("map", "both"):
         context.update(selectors.map_context(filters=params, target="_blank"))
     context["directory_url"] = reverse("directory:list") + (f"?{urlencode(params)}" if params else "")
-    response = render(request, "directory/embed.html", context)
-    # Any site may frame the widget (and only the widget: every other page keeps X-Frame-Options DENY).
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response
+    return render(request, "directory/embed.html", context)
 
 
 class SnippetForm(forms.Form):

@@ -136,7 +136,7 @@ class TestWrite:
     def test_full_update(self, people, heidelberg):
         response = api(people.officer).put(
             f"{LIST}{heidelberg.pk}/",
-            {"name": "Universität Heidelberg", "country": "DE", "status": "dormant"},
+            {"name": "Universität Heidelberg", "country": "DE", "status": "dormant", "version": 1},
         )
         assert response.status_code == 200 and response.json()["status"] == "dormant"
 

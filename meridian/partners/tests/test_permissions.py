@@ -48,7 +48,7 @@ def perform(action: str, user, partner) -> int:
         "api_list": lambda: api.get("/api/v1/partners/"),
         "api_detail": lambda: api.get(detail_api),
         "api_create": lambda: api.post("/api/v1/partners/", {"name": "New partner", "country": "DE"}),
-        "api_update": lambda: api.patch(detail_api, {"city": "Mannheim"}, format="json"),
+        "api_update": lambda: api.patch(detail_api, {"city": "Mannheim", "version": 1}, format="json"),
     }
     return calls[action]().status_code
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from meridian.core.filters import invalid_filters_response
 from meridian.core.registry import registry
 from meridian.partners import permissions
 from meridian.partners.filters import PartnerFilter
@@ -139,7 +140,10 @@ def partner_export(request: HttpRequest) -> HttpResponse:
     if not permissions.can_export_partners(request.user):
         raise PermissionDenied(_("You may not export partners."))
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    partners = filtered_partners(request).qs
+    filterset = filtered_partners(request)
+    if (refusal := invalid_filters_response(filterset)) is not None:
+        return refusal
+    partners = filterset.qs
     from django.shortcuts import redirect
 
     from meridian.partners.tasks import export_needs_job, start_partner_export

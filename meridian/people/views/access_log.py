@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from meridian.core.filters import invalid_filters_response
 from meridian.core.spreadsheet import csv_response
 from meridian.people import permissions, selectors, services
 from meridian.people.choices import AccessAction
@@ -49,7 +50,9 @@ def access_log(request: SignedInRequest) -> HttpResponse:
 @require_GET
 def access_log_export(request: SignedInRequest) -> HttpResponse:
     filterset = _filtered(request)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if (refusal := invalid_filters_response(filterset)) is not None:
+        return refusal
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
     services.access_log_record(
         actor=request.user, action=AccessAction.EXPORT_LOG, purpose=_criteria(request), ip=client_ip(request)
     )

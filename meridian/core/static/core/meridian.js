@@ -29,4 +29,18 @@
     var first = form.querySelector("input:not([type=hidden]), select, textarea");
     if (first) { first.focus(); }
   });
+  // Buttons that print the page (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+  // Read-only fields holding a link to copy: select the whole text when focused or clicked.
+  function selectAll(event) {
+    var el = event.target;
+    if (el.matches && el.matches("input[data-select-all]")) { el.select(); }
+  }
+  document.addEventListener("focusin", selectAll);
+  document.addEventListener("click", selectAll);
 })();

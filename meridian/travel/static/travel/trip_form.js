@@ -10,6 +10,15 @@
   } else {
     ready();
   }
+  // A change anywhere in the form but inside the rule check itself re-runs the live rule check (htmx listens
+  // for "trip-form-changed"; an event filter in hx-trigger would need eval, which the page's policy forbids).
+  document.addEventListener("change", function (event) {
+    var form = document.getElementById("trip-form");
+    var target = event.target;
+    if (!form || !(target === form || form.contains(target))) { return; }
+    if (target.closest && target.closest("#trip-rules")) { return; }
+    form.dispatchEvent(new CustomEvent("trip-form-changed", { bubbles: true }));
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-add-row]") : null;
     if (button) {
