@@ -10,6 +10,7 @@ from meridian.accounts.models import OrgUnit, User
 from meridian.agreements import permissions
 from meridian.agreements.choices import Channel
 from meridian.agreements.models import Agreement, AgreementDocument, Signatory
+from meridian.core.api import NullableStringRelatedField
 from meridian.partners.models import Partner
 from meridian.workflow.api import CASE_FIELDS, CaseSerializerMixin
 from meridian.workflow.models import TransitionLog
@@ -97,8 +98,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.ModelSerializer):
     """A lifecycle move or approval-step action from the workflow engine's log."""
 
-    actor: serializers.StringRelatedField = serializers.StringRelatedField()
-    on_behalf_of: serializers.StringRelatedField = serializers.StringRelatedField()
+    actor: NullableStringRelatedField = NullableStringRelatedField()
+    on_behalf_of: NullableStringRelatedField = NullableStringRelatedField()
 
     class Meta:
         model = TransitionLog

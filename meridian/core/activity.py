@@ -72,7 +72,7 @@ def activity_record(
         comment=comment,
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
-        internal=internal or activity_is_internal(model=type(target), verb=verb),
+        internal=internal or activity_is_internal(model=target._meta.model, verb=verb),
     )
 
 

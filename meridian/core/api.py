@@ -8,11 +8,14 @@ host or CSRF check outside DRF) through the ``handler400/403/404/500`` views bel
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -172,3 +175,13 @@ def document_errors(result: dict, generator: object, request: object, public: bo
                 if str(code)[0] in "45" and "content" not in response:
                     response["content"] = body
     return result
+
+
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class NullableStringRelatedField(serializers.StringRelatedField):
+    """A related record shown by its text, or null when there is none (the system acted, nobody on whose
+    behalf): documented as a nullable string, so that responses with null conform to the OpenAPI document."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)

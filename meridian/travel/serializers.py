@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from meridian.accounts.models import OrgUnit, User
 from meridian.agreements.models import Agreement
+from meridian.core.api import NullableStringRelatedField
 from meridian.partners.models import Partner
 from meridian.people.models import Person
 from meridian.reference.models import Country, Institution
@@ -433,7 +434,7 @@ class TripPlanWriteSerializer(serializers.Serializer):
 
 
 class CustodyMovementSerializer(serializers.ModelSerializer):
-    actor: Any = serializers.StringRelatedField()
+    actor: Any = NullableStringRelatedField()
     trip_number = serializers.CharField(source="trip.number", read_only=True, default="")
 
     class Meta:

@@ -55,6 +55,8 @@ def settings_under(environment: dict[str, str], tmp_path: Path, monkeypatch) -> 
     """The security settings meridian/settings.py computes under `environment` (and nothing else set)."""
     for name in list(PRODUCTION_ENV) + ["SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL"]:
         monkeypatch.delenv(name, raising=False)
+    # Set by the browser tests for their own process (Playwright's event loop); never in a deployment.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     monkeypatch.setenv("MERIDIAN_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(50))
     monkeypatch.setenv("PERSONAL_DATA_KEYS", secrets.token_urlsafe(40))
@@ -88,6 +90,7 @@ def test_the_meridian_command_is_clean_under_the_production_environment(tmp_path
         "PERSONAL_DATA_KEYS": secrets.token_urlsafe(40),
     }
     environment.pop("DATABASE_URL", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests, never in a deployment
     command = [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"]
     environment["DJANGO_SETTINGS_MODULE"] = "meridian.settings"
     result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
