@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, strategies
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -37,7 +39,9 @@ from meridian.reference.tests.factories import country
 from meridian.travel.tests.factories import make_trip
 from meridian.visitors.tests.factories import make_visit
 
-pytestmark = pytest.mark.django_db
+# The WSGI application ends each request as a server does (``request_finished`` may close the database
+# connection); outside a wrapping test transaction the next request simply opens a new one (PostgreSQL).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 EXAMPLES_PER_OPERATION = 5
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
@@ -107,7 +111,22 @@ def _run_operation(operation, *, token: str, ids: dict[str, int], failures: list
 
 
 @pytest.fixture
-def openapi(people) -> Callable[[], Any]:
+def openapi(people) -> Iterator[Any]:
+    """The served OpenAPI document as a schemathesis schema calling the WSGI application directly.
+
+    As Django's test client does, database connections are not closed at the end of each request, so the
+    run keeps one connection instead of opening one per request.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _schema(people)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _schema(people) -> Any:
     client = APIClient()
     client.force_authenticate(people.officer)
     document = client.get("/api/v1/openapi.json").json()
