@@ -219,12 +219,16 @@ def _refuse_duplicate(partner: Partner, *, check_names: bool = True) -> None:
         exclude_pk=partner.pk,
     )
     if found:
-        existing, label = found
-        raise DuplicateError(
-            _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
-            % {"identifier": label, "name": existing.display_name, "id": existing.pk},
-            existing=existing,
-        )
+        raise _duplicate_error(*found)
+
+
+def _duplicate_error(existing: Partner, label: str) -> DuplicateError:
+    """The refusal of a partner whose identifier (named by ``label``) or name ``existing`` already has."""
+    return DuplicateError(
+        _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
+        % {"identifier": label, "name": existing.display_name, "id": existing.pk},
+        existing=existing,
+    )
 
 
 TAG_MAX_LENGTH = 60
@@ -617,12 +621,7 @@ class _IdentifierIndex:
                 continue
             existing = holder if isinstance(holder, Partner) else Partner.objects.get(pk=holder)
             labels = {"ror_id": _("ROR ID"), "erasmus_code": _("Erasmus code"), "pic": _("PIC")}
-            label = labels.get(key[0]) or _("website domain")
-            raise DuplicateError(
-                _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
-                % {"identifier": label, "name": existing.display_name, "id": existing.pk},
-                existing=existing,
-            )
+            raise _duplicate_error(existing, labels.get(key[0]) or _("website domain"))
 
     def add(self, partner: Partner) -> None:
         for key in self._keys(partner.ror_id, partner.erasmus_code, partner.pic, partner.website_domain):
@@ -953,12 +952,7 @@ def partner_update_bulk(
                 names = (partner.name, partner.name_en, partner.name_zh)
                 found = find_duplicate(names=names, country=partner.country_id or "", exclude_pk=partner.pk)
                 if found:
-                    existing, label = found
-                    raise DuplicateError(
-                        _("A partner with the same %(identifier)s exists already: %(name)s (#%(id)s).")
-                        % {"identifier": label, "name": existing.display_name, "id": existing.pk},
-                        existing=existing,
-                    )
+                    raise _duplicate_error(*found)
         except DomainError as exc:
             raise BulkRowError(change.key, exc) from exc
     _check_relations([(change.key, partner) for change, partner in zip(changes, updated, strict=True)])
