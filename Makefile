@@ -6,8 +6,8 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 WORKERS ?= 3
 PYTEST_ARGS ?=
-APT_PACKAGES_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
-APT_PACKAGES_TEST := gettext chromium libharfbuzz-subset0 fonts-noto-cjk
+APT_PACKAGES_RUN  := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk postgresql-client
+APT_PACKAGES_TEST := gettext chromium libharfbuzz-subset0 fonts-noto-cjk postgresql-client
 
 .PHONY: run test install system-deps system-deps-test lint format bench messages messages-update prepare clean
 
@@ -80,7 +80,9 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# wrk drives the public pages with 50 connections to compare them with a bare view (bench/ratios.py).
 bench: install messages
+	@scripts/apt-ensure wrk
 	$(BIN)/python -m bench.run
 
 clean:

@@ -271,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per scenario before a slow one stops early (n < requests)",
     )
     parser.add_argument("--no-load", action="store_true", help="skip the load test of the public pages")
+    parser.add_argument(
+        "--no-ratios", action="store_true", help="skip the public pages' requests per second (wrk)"
+    )
+    parser.add_argument("--ratio-seconds", type=float, default=10.0, help="seconds of wrk per public page")
     load_arguments(parser)
     args = parser.parse_args(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -356,6 +360,13 @@ def main(argv: list[str] | None = None) -> int:
 
     report_affiliation(say=say)
     _save(results, size=size.name, vendor=connection.vendor, requests=requests)
+    if not args.no_ratios:
+        from bench.ratios import run_ratios
+
+        rates = run_ratios(size_name=size.name, seconds=args.ratio_seconds, workers=args.workers, say=say)
+        if rates and any(r.errors for r in rates):
+            say("The public pages answered with errors under 50 connections.")
+            return 1
     if not args.no_load:
         run_load(
             size_name=size.name,

@@ -2,12 +2,15 @@
 
 import contextlib
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from meridian.core.observability.logs import logging_config
 from meridian.env import env_bool, env_int, env_list, env_str, persistent_secret, private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # hashed API tokens; the model is accounts.ApiToken (KNOX_TOKEN_MODEL)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -39,10 +42,17 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "django_cas_ng",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "meridian.core",
     "meridian.accounts",
+    "meridian.twofactor",
     "meridian.reference",
     "meridian.people",
+    "meridian.sso",
     "meridian.partners",
     "meridian.jobs",
     "meridian.documents",
@@ -62,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the access log line and the request metrics cover everything below.
+    "meridian.core.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -70,11 +82,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "meridian.twofactor.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A document store that cannot be used answers 503 with a message (not a bare 500).
+    "meridian.core.storage_errors.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "meridian.urls"
@@ -103,7 +119,10 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'meridian.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Each worker thread keeps its SQLite connection (opening one costs the WAL pragmas every request); a
+    # connection is checked before reuse. Stop the server before replacing the database file (a restore).
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("SQLITE_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A new database file is created readable by the service user only (SQLite gives its -wal and -shm
     # files the database file's permissions); an unwritable folder is reported when the database is opened.
     if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
@@ -140,6 +159,9 @@ if env_str("REDIS_URL"):
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Campus single sign-on; each answers only while its provider is configured.
+    "meridian.sso.backends.CasBackend",
+    "meridian.sso.backends.OidcBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -162,6 +184,61 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Its log lines name a client by a keyed digest, not by username and address (no personal data in logs).
+AXES_CLIENT_STR_CALLABLE = "meridian.core.observability.redact.axes_client_str"
+
+# Campus single sign-on (meridian.sso, see README "Single sign-on"): CAS when CAS_SERVER_URL is set, OpenID
+# Connect when OIDC_RP_CLIENT_ID is set; both off by default. Names match django-cas-ng / mozilla-django-oidc.
+CAS_SERVER_URL = env_str("CAS_SERVER_URL")
+CAS_VERSION = env_str("CAS_VERSION", "3")
+CAS_NAME = env_str("CAS_NAME", "Unified Identity Authentication")
+CAS_NAME_ZH = env_str("CAS_NAME_ZH", "统一身份认证")
+CAS_LOGOUT_COMPLETELY = env_bool("CAS_LOGOUT_COMPLETELY", True)
+CAS_CREATE_USER = False  # meridian.sso's backend creates and links users itself
+CAS_STORE_NEXT = True
+CAS_REDIRECT_URL = LOGIN_REDIRECT_URL
+CAS_IGNORE_REFERER = True  # after sign-in go to ?next= (checked to be local) or the landing page
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email")
+OIDC_NAME = env_str("OIDC_NAME", "Campus account")
+OIDC_NAME_ZH = env_str("OIDC_NAME_ZH", "校园统一账号")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)  # seconds per request to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+# Attribute (CAS) and claim (OIDC) names mapped onto the account and the person record; empty = not used.
+SSO_ATTRIBUTES = {
+    provider: {
+        field: env_str(f"{prefix}_{field.upper()}", default)
+        for field, default in {
+            "username": "" if provider == "cas" else "preferred_username",
+            "name": "cn" if provider == "cas" else "name",
+            "family_name": "" if provider == "cas" else "family_name",
+            "given_name": "" if provider == "cas" else "given_name",
+            "email": "mail" if provider == "cas" else "email",
+            "unit": "unitCode" if provider == "cas" else "unit_code",
+            "staff_number": "",
+            "student_number": "",
+            "affiliation": "eduPersonAffiliation" if provider == "cas" else "affiliation",
+        }.items()
+    }
+    for provider, prefix in (("cas", "CAS_ATTR"), ("oidc", "OIDC_CLAIM"))
+}
+SSO_STUDENT_AFFILIATIONS = env_list(
+    "SSO_STUDENT_AFFILIATIONS", "student,undergraduate,postgraduate,学生,本科生,研究生"
+)
+SSO_STAFF_AFFILIATIONS = env_list("SSO_STAFF_AFFILIATIONS", "staff,faculty,employee,教职工,教师")
+SSO_DEFAULT_KIND = env_str("SSO_DEFAULT_KIND")  # "staff", "student" or "" (undecided: no role)
+SSO_STAFF_ROLE = env_str("SSO_STAFF_ROLE", "staff")
+SSO_STUDENT_ROLE = env_str("SSO_STUDENT_ROLE", "student")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -172,8 +249,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES: dict[str, dict[str, Any]] = {
+    # Media (portal images, served by the app) and private documents (served only by permission-checked
+    # views): folders by default, S3-compatible object storage with MERIDIAN_STORAGE=s3 (below).
+    "default": {"BACKEND": "meridian.core.storage.MediaFileSystemStorage"},
+    "private": {"BACKEND": "meridian.core.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -186,9 +266,44 @@ PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(DATA_DIR / "priv
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES["default"]["OPTIONS"] = {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}
+# Several servers: documents and media in an S3-compatible bucket (AWS S3, MinIO, Ceph) instead of folders.
+# Objects get no ACL (the bucket must not be public); the app streams them to the readers it has checked.
+MERIDIAN_STORAGE = env_str("MERIDIAN_STORAGE", "local").strip().lower()
+if MERIDIAN_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"MERIDIAN_STORAGE must be 'local' or 's3', got {MERIDIAN_STORAGE!r}")
+S3_BUCKET = env_str("S3_BUCKET")
+if MERIDIAN_STORAGE == "s3":
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("MERIDIAN_STORAGE=s3 needs S3_BUCKET (the bucket for media and documents)")
+    _S3_OPTIONS = {
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # empty: AWS
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,  # empty: boto3's own chain (env, instance role)
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO set-ups
+        "verify": env_str("S3_CA_BUNDLE") or None,  # a CA file for a campus certificate; empty: system CAs
+        "querystring_expire": env_int("S3_SIGNED_URL_SECONDS", 60),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "meridian.core.storage_s3.MediaS3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "bucket_name": S3_BUCKET, "location": env_str("S3_MEDIA_PREFIX", "media")},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "meridian.core.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            **_S3_OPTIONS,
+            "bucket_name": env_str("S3_PRIVATE_BUCKET", S3_BUCKET),
+            "location": env_str("S3_PRIVATE_PREFIX", "private"),
+        },
+    }
 with contextlib.suppress(OSError):
     private_dir(PRIVATE_STORAGE_ROOT)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
+# Uploaded XLSX/DOCX (ZIP) files: limits checked before any part is unpacked (meridian.core.archives).
+UPLOAD_ZIP_MAX_MEMBER_MB = env_int("UPLOAD_ZIP_MAX_MEMBER_MB", 256)
+UPLOAD_ZIP_MAX_TOTAL_MB = env_int("UPLOAD_ZIP_MAX_TOTAL_MB", 512)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -221,9 +336,30 @@ UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Two-factor sign-in (meridian.twofactor, django-otp): roles that must use a second factor; empty = optional.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "")
+OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", "Meridian")
+# Passkeys (django-otp-webauthn) are bound to a domain (the relying party), taken from SITE_URL by default.
+# Browsers refuse IP addresses there, so a local 127.0.0.1 address becomes "localhost".
+_site = urlsplit(SITE_URL)
+_site_host = "localhost" if _site.hostname in {None, "127.0.0.1", "::1"} else _site.hostname
+_site_origin = f"{_site.scheme}://{_site_host}" + (f":{_site.port}" if _site.port else "")
+OTP_WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _site_host)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "Meridian")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ALLOWED_ORIGINS", _site_origin)
+# A passkey is a second factor after the password, never a way round it (and round django-axes).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# API tokens (django-rest-knox, model accounts.ApiToken): stored as SHA-512 digests, sent as "Token <secret>".
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)  # longest lifetime a new token may be given
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {"TOKEN_MODEL": KNOX_TOKEN_MODEL, "AUTH_HEADER_PREFIX": "Token"}
+# knox's own migrations create its default model, which KNOX_TOKEN_MODEL replaces: they are not run.
+MIGRATION_MODULES = {"knox": None}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "meridian.accounts.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -310,13 +446,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs go to standard error, every record stamped with its request id / task id (meridian.core.observability):
+# LOG_FORMAT "text" (default, for a terminal) or "json" (one JSON object per line, for production).
+try:
+    LOGGING = logging_config(
+        log_format=env_str("LOG_FORMAT", "text").lower(), level=env_str("LOG_LEVEL", "INFO")
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Prometheus metrics at /metrics for `Authorization: Bearer <METRICS_TOKEN>`; off (404) while empty.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must not be empty when DEBUG is off.")

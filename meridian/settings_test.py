@@ -12,7 +12,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = _TMP / "media"
 PRIVATE_STORAGE_ROOT = _TMP / "private"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "meridian.core.storage.MediaFileSystemStorage"},
+    "private": {"BACKEND": "meridian.core.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
@@ -26,3 +27,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # People: a fixed personal-data key, so tests never depend on a key file in the data folder.
 PERSONAL_DATA_KEYS = ["test-personal-data-key-0123456789abcdef"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A test database is thrown away: commits need not wait for the disk (transactional tests, migrations).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

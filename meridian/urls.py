@@ -45,8 +45,13 @@ api_patterns = [
 urlpatterns = [
     path("", root_redirect, name="root"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", include("meridian.core.observability.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("meridian.accounts.urls")),
+    path("sso/", include("meridian.sso.urls")),
+    path("account/two-factor/", include("meridian.twofactor.urls")),
+    # Passkey ceremonies (JSON) of django-otp-webauthn, used by its scripts on the two-factor pages.
+    path("account/two-factor/passkey/", include("django_otp_webauthn.urls")),
     path("dashboard/", include("meridian.dashboard.urls")),
     path("partners/", include("meridian.partners.urls")),
     path("agreements/", include("meridian.agreements.urls")),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from meridian.accounts.models import Membership, OrgUnit, RoleGrantRecord, User
 from meridian.accounts.permissions import is_administrator
 from meridian.accounts.services import membership_grant, membership_revoke, org_unit_create
+from meridian.accounts.tokens import admin as _token_admin  # noqa: F401  (registers ApiTokenAdmin)
 from meridian.core.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 from meridian.core.errors import PermissionDeniedError
 

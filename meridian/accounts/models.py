@@ -117,3 +117,6 @@ class RoleGrantRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.username} — {self.get_role_display()} @ {self.unit_name}"
+
+
+from meridian.accounts.tokens.models import ApiToken  # noqa: E402, F401  (defined apart, registered here)

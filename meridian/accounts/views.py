@@ -1,7 +1,11 @@
 """Sign-in, sign-out, password change and reset; Django's views with Meridian's templates."""
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class LoginView(auth_views.LoginView):
@@ -9,8 +13,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+# Where a campus sign-in (meridian.sso) leaves the local address that also ends the provider's session.
+PROVIDER_LOGOUT_SESSION_KEY = "provider_logout_url"
+
+
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider_logout = request.session.get(PROVIDER_LOGOUT_SESSION_KEY, "")  # read before the flush
+        response = super().post(request, *args, **kwargs)
+        if provider_logout and url_has_allowed_host_and_scheme(provider_logout, allowed_hosts=None):
+            return HttpResponseRedirect(provider_logout)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

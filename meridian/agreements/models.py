@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -33,6 +33,7 @@ from meridian.core.bulk import records_updated
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 from meridian.core.search_index import register_search_table
+from meridian.core.storage import private_storage as shared_private_storage
 
 SEARCHED_FIELDS = frozenset(AGREEMENT_OWN_FIELDS)
 
@@ -257,9 +258,9 @@ class Signatory(models.Model):
         return f"{self.name} ({self.get_side_display()})"
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Documents live outside MEDIA_ROOT and are served only through the permission-checked download view."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 def _document_path(instance: AgreementDocument, filename: str) -> str:

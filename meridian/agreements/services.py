@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
@@ -30,6 +29,7 @@ from meridian.agreements.models import (
 )
 from meridian.agreements.search_text import refresh_agreement_search_text
 from meridian.core.activity import activity_record
+from meridian.core.archives import UnsafeArchiveError, check_zip_archive
 from meridian.core.errors import DomainError, PermissionDeniedError, TransitionError
 from meridian.core.text import code_key
 from meridian.core.versioning import bump_version, ensure_fresh
@@ -565,12 +565,11 @@ def detect_document_type(uploaded_file) -> str | None:
         return DOC
     if head.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(uploaded_file) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
-        finally:
-            uploaded_file.seek(0)
+            names = check_zip_archive(uploaded_file)  # a zip bomb raises UnsafeArchiveError (a DomainError)
+        except UnsafeArchiveError as exc:
+            if exc.code == "damaged_archive":
+                return None
+            raise
         if {"[Content_Types].xml", "word/document.xml"} <= names:
             return DOCX
     return None

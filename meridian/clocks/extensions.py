@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from meridian.core.registry import DashboardTile, NavEntry, ScheduledJob, registry
+from meridian.core.registry import DashboardTile, MetricGauge, NavEntry, ScheduledJob, registry
 
 
 def _visible(user) -> bool:
@@ -42,6 +42,18 @@ def _sync_task():
     return clocks_sync_task
 
 
+def _open_by_rule() -> list[tuple[tuple[str, ...], float]]:
+    from meridian.clocks.selectors import obligation_open_counts_by_rule
+
+    return [((rule,), opened) for rule, (opened, _overdue) in obligation_open_counts_by_rule().items()]
+
+
+def _overdue_by_rule() -> list[tuple[tuple[str, ...], float]]:
+    from meridian.clocks.selectors import obligation_open_counts_by_rule
+
+    return [((rule,), overdue) for rule, (_opened, overdue) in obligation_open_counts_by_rule().items()]
+
+
 def register() -> None:
     registry.nav.add(
         NavEntry(
@@ -66,3 +78,19 @@ def register() -> None:
     )
     registry.scheduled_jobs.add(ScheduledJob(key="clocks.run", task=_run_task, every=timedelta(hours=1)))
     registry.scheduled_jobs.add(ScheduledJob(key="clocks.sync", task=_sync_task, at=time(1, 0)))
+    registry.metric_gauges.add(
+        MetricGauge(
+            key="obligations_open",
+            help="Open deadline clocks (obligations), by rule.",
+            labels=("rule",),
+            samples=_open_by_rule,
+        )
+    )
+    registry.metric_gauges.add(
+        MetricGauge(
+            key="obligations_overdue",
+            help="Open deadline clocks (obligations) past their due time, by rule.",
+            labels=("rule",),
+            samples=_overdue_by_rule,
+        )
+    )

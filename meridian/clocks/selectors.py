@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from meridian.clocks.choices import ObligationState
@@ -65,3 +65,17 @@ def obligation_counts(*, user, now: datetime | None = None) -> dict[str, int]:
         "overdue": rows.filter(due_at__lte=now).count(),
         "week": rows.filter(due_at__gt=now, due_at__lte=now + timedelta(days=7)).count(),
     }
+
+
+def obligation_open_counts_by_rule(*, now: datetime | None = None) -> dict[str, tuple[int, int]]:
+    """Every open obligation, whoever may see it, by rule: ``{rule: (open, overdue)}`` where ``overdue``
+    counts those past due at ``now`` (default: the current time). One grouped count on the state index; for
+    monitoring, not for display to a user."""
+    now = now or timezone.now()
+    rows = (
+        Obligation.objects.filter(state=ObligationState.OPEN)
+        .order_by()
+        .values("rule")
+        .annotate(open=Count("id"), overdue=Count("id", filter=models.Q(due_at__lte=now)))
+    )
+    return {row["rule"]: (row["open"], row["overdue"]) for row in rows}

@@ -20,3 +20,7 @@ class CoreConfig(AppConfig):
         registry.scheduled_jobs.add(
             ScheduledJob(key="notifications-digest", task=digest, at=datetime.time(7, 30))
         )
+
+        from meridian.core.observability.tasks import connect_task_signals
+
+        connect_task_signals()

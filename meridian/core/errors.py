@@ -55,3 +55,17 @@ class StaleEditError(DomainError):
 
     def __post_init__(self) -> None:
         Exception.__init__(self, self.message)
+
+
+class StorageUnavailableError(OSError):
+    """The store of documents or media cannot be used now (folder not writable, disk full, object storage
+    down or refusing the credentials). Answered with 503 and a message; nothing is saved.
+
+    ``store`` names the store (``"private"`` or ``"default"``), ``reason`` the underlying error for the log.
+    A subclass of ``OSError`` so that code already handling file errors keeps doing so.
+    """
+
+    def __init__(self, *, store: str, reason: str) -> None:
+        super().__init__(f"Storage {store!r} is unavailable: {reason}")
+        self.store = store
+        self.reason = reason

@@ -444,6 +444,22 @@ class ScheduledJob:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class MetricGauge:
+    """A figure another context exposes on ``/metrics`` (Prometheus), read from the database at each scrape.
+
+    The metric is named ``meridian_<key>``; ``samples() -> Iterable[(label_values, value)]`` gives one
+    ``(tuple[str, ...], float)`` per series, label values in the order of ``labels``. Keep it to a few
+    indexed counts: it runs every time the metrics are scraped.
+    """
+
+    key: str
+    help: str
+    samples: Callable[[], Iterable[tuple[tuple[str, ...], float]]]
+    labels: tuple[str, ...] = ()
+    order: int = 100
+
+
 T = TypeVar("T", bound=Keyed)
 
 
@@ -509,6 +525,7 @@ class Registry:
         self.public_partner_panels: Slot[PublicPartnerPanel] = Slot("public_partner_panels")
         self.public_section_blocks: Slot[PublicSectionBlock] = Slot("public_section_blocks")
         self.landings: Slot[Landing] = Slot("landings")
+        self.metric_gauges: Slot[MetricGauge] = Slot("metric_gauges")
 
 
 registry = Registry()

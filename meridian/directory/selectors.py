@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import CharField, Count, Max, Model, QuerySet, Value
+from django.db.models import Count, QuerySet
 from django.db.models.query import ModelIterable
 from django.http import QueryDict
 from django.urls import reverse
@@ -26,6 +26,7 @@ from meridian.core.registry import registry
 from meridian.directory.filters import PublicPartnerFilter, filter_params
 from meridian.partners.models import Partner
 from meridian.partners.selectors import public_partner_condition
+from meridian.portal.publiccache import data_stamp
 from meridian.reference.models import Country
 
 # Cached maps and feeds are keyed by the data version; the timeout only bounds memory use.
@@ -56,14 +57,21 @@ PUBLIC_PARTNER_FIELDS = (
 )
 
 
+# Partners per look-up of published facts: a page needs few; a feed asks for thousands, and each look-up reads
+# the active agreements once, so a feed uses large chunks (bounded by SQLite's 32,766 query parameters).
+FACTS_CHUNK = 500
+FEED_FACTS_CHUNK = 10_000
+
+
 class PublicFactsIterable(ModelIterable):
     """Public partners with what other contexts publish about them attached, per chunk of rows read."""
 
     def __iter__(self):
+        chunk = getattr(self.queryset, "_public_facts_chunk", FACTS_CHUNK)
         batch: list[Partner] = []
         for partner in super().__iter__():
             batch.append(partner)
-            if len(batch) >= 500:
+            if len(batch) >= chunk:
                 yield from attach_public_facts(batch)
                 batch = []
         yield from attach_public_facts(batch)
@@ -97,9 +105,16 @@ def attach_public_facts(partners: list[Partner]) -> list[Partner]:
 
 
 class PublicPartnerQuerySet(QuerySet):
-    def with_public_facts(self) -> PublicPartnerQuerySet:
+    def with_public_facts(self, *, chunk: int = FACTS_CHUNK) -> PublicPartnerQuerySet:
+        """Attach published facts to the rows read, looked up per ``chunk`` partners."""
         clone = self._chain()  # type: ignore[attr-defined]  # Django's own way to copy a queryset
         clone._iterable_class = PublicFactsIterable
+        clone._public_facts_chunk = chunk
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()  # type: ignore[misc]
+        clone._public_facts_chunk = getattr(self, "_public_facts_chunk", FACTS_CHUNK)
         return clone
 
 
@@ -229,57 +244,24 @@ def map_points(queryset: QuerySet[Partner]) -> list[dict]:
     return points
 
 
-def _versioned_models() -> list[type[Model]]:
-    """Models watched for the public site (``registry.cache_watches``, group "public") that record their
-    last change (an ``updated_at`` field), in a stable order."""
-    found: dict[str, type[Model]] = {}
-    for watch in registry.cache_watches:
-        if watch.group != "public":
-            continue
-        for model in watch.models():
-            if any(f.name == "updated_at" for f in model._meta.get_fields()):
-                found[model._meta.label] = model
-    return [found[label] for label in sorted(found)]
-
-
 def data_version() -> tuple[str, datetime | None]:
-    """A token that changes whenever a watched record (a partner, an agreement, …) is added, changed or
-    deleted, and the time of the latest change: one query for all watched models (a UNION of one small
-    aggregate per model), so every public page costs the same however many contexts publish.
+    """The public data stamp (token, time of the last change): one primary-key query.
 
-    Used in cache keys: cached maps and feeds are never older than the data, in every process, whatever the
-    cache back end.
+    The token changes whenever a watched record (``registry.cache_watches``, group "public": a partner, an
+    agreement, a country, an article, …) is added, changed or deleted, in the same transaction, on every
+    server; used in cache keys, so cached maps, pages and feeds are never older than the data.
     """
-    models = _versioned_models()
-    if not models:
-        return hashlib.sha256(b"[]").hexdigest()[:20], None
-    grouped = [
-        model._default_manager.order_by()
-        .annotate(label=Value(model._meta.label, output_field=CharField()))
-        .values("label")
-        .annotate(n=Count("pk"), latest=Max("updated_at"))
-        .values("label", "n", "latest")
-        for model in models
-    ]
-    query = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
-    found = {row["label"]: (row["n"], row["latest"]) for row in query}
-    parts = []
-    stamps = []
-    for model in models:
-        count, latest = found.get(model._meta.label, (0, None))
-        if isinstance(latest, str):  # SQLite returns the UNION's datetimes as text, in UTC
-            latest = datetime.fromisoformat(latest)
-        if latest is not None and latest.tzinfo is None:
-            latest = latest.replace(tzinfo=UTC)
-        parts.append((model._meta.label, count, latest))
-        if latest:
-            stamps.append(latest)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20], max(stamps, default=None)
+    stamp = data_stamp(articles=False)
+    return stamp.token, stamp.changed_at
 
 
 def cache_key(name: str, *parts: object) -> str:
     digest = hashlib.sha256(repr((get_language(), *parts)).encode()).hexdigest()[:32]
     return f"directory:{name}:{digest}"
+
+
+def _map_key(kind: str, params: dict, target: str, version: str) -> str:
+    return cache_key(kind, version, sorted(params.items()), target, str(settings.WORLD_ATLAS_FILE))
 
 
 def map_context(*, filters: dict | None = None, target: str = "") -> dict:
@@ -291,12 +273,26 @@ def map_context(*, filters: dict | None = None, target: str = "") -> dict:
     """
     params = filter_params(filters or {})
     version, _latest = data_version()
-    key = cache_key("map", version, sorted(params.items()), target, str(settings.WORLD_ATLAS_FILE))
+    key = _map_key("map", params, target, version)
     context = cache.get(key)
     if context is None:
         context = _map_context(params, target)
         cache.set(key, context, CACHE_SECONDS)
     return context
+
+
+def map_summary(*, filters: dict | None = None, target: str = "") -> dict:
+    """``map_context`` without the SVG (legend, table by country, total) plus ``map_src``, the address of
+    the SVG (``directory:map``), which the page loads on its own: pages stay small, the map is cached once."""
+    params = filter_params(filters or {})
+    version, _latest = data_version()
+    key = _map_key("map-summary", params, target, version)
+    summary = cache.get(key)
+    if summary is None:
+        summary = {k: v for k, v in map_context(filters=params, target=target).items() if k != "map_svg"}
+        cache.set(key, summary, CACHE_SECONDS)
+    query = urlencode({**params, **({"target": target} if target else {})})
+    return {**summary, "map_src": reverse("directory:map") + (f"?{query}" if query else "")}
 
 
 def _map_context(params: dict, target: str) -> dict:

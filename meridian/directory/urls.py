@@ -7,6 +7,7 @@ app_name = "directory"
 urlpatterns = [
     path("", pages.directory_list, name="list"),
     path("<int:pk>/", pages.partner_detail, name="partner"),
+    path("map.svg", pages.world_map, name="map"),
     path("embed/", embed.embed, name="embed"),
     path("embed/snippet/", embed.snippet, name="snippet"),
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from meridian.core.i18n import localised
+from meridian.core.storage import private_storage as shared_private_storage
 from meridian.documents.choices import (
     OUTPUT_LANGUAGES,
     DocumentEventKind,
@@ -21,9 +22,9 @@ from meridian.documents.choices import (
 )
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Generated documents and DOCX templates live outside MEDIA_ROOT; only checked views serve them."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 class DocumentTemplate(models.Model):

@@ -23,7 +23,6 @@ import io
 import operator
 import re
 import unicodedata
-import zipfile
 from datetime import date
 from typing import Any
 
@@ -33,6 +32,8 @@ from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from meridian.core.archives import UnsafeArchiveError, check_zip_archive
 
 MAX_REPEAT = 100_000  # longest string or list a template may build with * (characters or items)
 MAX_OUTPUT = 5_000_000  # characters a template may produce
@@ -332,10 +333,11 @@ def looks_like_docx(data: bytes) -> bool:
     if not data.startswith(b"PK\x03\x04"):
         return False
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+        names = check_zip_archive(io.BytesIO(data))  # a zip bomb raises UnsafeArchiveError (a DomainError)
+    except UnsafeArchiveError as exc:
+        if exc.code == "damaged_archive":
+            return False
+        raise
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 

@@ -12,6 +12,18 @@ def _has_jobs(user) -> bool:
     return JobRun.objects.filter(actor_id=user.pk).exists()
 
 
+def _queue_depth():
+    from meridian.jobs.selectors import task_queue_depth
+
+    return [((status,), count) for status, count in task_queue_depth().items()]
+
+
+def _oldest_ready():
+    from meridian.jobs.selectors import task_queue_oldest_ready_seconds
+
+    return [((), task_queue_oldest_ready_seconds())]
+
+
 def _housekeeping():
     from meridian.jobs.tasks import housekeeping
 
@@ -24,7 +36,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self) -> None:
-        from meridian.core.registry import NavEntry, ScheduledJob, registry
+        from meridian.core.registry import MetricGauge, NavEntry, ScheduledJob, registry
 
         registry.nav.add(
             NavEntry(
@@ -33,3 +45,18 @@ class JobsConfig(AppConfig):
             )
         )  # fmt: skip
         registry.scheduled_jobs.add(ScheduledJob(key="jobs.housekeeping", task=_housekeeping, at=time(3, 30)))
+        registry.metric_gauges.add(
+            MetricGauge(
+                key="task_queue_depth",
+                help="Background tasks in the database queue, by status.",
+                labels=("status",),
+                samples=_queue_depth,
+            )
+        )
+        registry.metric_gauges.add(
+            MetricGauge(
+                key="task_queue_oldest_ready_seconds",
+                help="Seconds the oldest task that is due to run has been waiting (0 when none).",
+                samples=_oldest_ready,
+            )
+        )

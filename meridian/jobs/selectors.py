@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from meridian.accounts.permissions import is_administrator
 from meridian.jobs.models import JobRun
@@ -39,3 +42,19 @@ def job_with_live_progress(job: JobRun) -> JobRun:
             job.total = live["total"] if live["total"] is not None else job.total
             job.message = live["message"] or job.message
     return job
+
+
+def task_queue_depth() -> dict[str, int]:
+    """Background tasks in the database queue by status, lower-case (``ready``, ``running``, ``successful``,
+    ``failed``; every status present, zero when none): one grouped count."""
+    counts = dict(DBTaskResult.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return {status.lower(): counts.get(status, 0) for status in TaskResultStatus.values}
+
+
+def task_queue_oldest_ready_seconds() -> float:
+    """Seconds since the oldest task that is due to run now was enqueued (0.0 when none is waiting): a worker
+    that stopped, or too few workers, show as a growing figure."""
+    oldest = DBTaskResult.objects.ready().order_by().aggregate(oldest=Min("enqueued_at"))["oldest"]
+    if oldest is None:
+        return 0.0
+    return max(0.0, (timezone.now() - oldest).total_seconds())

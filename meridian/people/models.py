@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from meridian.core.i18n import is_chinese
 from meridian.core.models import VersionedModel
+from meridian.core.storage import private_storage as shared_private_storage
 from meridian.people.choices import AccessAction, DocumentType, Gender, PersonKind
 from meridian.people.crypto import EncryptedTextField, mask_number
 
@@ -165,9 +166,9 @@ class IdentityDocument(VersionedModel):
         return self.expiry_date < today
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Scans live outside MEDIA_ROOT, encrypted, and are served only through the logged download view."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 def _scan_path(instance: DocumentScan, filename: str) -> str:

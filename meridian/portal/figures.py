@@ -15,12 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from meridian.core.registry import PublicFigure, registry
 
 TOP_COUNTRIES = 6
+DATA_STAMP = 1  # rows of FiguresStamp: partners, agreements and what else contexts watch for the public site
+ARTICLES_STAMP = 2  # the portal's own pages, news and attachments
 CACHE_SECONDS = 24 * 3600
 
 
@@ -61,21 +63,27 @@ def figures_compute() -> dict[str, Any]:
     return {entry.key: entry.compute() for entry in registry.public_figures}
 
 
-def figures_invalidate() -> None:
-    """Renew the stamp (in the caller's transaction): the next reader computes the figures afresh."""
+def stamp_renew(pk: int) -> None:
+    """Renew stamp row ``pk`` (1: data, 2: articles) in the caller's transaction, so that no reader pairs
+    new data with an old token."""
     from meridian.portal.models import FiguresStamp
 
     token = uuid.uuid4().hex
-    if not FiguresStamp.objects.filter(pk=1).update(token=token):
-        FiguresStamp.objects.update_or_create(pk=1, defaults={"token": token})
+    # update() does not run auto_now: the time is set here (it is the public pages' Last-Modified).
+    if not FiguresStamp.objects.filter(pk=pk).update(token=token, changed_at=timezone.now()):
+        FiguresStamp.objects.update_or_create(pk=pk, defaults={"token": token})
+
+
+def figures_invalidate() -> None:
+    """Renew the data stamp (in the caller's transaction): the next reader computes the figures afresh."""
+    stamp_renew(DATA_STAMP)
 
 
 def figures_current() -> dict[str, Any]:
     """The figures, from the cache while nothing they depend on has changed (one query to check)."""
-    from meridian.portal.models import FiguresStamp
+    from meridian.portal.publiccache import data_stamp
 
-    token = FiguresStamp.objects.filter(pk=1).values_list("token", flat=True).first() or "initial"
-    key = f"portal:figures:{token}"
+    key = f"portal:figures:{data_stamp(articles=False).token}"
     figures = cache.get(key)
     if figures is None:
         figures = figures_compute()

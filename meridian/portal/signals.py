@@ -1,5 +1,6 @@
 """Cache invalidation only: a change to a model some context watches (``registry.cache_watches``, group
-"public") renews the figures stamp, so the public figures are computed afresh on the next read."""
+"public") renews the data stamp, so the public figures, maps, feeds and cached pages are computed afresh on
+the next read; a change to the portal's own pages and news renews the articles stamp (cached pages only)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 
 from meridian.core import bulk
 from meridian.core.registry import registry
-from meridian.portal.figures import figures_invalidate
+from meridian.portal.figures import ARTICLES_STAMP, figures_invalidate, stamp_renew
 
 GROUP = "public"
 
@@ -21,10 +22,18 @@ def watched_models(group: str = GROUP) -> set[type]:
     return found
 
 
+def _portal_models() -> tuple[type, ...]:
+    from meridian.portal.models import Article, Attachment, Section
+
+    return (Article, Attachment, Section)
+
+
 def _changed(sender, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures being loaded
-    if sender in watched_models() and not bulk.change_deferred(sender):
+    if sender in _portal_models():
+        stamp_renew(ARTICLES_STAMP)  # cached public pages show articles; figures and maps do not
+    elif sender in watched_models() and not bulk.change_deferred(sender):
         figures_invalidate()
 
 

@@ -20,13 +20,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meridian.core.models import VersionedModel
+from meridian.core.storage import private_storage as shared_private_storage
 from meridian.visitors.choices import (
     AccommodationKind,
     BudgetKind,
@@ -52,10 +53,10 @@ from meridian.visitors.choices import (
 )
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Visit and expert files (scans, photos, CVs) live outside MEDIA_ROOT, served only through checked
     views."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 def _case_log() -> GenericRelation:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from meridian.core.archives import UnsafeArchiveError, check_zip_archive
 from meridian.core.errors import DomainError
 
 PDF = "application/pdf"
@@ -41,12 +41,11 @@ def detect_type(uploaded_file) -> str | None:
         return DOC
     if head.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(uploaded_file) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
-        finally:
-            uploaded_file.seek(0)
+            names = check_zip_archive(uploaded_file)  # a zip bomb raises UnsafeArchiveError (a DomainError)
+        except UnsafeArchiveError as exc:
+            if exc.code == "damaged_archive":
+                return None
+            raise
         if {"[Content_Types].xml", "word/document.xml"} <= names:
             return DOCX
         if {"[Content_Types].xml", "xl/workbook.xml"} <= names:

@@ -7,12 +7,13 @@ from django.conf import settings
 from django.conf import settings as django_settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meridian.core.i18n import localised
+from meridian.core.storage import private_storage as shared_private_storage
 from meridian.workflow.choices import (
     ApprovalState,
     AssigneeKind,
@@ -24,9 +25,9 @@ from meridian.workflow.choices import (
 )
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Attached files live outside MEDIA_ROOT and are served only through the permission-checked view."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 class CaseRef(models.Model):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -20,6 +19,7 @@ from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
 
+from meridian.core.archives import UnsafeArchiveError, check_zip_archive
 from meridian.core.tabular.columns import LANGUAGE_QUALIFIERS
 from meridian.core.tabular.encoding import EncodingError, check_encoding, detect_encoding
 
@@ -29,7 +29,6 @@ SAMPLE_SIZE = 64 * 1024
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
 csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
 CHUNK_SIZE = 1024 * 1024
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
 # Well-known signatures of files people upload by mistake: each is refused before any parsing.
 _BINARY_SIGNATURES = (
@@ -306,20 +305,15 @@ def _open_csv(stream: IO[bytes], *, encoding: str, header_score: HeaderScore | N
 
 
 def _check_archive(stream: IO[bytes]) -> None:
+    """Refuse a damaged workbook or a zip bomb before openpyxl inflates any part (see ``core.archives``)."""
     try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-            # A small upload that unpacks to gigabytes is a zip bomb, not a spreadsheet.
-            bad = archive.testzip() if unpacked <= MAX_UNPACKED_BYTES else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ImportFileError(_("The XLSX file is damaged and cannot be opened.")) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The XLSX file is too large once unpacked."))
+        names = check_zip_archive(stream)
+    except UnsafeArchiveError as exc:
+        if exc.code == "damaged_archive":
+            raise ImportFileError(_("The XLSX file is damaged and cannot be opened.")) from exc
+        raise ImportFileError(exc.message) from exc
     if "xl/workbook.xml" not in names:
         raise ImportFileError(_("This is not a CSV or XLSX file."))
-    if bad is not None:
-        raise ImportFileError(_("The XLSX file is damaged and cannot be opened."))
 
 
 def _sheet_rows(worksheet: Any) -> Iterator[Row]:

@@ -1,5 +1,6 @@
 """The public directory list and partner pages: public fields only, no JavaScript needed."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -71,7 +72,12 @@ def test_htmx_request_gets_only_the_results(world, anonymous):
     assert "1 partner institution found" in text
     table = text.split('class="table directory-table"')[1].split("</table>")[0]
     assert "Kyoto Institute of Research" in table and "Heidelberg University" not in table
-    assert 'class="country c1 selected"' in text  # the map highlights the chosen country
+    # The map is a document of its own, for the same filters; it highlights the chosen country.
+    found = re.search(r'data-map-src="([^"]+)"', text)
+    assert found is not None
+    source = found.group(1).replace("&amp;", "&")
+    assert source == "/en/global-vision/partners/map.svg?country=JP"
+    assert 'class="country c1 selected"' in anonymous.get(source).content.decode()
 
 
 def test_list_in_chinese(world, anonymous):

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from meridian.core.spreadsheet import neutralise
 from meridian.directory import feeds, selectors
 from meridian.directory.filters import filter_params
+from meridian.portal.publiccache import (
+    cache_key,
+    data_stamp,
+    entry_get,
+    entry_response,
+    entry_set,
+    make_entry,
+    public_origin,
+)
 
 
 def _json_document(rows: list[dict], params: dict) -> tuple[str, str]:
@@ -68,32 +73,28 @@ def _csv_document(rows: list[dict], params: dict) -> tuple[str, str]:
 def _feed(
     request: HttpRequest, build: Callable[[list[dict], dict], tuple[str, str]], filename: str
 ) -> HttpResponse:
+    """A feed document for the filters in the query, built once per data version, kept as compressed
+    bytes (see ``meridian.portal.publiccache``); its links are absolute on ``SITE_URL``, not on the host."""
     filterset = selectors.public_partner_list(filters=request.GET, request=request)
     params = filter_params(filterset.form.cleaned_data if filterset.is_valid() else {})
-    base_url = request.build_absolute_uri("/").rstrip("/")
-    version, latest = selectors.data_version()
-    key = selectors.cache_key("feed", filename, version, sorted(params.items()), base_url)
-    document = cache.get(key)
-    if document is None:
+    stamp = data_stamp(articles=False)
+    key = cache_key("feed", stamp, filename, sorted(params.items()))
+    entry = entry_get(key)
+    if entry is None:
+        base_url = public_origin()
         content, content_type = build(feeds.feed_rows(filterset.qs, base_url=base_url), params)
-        # The ETag is a hash of the content itself: it changes exactly when anything in the feed changes.
-        etag = '"' + hashlib.sha256(content.encode()).hexdigest()[:32] + '"'
-        document = (content, content_type, etag)
-        cache.set(key, document, selectors.CACHE_SECONDS)
-    content, content_type, etag = document
-    last_modified = int(latest.timestamp()) if latest else None
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["ETag"] = etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "public, max-age=300"
+        headers = (
+            ("Content-Disposition", f'inline; filename="{filename}"'),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Expose-Headers", "ETag, Last-Modified, Link, X-Licence"),
+            ("Link", f'<{feeds.licence_url()}>; rel="license"'),
+            ("X-Licence", feeds.licence()),
+        )
+        entry = make_entry(content.encode(), content_type=content_type, stamp=stamp, headers=headers)
+        entry_set(key, entry)
+    response = entry_response(request, entry, cache_control="public, max-age=300")
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, X-Licence"
-    response["Link"] = f'<{feeds.licence_url()}>; rel="license"'
-    response["X-Licence"] = feeds.licence()
     return response
 
 

@@ -2,42 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from meridian.directory import selectors
 from meridian.directory.filters import filter_params
+from meridian.portal.publiccache import cached_public_page
 
 PAGE_SIZE = 25
-# Whole pages for anonymous visitors, keyed by the data version: never older than the data, on every server.
-PAGE_CACHE_SECONDS = 600
+# The SVG document's own style: an <img> (no script) does not see the page's style sheet.
+MAP_STYLE = (
+    ".world-map .sea{fill:#eef4f9}.world-map .country{fill:#dfe3e8;stroke:#fff;stroke-width:.4}"
+    ".world-map .c1{fill:#c6dbef}.world-map .c2{fill:#9ecae1}.world-map .c3{fill:#6baed6}"
+    ".world-map .c4{fill:#3182bd}.world-map .c5{fill:#08519c}"
+    ".world-map .country.selected{stroke:#c2410c;stroke-width:1.5}"
+    ".world-map .marker{stroke:#1b1f24;stroke-width:1}"
+    ".world-map .point{fill:#c2410c;stroke:#fff;stroke-width:.8}"
+)
 
 
-def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous visitor's GET from the cache while no partner or agreement has changed."""
+def _htmx_partial(request: HttpRequest) -> bool:
+    return bool(request.htmx and not request.htmx.boosted)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        version, _latest = selectors.data_version()
-        partial = bool(request.htmx and not request.htmx.boosted)
-        key = selectors.cache_key("page", version, request.get_full_path(), partial)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, response, PAGE_CACHE_SECONDS)
-        return response
 
-    return wrapper
+# Whole pages for anonymous visitors, keyed by the public data stamp: never older than the data, on every
+# server (see meridian.portal.publiccache).
+cached_for_visitors = cached_public_page(
+    name="directory", variant=_htmx_partial, scheduled=False, articles=False, max_age=600
+)
 
 
 def directory_context(request: HttpRequest) -> dict:
@@ -54,7 +50,7 @@ def directory_context(request: HttpRequest) -> dict:
         "result_count": paginator.count,
         "active_filters": params,
         "active_query": urlencode(params),
-        **selectors.map_context(filters=params),
+        **selectors.map_summary(filters=params),
     }
 
 
@@ -81,3 +77,21 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": selectors.public_partner_panels(partner),
         },
     )
+
+
+@require_safe
+@cached_public_page(name="directory-map", scheduled=False, articles=False)
+def world_map(request: HttpRequest) -> HttpResponse:
+    """The world map as an SVG document (``image/svg+xml``) for the directory filters in the query; pages
+    load it on their own (inlined by ``map.js``; an ``<img>`` without script). Cached, compressed, ETag."""
+    params = filter_params(request.GET)
+    target = "_blank" if request.GET.get("target") == "_blank" else ""
+    context = selectors.map_context(filters=params, target=target)
+    if not context["map_available"]:
+        raise Http404
+    svg = (
+        context["map_svg"]
+        .replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+        .replace(">", f"><style>{MAP_STYLE}</style>", 1)
+    )
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

@@ -19,6 +19,36 @@ def test_serve_all_starts_the_web_server_a_worker_and_the_scheduler():
     assert programs["web"][1:4] == ["-m", "gunicorn", "meridian.wsgi:application"]
     assert "127.0.0.1:9000" in programs["web"] and programs["worker"][-1] == "worker"
     assert programs["scheduler"][-1] == "scheduler"
+    # The app writes the access log (without query strings); gunicorn's messages use the app's log format.
+    assert "--access-logfile" not in programs["web"]
+    config = programs["web"].index("--config")
+    assert programs["web"][config + 1] == "python:meridian.core.observability.gunicorn"
+
+
+def test_serve_all_gives_the_web_workers_a_fresh_metrics_folder(monkeypatch, tmp_path):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_123.db").write_bytes(b"old")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    seen = {}
+
+    class Child:
+        def __init__(self, argv, env):
+            seen[argv[0]] = env["PROMETHEUS_MULTIPROC_DIR"]
+            self.returncode = None
+
+        def poll(self):
+            return 1
+
+        def wait(self, timeout=None):
+            return 1
+
+    monkeypatch.setattr(serve_all.Command, "programs", lambda self, **kw: {"web": ["web"]})
+    monkeypatch.setattr(serve_all.subprocess, "Popen", Child)
+    with pytest.raises(CommandError, match="web stopped"):
+        call_command("serve-all")
+    assert seen == {"web": str(folder)}
+    assert not list(folder.glob("*.db"))  # the last run's figures are gone
 
 
 def test_when_one_program_dies_everything_stops(monkeypatch, tmp_path):

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from meridian.core.storage import private_storage as shared_private_storage
 
-def private_storage() -> FileSystemStorage:
+
+def private_storage() -> Storage:
     """Application and mobility files (transcripts, passports, letters) live outside MEDIA_ROOT and are served
     only through checked views."""
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return shared_private_storage()
 
 
 def case_log() -> GenericRelation:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
+from meridian.portal.publiccache import public_origin
+
 register = template.Library()
 
 OG_LOCALES = {"en": "en_GB", "zh-hans": "zh_CN"}
@@ -26,7 +28,7 @@ def language_links(context) -> list[dict]:
                 "code": code,
                 "name": info["name_local"],
                 "path": path,
-                "absolute": request.build_absolute_uri(path),
+                "absolute": public_origin() + path,
                 "current": code == current,
                 "og_locale": OG_LOCALES.get(code, code.replace("-", "_")),
             }
@@ -34,9 +36,10 @@ def language_links(context) -> list[dict]:
     return links
 
 
-@register.simple_tag(takes_context=True)
-def absolute(context, path: str) -> str:
-    return context["request"].build_absolute_uri(path) if path else ""
+@register.simple_tag
+def absolute(path: str) -> str:
+    """``path`` on the public address (``SITE_URL``): cached pages are the same whatever host was asked."""
+    return public_origin() + path if path else ""
 
 
 @register.simple_tag

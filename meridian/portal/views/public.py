@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import get_language, get_language_from_request
 
@@ -17,6 +17,7 @@ from meridian.partners.selectors import active_partner_description
 from meridian.portal import permissions, selectors, services
 from meridian.portal.figures import figures_current, placeholder_values
 from meridian.portal.models import Article
+from meridian.portal.publiccache import META_ATTRIBUTE, cached_public_page, first_time
 from meridian.portal.rendering import render_body, render_plain
 
 PAGE_SIZE = 10
@@ -70,9 +71,22 @@ def _map_context() -> dict:
         return {}
     from meridian.directory import selectors as directory_selectors
 
-    return directory_selectors.map_context()
+    return directory_selectors.map_summary()
 
 
+# Pages that show a view count or blocks that change with the clock (calls open now) live this long (seconds)
+# in the cache; the others until the data changes (or an hour).
+LIVE_SECONDS = 60
+HOME_SECONDS = 600
+
+
+def _count_cached_view(request: HttpRequest, meta: dict) -> None:
+    """A cached page counts its reader like the rendered one did (once a day per reader)."""
+    if meta.get("article"):
+        _count_view(request, Article(pk=meta["article"]))
+
+
+@cached_public_page(name="portal-home", max_age=HOME_SECONDS)
 def home(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     values = _lazy_values(language)()
@@ -87,6 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+@cached_public_page(name="portal-section", on_serve=_count_cached_view, max_age=LIVE_SECONDS)
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     current = selectors.section_get(slug=slug)
     front = selectors.public_articles().filter(section=current, slug=current.slug).first()
@@ -100,9 +115,13 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     if front is not None:
         context.update(article_context(request, front))
         _count_view(request, front)
-    return render(request, "portal/section.html", context)
+    response = render(request, "portal/section.html", context)
+    if front is not None:
+        setattr(response, META_ATTRIBUTE, {"article": front.pk})
+    return response
 
 
+@cached_public_page(name="portal-article", on_serve=_count_cached_view, max_age=LIVE_SECONDS)
 def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
     found = selectors.article_for_reader(user=request.user, section_slug=section_slug, slug=slug)
     if found.is_landing:
@@ -111,16 +130,21 @@ def article(request: HttpRequest, section_slug: str, slug: str) -> HttpResponse:
     context["preview"] = not found.is_live
     if found.is_live:
         _count_view(request, found)
-    return render(request, "portal/article.html", context)
+    response = render(request, "portal/article.html", context)
+    if found.is_live:
+        setattr(response, META_ATTRIBUTE, {"article": found.pk})
+    return response
 
 
 def _count_view(request: HttpRequest, found: Article) -> None:
     if permissions.can_edit_articles(request.user):
         return  # editors checking their own page are not readers
-    counted = services.article_view_record(
-        article=found,
-        address=request.META.get("REMOTE_ADDR", ""),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    address = request.META.get("REMOTE_ADDR", "")
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    # A reader already counted today by this process is not written again (the database refuses it anyway).
+    reader = services.visitor_key(address=address, user_agent=user_agent, day=timezone.localdate())
+    if not first_time(f"portal-view:{found.pk}:{reader}"):
+        return
+    counted = services.article_view_record(article=found, address=address, user_agent=user_agent)
     if counted:
         found.view_count += 1

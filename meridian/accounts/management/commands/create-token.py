@@ -1,19 +1,39 @@
-"""`meridian create-token USERNAME`: print an API token for the user (the existing one if there is one)."""
+"""`meridian create-token USERNAME`: create an API token for a user (for scripts) and print it once."""
 
-from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meridian.accounts.models import User
+from meridian.accounts.tokens.selectors import api_tokens_of
+from meridian.accounts.tokens.services import api_token_create, api_token_revoke, max_lifetime_days
+from meridian.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Print the API token of a user, creating it when the user has none."
+    help = (
+        "Create a new API token for a user and print it (only this once: it is stored hashed). "
+        "Tokens are listed and revoked on the user's API tokens page or in the admin."
+    )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--rotate", action="store_true", help="Replace an existing token with a new one.")
+        parser.add_argument(
+            "--name", default="Command line", help="What the token is for (default: %(default)s)."
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Days the token is valid (default and maximum: API_TOKEN_MAX_DAYS).",
+        )
+        parser.add_argument("--rotate", action="store_true", help="Revoke the user's other tokens first.")
 
-    def handle(self, *args, username: str, rotate: bool, **options) -> None:
+    def handle(
+        self, *args: Any, username: str, name: str, days: int | None, rotate: bool, **options: Any
+    ) -> None:
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist as exc:
@@ -21,6 +41,13 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"User {username!r} is not active.")
         if rotate:
-            Token.objects.filter(user=user).delete()
-        token, _created = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+            for token in api_tokens_of(user=user).select_related("user"):
+                api_token_revoke(token=token, actor=None)
+        try:
+            token, secret = api_token_create(user=user, name=name, days=days or max_lifetime_days())
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stderr.write(
+            f"Token “{token.name}” for {username}, valid until {token.expiry:%Y-%m-%d %H:%M %Z}:"
+        )
+        self.stdout.write(secret)

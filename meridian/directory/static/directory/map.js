@@ -5,6 +5,26 @@
   if (window.meridianMap) return;
   window.meridianMap = true;
 
+  // The map itself is a document of its own (cached and compressed once for every page that shows it):
+  // put it in place of its placeholder, in the page, so that its links and labels work as if inline.
+  function loadMaps(root) {
+    var holders = (root && root.querySelectorAll ? root : document).querySelectorAll("[data-map-src]");
+    Array.prototype.forEach.call(holders, function (holder) {
+      if (holder.getAttribute("data-map-loading")) return;
+      holder.setAttribute("data-map-loading", "1");
+      fetch(holder.getAttribute("data-map-src"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (svg) { holder.innerHTML = svg; holder.removeAttribute("data-map-src"); })
+        .catch(function () { holder.removeAttribute("data-map-loading"); });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { loadMaps(document); });
+  } else {
+    loadMaps(document);
+  }
+  document.addEventListener("htmx:load", function (event) { loadMaps(event.target); });
+
   function labelFor(link) {
     var figure = link.closest(".map-figure");
     return figure ? figure.querySelector(".map-label") : null;

@@ -7,13 +7,17 @@ dies, so that a half-running system is never left behind.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from meridian.core.observability.metrics import prepare_multiprocess_dir
 
 STOP_GRACE_SECONDS = 20
 
@@ -37,9 +41,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-scheduler", action="store_true", help="Do not start the scheduler.")
 
     def programs(self, *, bind: str, workers: int, timeout: int, worker: bool, scheduler: bool) -> dict:
+        # The app writes the access log (one line per request, with its request id and without query strings);
+        # the configuration module routes gunicorn's own messages through the app's log format.
         web = [
             sys.executable, "-m", "gunicorn", "meridian.wsgi:application", "--bind", bind,
-            "--workers", str(workers), "--timeout", str(timeout), "--access-logfile", "-",
+            "--workers", str(workers), "--timeout", str(timeout),
+            "--config", "python:meridian.core.observability.gunicorn",
             "--forwarded-allow-ips", "127.0.0.1",
         ]  # fmt: skip
         programs = {"web": web}
@@ -64,6 +71,13 @@ class Command(BaseCommand):
         programs = self.programs(
             bind=bind, workers=workers, timeout=timeout, worker=not no_worker, scheduler=not no_scheduler
         )
+        # Every web worker writes its request metrics there and /metrics adds them up (README, "Metrics").
+        try:
+            metrics_dir = prepare_multiprocess_dir(Path(settings.DATA_DIR) / "metrics")
+        except OSError as exc:
+            raise CommandError(f"The metrics folder cannot be prepared: {exc}") from exc
+        self.stdout.write(f"Request metrics of all web workers are kept in {metrics_dir}")
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         children: dict[str, subprocess.Popen] = {}
         stopping = {"asked": False}
 
@@ -75,7 +89,7 @@ class Command(BaseCommand):
         try:
             for name, argv in programs.items():
                 self.stdout.write(f"Starting {name}: {' '.join(argv)}")
-                children[name] = subprocess.Popen(argv)  # noqa: S603 - our own interpreter and commands
+                children[name] = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and commands
             while not stopping["asked"]:
                 for name, child in children.items():
                     if child.poll() is not None:
