@@ -97,26 +97,3 @@ def _clear_cache():
     cache.clear()
     clear_local()  # the public pages' per-process copies, keyed by a stamp each test database repeats
     yield
-
-
-_SHARED_SCOPES = {"module", "package", "class"}
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Keep the tests of a module that builds a shared fixture (demo data, a test server) on one worker.
-
-    With `pytest -n 2 --dist loadgroup` (``make test``) tests are otherwise spread over both workers, and each
-    worker would build a module's expensive fixture once more. Tests already in a group keep it.
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        info = getattr(item, "_fixtureinfo", None)
-        definitions = info.name2fixturedefs.values() if info is not None else ()
-        if any(
-            d.scope in _SHARED_SCOPES and not d.argname.startswith("_")  # not the plugins' own helpers
-            for defs in definitions
-            for d in defs
-        ):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
