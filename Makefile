@@ -61,7 +61,7 @@ scheduler: install
 	$(BIN)/meridian scheduler
 
 test: install system-deps-test messages
-	$(BIN)/pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist load --durations=25 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

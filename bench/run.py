@@ -4,8 +4,9 @@ Requests go through Django's test client, so the time is the server's own (middl
 template) without network or WSGI server overhead. The public "Global Vision" pages are measured as an
 anonymous visitor; then (unless `--no-load`) bench/load.py drives many concurrent clients against them through
 gunicorn on loopback. The affiliation matcher's precision and recall are measured on a registry of its own
-(bench/affiliation.py). A missed target is reported, not fatal; only errors fail the run. Public pages the
-portal does not offer (yet) are reported as "not available".
+(bench/affiliation.py). The staff pages' server CPU at 1,000,000 activity rows and the cold public JSON feed
+are measured by bench/staff.py. A missed target is reported, not fatal; only errors fail the run. Public
+pages the portal does not offer (yet) are reported as "not available".
 """
 
 from __future__ import annotations
@@ -309,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_trips(size.name, say=say)
     ensure_rule_trip(say=say)
     ensure_applications(size.name, say=say)
+    from bench.staff import ensure_activity
+
+    ensure_activity(size.name, say=say)
     collect_static()
     say(
         f"Ready in {time.monotonic() - started:.0f} s. Measuring {requests} requests per scenario "
@@ -343,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
         say(f"Benchmark failed: {exc}")
         return 1
     report(results, unavailable=unavailable)
+    from bench import staff
+
+    say("Staff pages (server CPU) and the cold public JSON feed ...")
+    cold_feed = staff.measure_cold_feed(say=say)
+    staff.report(staff.measure_staff_pages(client, requests=min(requests, 100), say=say), cold_feed)
     report_ratios(results, sys.stdout)
     report_trip_ratios(results, sys.stdout)
     report_ratio(results, sys.stdout)

@@ -333,6 +333,8 @@ IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 14)  # days a checked or refused 
 IMPORT_REGISTRY_MATCH_ROWS = env_int("IMPORT_REGISTRY_MATCH_ROWS", 2000)
 REMINDER_DAYS = [int(d) for d in env_list("REMINDER_DAYS", "180,90,30")]
 UNIVERSITY_NAME = env_str("UNIVERSITY_NAME", "Meridian University")
+# Shown on Chinese pages; the default is the demo university's Chinese name.
+UNIVERSITY_NAME_ZH = env_str("UNIVERSITY_NAME_ZH", "子午线大学")
 # Public address of the app, used for links in e-mails sent outside a request (reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

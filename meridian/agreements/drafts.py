@@ -45,7 +45,7 @@ def _university(unit: OrgUnit) -> dict[str, str]:
     root_id = next((int(p) for p in unit.path.split("/") if p.isdigit()), None)
     root = OrgUnit.objects.filter(pk=root_id).first() if root_id else None
     if root is None:
-        return {"name_en": settings.UNIVERSITY_NAME, "name_zh": ""}
+        return {"name_en": settings.UNIVERSITY_NAME, "name_zh": settings.UNIVERSITY_NAME_ZH}
     return {"name_en": root.name_en, "name_zh": root.name_zh}
 
 

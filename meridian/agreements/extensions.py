@@ -43,6 +43,7 @@ from meridian.core.registry import (
     ReportDataset,
     SearchHit,
     SearchType,
+    both_languages,
     registry,
 )
 
@@ -189,6 +190,18 @@ REPORT_COLUMNS = (
 def _channel_labels() -> list:
     labels = dict(Channel.choices)
     return [labels[value] for value in selectors.active_agreement_figures().channels]
+
+
+def _partners_by_channel() -> list[tuple[str, str, int]]:
+    labels = dict(Channel.choices)
+    return [
+        (*both_languages(labels.get(channel, channel)), count)
+        for channel, count in selectors.partners_by_channel()
+    ]
+
+
+def _signed_by_year() -> list[tuple[str, str, int]]:
+    return [(str(year), str(year), count) for year, count in selectors.agreements_signed_by_year()]
 
 
 def register() -> None:
@@ -404,6 +417,10 @@ def register() -> None:
          _("Number of active student and staff exchange agreements.")),
         ("exchange_partners", _("Exchange partners"), figure("exchange_partners"), "number",
          _("Number of partners with an active student or staff exchange agreement.")),
+        ("partners_by_channel", _("Cooperating partners by cooperation channel"), _partners_by_channel,
+         "series", _("Partners party to an active agreement of each channel (one may count in several).")),
+        ("agreements_by_year", _("Agreements signed per year"), _signed_by_year, "timeline",
+         _("Agreements signed in each of the last ten years (by the date of the last signature).")),
     )  # fmt: skip
     for order, (key, label, compute, kind, description) in enumerate(figures):
         registry.public_figures.add(

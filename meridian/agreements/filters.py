@@ -17,6 +17,7 @@ from meridian.core.filters import OrderingFilter
 from meridian.core.search_index import search_filter
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
+from meridian.reference.selectors import region_choices
 
 # Sort keys of the list page, the API and the exports (``?ordering=title`` or ``-title``) → model fields.
 ORDERING = {
@@ -33,12 +34,7 @@ def _visible_partners(request) -> QuerySet[Partner]:
 
 
 def _region_choices() -> list[tuple[str, str]]:
-    rows = (
-        Country.objects.exclude(region_code="")
-        .order_by("region_code")
-        .values_list("region_code", "region_en")
-    )
-    return list(dict(rows).items())
+    return region_choices()  # named in the reader's language
 
 
 class AgreementFilter(django_filters.FilterSet):

@@ -5,16 +5,22 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meridian.accounts.models import User
+from meridian.accounts.selectors import eligible_staff
 from meridian.agreements.choices import Channel, DocumentKind, Side
 from meridian.agreements.models import Agreement
+from meridian.core.widgets import PickerSelect, PickerSelectMultiple
 from meridian.partners.models import Partner
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AgreementForm(forms.ModelForm):
-    partners = forms.ModelMultipleChoiceField(label=_("Partners"), queryset=Partner.objects.none())
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"),
+        queryset=Partner.objects.none(),
+        widget=PickerSelectMultiple(search_url="partners:search"),
+        help_text=_("Search by name in any language, acronym, ROR ID, Erasmus code or PIC."),
+    )
     channels = forms.MultipleChoiceField(
         label=_("Cooperation channels"),
         choices=Channel.choices,
@@ -42,8 +48,18 @@ class AgreementForm(forms.ModelForm):
             "umbrella",
             "description",
         ]
-        widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"number": _("Leave empty to generate one.")}
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "home_coordinator": PickerSelect(
+                search_url="accounts:people_search", depends={"unit": "responsible_unit"}
+            ),
+        }
+        help_texts = {
+            "number": _("Leave empty to generate one."),
+            "home_coordinator": _("A member of staff of the responsible unit or the International Office."),
+        }
 
     def __init__(self, *args, user, units, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +68,10 @@ class AgreementForm(forms.ModelForm):
             Partner.objects.visible_to(user).select_related("country").order_by("name")
         )
         self.fields["responsible_unit"].queryset = units
-        self.fields["home_coordinator"].queryset = User.objects.filter(is_active=True).order_by("username")
+        # Staff only; the coordinator already named stays valid so that an old record can still be saved.
+        self.fields["home_coordinator"].queryset = eligible_staff(
+            keeping=self.instance.home_coordinator_id if self.instance.pk else None
+        )
         umbrellas = Agreement.objects.visible_to(user).order_by("number")
         if self.instance.pk:
             umbrellas = umbrellas.exclude(pk=self.instance.pk)
@@ -60,6 +79,26 @@ class AgreementForm(forms.ModelForm):
             self.fields["channels"].initial = list(self.instance.channels.values_list("channel", flat=True))
             self.fields["version"].initial = self.instance.version
         self.fields["umbrella"].queryset = umbrellas
+
+    def clean(self) -> dict:
+        data = super().clean()
+        coordinator, unit = data.get("home_coordinator"), data.get("responsible_unit")
+        unchanged = self.instance.pk and coordinator and coordinator.pk == self.instance.home_coordinator_id
+        if (
+            coordinator
+            and unit
+            and not unchanged
+            and not eligible_staff(unit=unit).filter(pk=coordinator.pk).exists()
+        ):
+            self.add_error(
+                "home_coordinator",
+                _(
+                    "%(name)s does not work for %(unit)s: choose a member of its staff or of the "
+                    "International Office."
+                )
+                % {"name": coordinator, "unit": unit.name},
+            )
+        return data
 
     def _post_clean(self) -> None:
         # Cross-field rules and saving belong to the services; skip the model's own validation here.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from meridian.agreements import permissions
@@ -294,6 +294,48 @@ def active_agreement_figures() -> ActiveAgreementFigures:
         exchange_agreements=counts["exchange"],
         exchange_partners=exchange_partners,
     )
+
+
+SIGNED_STATES = (
+    AgreementState.ACTIVE,
+    AgreementState.EXPIRED,
+    AgreementState.TERMINATED,
+    AgreementState.RENEWED,
+)
+
+
+def partners_by_channel() -> list[tuple[str, int]]:
+    """``(channel, partners)``: partners party to an active agreement of each channel, most first (one query;
+    a partner cooperating through two channels counts in both)."""
+    rows = (
+        AgreementPartner.objects.filter(active_agreement_condition("agreement__"))
+        .values("agreement__channels__channel")
+        .exclude(agreement__channels__channel__isnull=True)
+        .annotate(n=Count("partner_id", distinct=True))
+        .order_by("-n", "agreement__channels__channel")
+    )
+    return [(row["agreement__channels__channel"], row["n"]) for row in rows]
+
+
+def agreements_signed_by_year(*, years: int = 10) -> list[tuple[int, int]]:
+    """``(year, agreements)`` for the last ``years`` calendar years up to the latest signing, oldest first,
+    zeros included: agreements that were signed (active, expired, terminated or renewed), in the year of their
+    last signature, or of their start date when no signature date is recorded. One query."""
+    rows = (
+        Agreement.objects.filter(state__in=SIGNED_STATES)
+        .annotate(signed=Max("signatories__signed_on"))
+        .values_list("signed", "start_date")
+    )
+    counts: dict[int, int] = {}
+    for signed, start in rows:
+        day = signed or start
+        if day is not None:
+            counts[day.year] = counts.get(day.year, 0) + 1
+    if not counts:
+        return []
+    last = max(counts)
+    first = max(min(counts), last - years + 1)
+    return [(year, counts.get(year, 0)) for year in range(first, last + 1)]
 
 
 def agreement_search(*, user, query: str, limit: int = 20) -> QuerySet[Agreement]:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from meridian.accounts.models import OrgUnit, User
+from meridian.accounts.selectors import eligible_staff
 from meridian.agreements import permissions
 from meridian.agreements.choices import Channel
 from meridian.agreements.models import Agreement, AgreementDocument, Signatory
@@ -157,8 +158,9 @@ class AgreementWriteSerializer(serializers.Serializer):
     partners = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.none(), many=True)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
     responsible_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    # Staff only (never students or partner contacts), as on the form; see accounts.selectors.eligible_staff.
     home_coordinator = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=eligible_staff(), required=False, allow_null=True
     )
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)

@@ -61,7 +61,9 @@ def export_agreements(job: JobRun, *, query: str, fmt: str) -> dict[str, int]:
         rows.extend(export_rows(queryset.filter(pk__in=ids[start : start + CHUNK])))
         job_progress(job, done=min(start + CHUNK, total), total=total, message=message)
     filename = f"agreements-{timezone.localdate().isoformat()}"
-    response = export_response(fmt=fmt, filename=filename, headers=export_headers(), rows=rows)
+    response = export_response(
+        fmt=fmt, filename=filename, headers=export_headers(), rows=rows, sheet_name=_("Agreements")
+    )
     job_attach_file(
         job, filename=f"{filename}.{fmt}", content=response.content, content_type=CONTENT_TYPES[fmt]
     )

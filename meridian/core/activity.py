@@ -210,7 +210,8 @@ def activity_recent(*, user, models: Iterable[type[models.Model]], limit: int) -
     """The newest `limit` entries about any of `models` that `user` may read (the dashboard's timeline).
 
     Filtered in the database, without sorting the table: the entries are looked for among the newest 200
-    rows (read along the ``(-created_at, -id)`` index), then the newest 2,000 and 20,000; only a user who
+    rows (their ids read along the ``(-created_at, -id)`` index, then the rows by primary key), then the
+    newest 2,000 and 20,000; only a user who
     may read fewer than `limit` of those has the whole table searched.
     """
     condition = activity_visibility(user=user, models=models)
@@ -220,8 +221,10 @@ def activity_recent(*, user, models: Iterable[type[models.Model]], limit: int) -
     for window in RECENT_WINDOWS:
         readable = Activity.objects.filter(condition)
         if window is not None:
-            newest = Activity.objects.order_by("-created_at", "-id").values("pk")[:window]
-            readable = readable.filter(pk__in=newest)
+            # The window's ids are read first (along the index), so that the database looks the rows up by
+            # primary key: given the subquery, PostgreSQL's planner chose to scan the whole table.
+            newest = Activity.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
+            readable = readable.filter(pk__in=list(newest[:window]))
         rows = list(readable.order_by("-created_at", "-id").select_related("actor")[:limit])
         if len(rows) >= limit or window is None:
             break

@@ -122,7 +122,17 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return _error("invalid", _("The data is not valid."), response.status_code, response.data)
     code = getattr(exc, "default_code", "error")
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-    return _error(str(code), str(detail), response.status_code)
+    error = _error(str(code), str(detail), response.status_code)
+    # DRF's own headers stay: the challenge of a 401 (RFC 9110 §11.6.1 requires ``WWW-Authenticate``) and
+    # the ``Retry-After`` of a throttled request (§10.2.3).
+    for header in _KEPT_HEADERS:
+        if header in response:
+            error[header] = response[header]
+    return error
+
+
+# Headers DRF's handler sets on an error response that the JSON envelope keeps.
+_KEPT_HEADERS = ("WWW-Authenticate", "Retry-After")
 
 
 ERROR_SCHEMA = {

@@ -84,6 +84,15 @@ _PLAIN_FIELDS = (
     models.IntegerField,
     models.ForeignKey,
 )
+# Values a plain column passes to the driver as they are; anything else (a FieldFile in a history table's
+# text column, a lazy translation) is converted by its field.
+_PLAIN_VALUES = frozenset({str, int, bool, float})
+
+
+def _db_value(field: models.Field, converter: models.Field | None, value: Any, connection: Any) -> Any:
+    if value is None or (converter is None and type(value) in _PLAIN_VALUES):
+        return value
+    return field.get_db_prep_save(value, connection=connection)
 
 
 def insert_rows(
@@ -121,9 +130,7 @@ def insert_rows(
             for row in chunk:
                 for field, converter in zip(fields, convert, strict=True):
                     value = row.get(field.attname, defaults[field.attname])
-                    if converter is not None and value is not None:
-                        value = converter.get_db_prep_save(value, connection=connection)
-                    params.append(value)
+                    params.append(_db_value(field, converter, value, connection))
             values = ", ".join([placeholder] * len(chunk))
             # Table and column names come from the model, never from input; the values are parameters.
             statement = f"INSERT INTO {table} ({columns}) VALUES {values}{returning}"  # noqa: S608
@@ -193,10 +200,8 @@ def update_rows(
     params = []
     for pk, values in rows:
         row = [
-            value
-            if converter is None or value is None
-            else converter.get_db_prep_save(value, connection=connection)
-            for converter, value in zip(convert, values, strict=True)
+            _db_value(field, converter, value, connection)
+            for field, converter, value in zip(fields, convert, values, strict=True)
         ]
         row.append(pk)
         params.append(row)

@@ -294,7 +294,10 @@ class PublicFigure:
     says what exactly is counted, so that two pages never show two different numbers for "partners".
     ``kind`` tells the portal how to write the value in a language: ``"number"`` (an int), ``"rounded"``
     (an int written "over 150" / "150多所"), ``"list"`` (labels joined "a, b and c" / "a、b、c"),
-    ``"places"`` (``[(name_en, name_zh, count), ...]``, the first few then "and other places"), ``"text"``.
+    ``"places"`` (``[(name_en, name_zh, count), ...]``, the first few then "and other places"), ``"text"``,
+    ``"series"`` (``[(label_en, label_zh, count), ...]`` in the order to show, categories such as types or
+    channels; the portal also draws it as a bar chart) and ``"timeline"`` (the same for consecutive periods
+    such as years, drawn as columns). ``both_languages`` gives a label's ``(label_en, label_zh)``.
     """
 
     key: str
@@ -303,6 +306,18 @@ class PublicFigure:
     description: Any = ""
     order: int = 100
     kind: str = "number"
+
+
+def both_languages(label: Any) -> tuple[str, str]:
+    """A (lazy) translatable label written in English and in Simplified Chinese, for ``"series"`` figures
+    (their values are cached, so they carry both languages rather than a lazy label)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("zh-hans"):
+        chinese = str(label)
+    return english, chinese
 
 
 @dataclass(frozen=True)
@@ -351,13 +366,18 @@ class PublicPartnerPanel:
 @dataclass(frozen=True)
 class PublicSectionBlock:
     """A block shown on a section page of the public site (above the section's articles), for everybody:
-    ``section`` is the section's slug, ``context(request) -> dict`` feeds ``template``."""
+    ``section`` is the section's slug, ``context(request) -> dict`` feeds ``template``.
+
+    ``has_content() -> bool`` says whether the block has something to show now: a section without live
+    articles is shown (and linked in the public navigation) only while one of its blocks has content. None:
+    the block always has content."""
 
     key: str
     section: str
     template: str
     context: Callable[[Any], dict[str, Any]]
     order: int = 100
+    has_content: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -460,6 +480,20 @@ class MetricGauge:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class InstitutionPartners:
+    """Which registry institutions already are partners: ``find(user=, institutions=) -> {institution id:
+    partner}`` gives, for institutions of the registry (``reference.Institution``), the partner ``user`` may
+    see that already is that institution (linked, or holding its ROR ID, Erasmus code or PIC); institutions
+    without one are absent. The registry look-up shows "already a partner: <link>" from it (the reference
+    data sits below the partners, so it asks through this slot).
+    """
+
+    key: str
+    find: Callable[..., dict[int, Any]]
+    order: int = 100
+
+
 T = TypeVar("T", bound=Keyed)
 
 
@@ -526,6 +560,7 @@ class Registry:
         self.public_section_blocks: Slot[PublicSectionBlock] = Slot("public_section_blocks")
         self.landings: Slot[Landing] = Slot("landings")
         self.metric_gauges: Slot[MetricGauge] = Slot("metric_gauges")
+        self.institution_partners: Slot[InstitutionPartners] = Slot("institution_partners")
 
 
 registry = Registry()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -89,18 +90,25 @@ def _xlsx_cell(sheet, value: object) -> object:
     return plain
 
 
-def xlsx_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+_SHEET_REFUSED = re.compile(r"[:\\/?*\[\]]")  # characters Excel refuses in a sheet name
+
+
+def xlsx_response(
+    *, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_name: str = ""
+) -> HttpResponse:
     """An XLSX download of ``headers`` and ``rows``, ready to read in Excel or WPS.
 
-    One sheet named after ``filename`` (at most 31 characters, the Excel limit); a bold header row that
-    stays in view (frozen pane) with an autofilter over the whole table; column widths fitted to the
-    header and the first 500 rows (East Asian wide characters count two), between 8 and 60 characters;
+    One sheet named ``sheet_name`` (the reader sees it: pass it in the reader's language), else after
+    ``filename``, at most 31 characters (the Excel limit) and without the characters Excel refuses; a bold
+    header row that stays in view (frozen pane) with an autofilter over the whole table; column widths fitted
+    to the header and the first 500 rows (East Asian wide characters count two), between 8 and 60 characters;
     dates and times as real date cells (``yyyy-mm-dd``, ``yyyy-mm-dd hh:mm``, local time) so that they sort
     and filter as dates. Text a spreadsheet would run as a formula is neutralised (see ``neutralise``).
     Rows are streamed after the first 500, so a large export does not build its rows in memory twice.
     """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=filename[:31])
+    title = _SHEET_REFUSED.sub(" ", str(sheet_name or filename)).strip()[:31] or "Sheet1"
+    sheet = workbook.create_sheet(title=title)
     iterator = iter(rows)
     first = [list(row) for row in islice(iterator, WIDTH_SAMPLE_ROWS)]
     for index, width in enumerate(_column_widths(headers, first), 1):
@@ -129,8 +137,9 @@ def xlsx_response(*, filename: str, headers: Sequence[str], rows: Iterable[Seque
 
 
 def export_response(
-    *, fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
+    *, fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]], sheet_name: str = ""
 ) -> HttpResponse:
+    """A CSV (default) or XLSX (``fmt="xlsx"``) download; ``sheet_name`` names the XLSX sheet."""
     if fmt == "xlsx":
-        return xlsx_response(filename=filename, headers=headers, rows=rows)
+        return xlsx_response(filename=filename, headers=headers, rows=rows, sheet_name=sheet_name)
     return csv_response(filename=filename, headers=headers, rows=rows)

@@ -8,10 +8,20 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self) -> None:
+        from meridian.accounts.permissions import is_internal
         from meridian.core.registry import DashboardTile, NavEntry, registry
         from meridian.dashboard.selectors import recent_activity
 
-        registry.nav.add(NavEntry(key="dashboard", label=_("Dashboard"), url_name="dashboard:home", order=10))
+        # The dashboard is the staff's overview: students and partner contacts have pages of their own.
+        registry.nav.add(
+            NavEntry(
+                key="dashboard",
+                label=_("Dashboard"),
+                url_name="dashboard:home",
+                visible=is_internal,
+                order=10,
+            )
+        )
         registry.dashboard_tiles.add(
             DashboardTile(
                 key="activity",

@@ -13,6 +13,7 @@ from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
 from meridian.partners.selectors import public_partner_condition
 from meridian.reference.models import Country
+from meridian.reference.selectors import region_choices as reference_region_choices
 
 _chinese = is_chinese
 
@@ -27,27 +28,7 @@ def public_text_condition(query: str) -> Q:
 
 def region_choices() -> list[tuple[str, str]]:
     """UN regions, each followed by its sub-regions, named in the reader's language."""
-    zh = _chinese()
-    rows = (
-        Country.objects.exclude(region_code="")
-        .values_list(
-            "region_code", "region_en", "region_zh", "subregion_code", "subregion_en", "subregion_zh"
-        )
-        .distinct()
-    )
-    regions: dict[str, str] = {}
-    subregions: dict[str, dict[str, str]] = {}
-    for code, en, zh_name, sub_code, sub_en, sub_zh in rows:
-        regions[code] = (zh_name if zh and zh_name else en) or code
-        if sub_code:
-            subregions.setdefault(code, {})[sub_code] = (sub_zh if zh and sub_zh else sub_en) or sub_code
-    choices: list[tuple[str, str]] = []
-    for code, name in sorted(regions.items(), key=lambda item: item[1]):
-        choices.append((code, name))
-        for sub_code, sub_name in sorted(subregions.get(code, {}).items(), key=lambda item: item[1]):
-            if sub_code != code:
-                choices.append((sub_code, f"— {sub_name}"))
-    return choices
+    return reference_region_choices(subregions=True)
 
 
 class CountryChoiceFilter(django_filters.ModelChoiceFilter):

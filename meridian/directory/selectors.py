@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.http import QueryDict
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 
 from meridian.core.i18n import is_chinese
 from meridian.core.registry import registry
+from meridian.core.sorting import localised_sort_field
 from meridian.directory.filters import PublicPartnerFilter, filter_params
 from meridian.partners.models import Partner
 from meridian.partners.selectors import public_partner_condition
@@ -46,6 +47,7 @@ PUBLIC_PARTNER_FIELDS = (
     "latitude",
     "longitude",
     "updated_at",
+    "logo",
     "country__code",
     "country__alpha3",
     "country__numeric",
@@ -126,7 +128,8 @@ def public_partners() -> QuerySet[Partner]:
         .filter(public_partner_condition())
         .select_related("country")
         .only(*PUBLIC_PARTNER_FIELDS)
-        .order_by("name", "pk")
+        # By the name shown, in the reader's language (Chinese by pinyin; meridian/core/sorting.py).
+        .order_by(localised_sort_field(), "pk")
         .with_public_facts()
     )
 
@@ -138,6 +141,14 @@ def public_partner_list(*, filters: QueryDict | dict | None = None, request=None
 
 def public_partner_get(*, pk: int) -> Partner | None:
     return public_partners().filter(pk=pk).first()
+
+
+def partner_logo_url(partner: Partner) -> str:
+    """The address of a public partner's logo (``directory:partner_logo``), or "" when it has none."""
+    name = partner.logo.name if partner.logo else ""
+    if not name:
+        return ""
+    return reverse("directory:partner_logo", args=[partner.pk, name.rsplit("/", 1)[-1]])
 
 
 def partner_channels(partner: Partner) -> list[tuple[str, str]]:
@@ -305,8 +316,27 @@ def _map_context(params: dict, target: str) -> dict:
     ).qs
     counts = country_counts(queryset)
     points = map_points(queryset)
+    region = params.get("region", "")
+    in_region = Q(region_code=region) | Q(subregion_code=region)
+    # Shapes of the atlas carry an ISO numeric code, and an alpha-2 code only in some editions.
+    focus = [
+        code
+        for pair in (Country.objects.filter(in_region).values_list("code", "numeric") if region else [])
+        for code in pair
+        if code
+    ]
     rendered = render_map(
-        counts=counts, points=points, selected=selected, names=country_names(), target=target
+        counts=counts,
+        points=points,
+        selected=selected,
+        names=country_names(),
+        target=target,
+        focus=focus,
+        selected_numeric=(
+            Country.objects.filter(code=selected).values_list("numeric", flat=True).first() or ""
+            if selected
+            else ""
+        ),
     )
     return {
         "map_svg": rendered.svg,

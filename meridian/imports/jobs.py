@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meridian.core.errors import DomainError
+from meridian.core.privatefiles import IMPORTS, PrivateFile, new_private_file
 from meridian.core.tabular.report import ImportReport
 from meridian.core.tabular.runner import Progress, ReadOptions
 from meridian.imports.models import ImportBatch
@@ -190,14 +190,10 @@ def start_file_import(
     ``options`` (encoding, sheet, column mapping) and ``take_file_values`` (the file's value for every
     conflicting field) travel with the job, as for the shell's foreground import.
     """
-    import secrets
-    import shutil
-
     options = options or ReadOptions()
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{secrets.token_hex(16)}.upload"
-    shutil.copyfile(source, stored)
+    stored = new_private_file(IMPORTS, ".upload")
+    with open(source, "rb") as handle:
+        stored.write_chunks(iter(lambda: handle.read(1024 * 1024), b""))
     label = _("Check %(file)s") if dry_run else _("Import %(file)s")
     return job_start(
         kind="imports.check" if dry_run else "imports.commit",
@@ -218,8 +214,8 @@ def start_file_import(
     )
 
 
-def _stored(stored_name: str) -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT) / "imports" / Path(stored_name).name
+def _stored(stored_name: str) -> PrivateFile:
+    return PrivateFile(IMPORTS, stored_name)
 
 
 def import_stored_file(

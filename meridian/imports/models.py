@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from meridian.core.privatefiles import PrivateFile
     from meridian.core.tabular.runner import ReadOptions
 
 
@@ -68,8 +68,11 @@ class ImportBatch(models.Model):
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
     @property
-    def stored_path(self) -> Path:
-        return Path(settings.PRIVATE_STORAGE_ROOT) / "imports" / Path(self.stored_name).name
+    def stored_path(self) -> PrivateFile:
+        """The kept upload in the private store (``imports/<stored_name>``, see ``core.privatefiles``)."""
+        from meridian.core.privatefiles import IMPORTS, PrivateFile
+
+        return PrivateFile(IMPORTS, self.stored_name)
 
     @property
     def read_options(self) -> ReadOptions:

@@ -9,7 +9,6 @@ with the same report as a small one.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meridian.core.errors import DomainError, PermissionDeniedError
+from meridian.core.privatefiles import IMPORTS, PrivateFile, new_private_file, private_files
 from meridian.core.registry import registry
 from meridian.core.tabular.columns import header_key
 from meridian.core.tabular.report import ImportReport
@@ -162,7 +162,10 @@ def _run(
 # Uploaded files kept between the dry run and the commit ----------------------------------------------------
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path | PrivateFile) -> str:
+    """The SHA-256 (hex) of a local file or of a kept upload in the private store."""
+    if isinstance(path, PrivateFile):
+        return path.sha256()
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1024 * 1024):
@@ -170,18 +173,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _keep_upload(uploaded_file: Any) -> tuple[Path, str, int]:
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{secrets.token_hex(16)}.upload"
-    digest = hashlib.sha256()
-    size = 0
-    with open(stored, "wb") as target:
-        for chunk in uploaded_file.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            target.write(chunk)
-    return stored, digest.hexdigest(), size
+def _keep_upload(uploaded_file: Any) -> tuple[PrivateFile, str, int]:
+    """Keep an upload in the private store under a random name; returns it, its SHA-256 and its size."""
+    stored = new_private_file(IMPORTS, ".upload")
+    sha256, size = stored.write_chunks(uploaded_file.chunks())
+    return stored, sha256, size
 
 
 def batch_create(*, owner, kind: str, uploaded_file: Any, options: ReadOptions | None = None) -> Any:
@@ -414,8 +410,8 @@ def uploads_expire(*, now: datetime | None = None, days: int | None = None) -> d
             transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
             expired += 1
     orphans = 0
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "imports"
-    if folder.is_dir():
+    kept = private_files(IMPORTS, ".upload")
+    if kept:
         named = set(
             ImportBatch.objects.exclude(
                 status__in=[ImportBatch.Status.COMMITTED, ImportBatch.Status.EXPIRED]
@@ -423,10 +419,12 @@ def uploads_expire(*, now: datetime | None = None, days: int | None = None) -> d
         )
         unfinished = JobRun.objects.filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING])
         named |= {str((job.params or {}).get("stored_name", "")) for job in unfinished.only("params")}
-        cutoff = before.timestamp()
-        for path in folder.glob("*.upload"):
-            if path.name not in named and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+        for stored in kept:
+            if stored.name in named:
+                continue
+            written = stored.modified_at()
+            if written is not None and written < before:
+                stored.unlink(missing_ok=True)
                 orphans += 1
     return {"expired": expired, "orphans": orphans}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -10,6 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from meridian.core.privatefiles import PrivateFile
 
 
 class JobRun(models.Model):
@@ -85,10 +88,13 @@ class JobRun(models.Model):
         return max(0, min(100, int(self.done * 100 / self.total)))
 
     @property
-    def result_path(self) -> Path | None:
+    def result_path(self) -> PrivateFile | None:
+        """The result file in the private store (``jobs/<result_file>``), or None when the job has none."""
+        from meridian.core.privatefiles import JOBS, PrivateFile
+
         if not self.result_file:
             return None
-        return Path(settings.PRIVATE_STORAGE_ROOT) / "jobs" / Path(self.result_file).name
+        return PrivateFile(JOBS, self.result_file)
 
 
 class ScheduledRun(models.Model):

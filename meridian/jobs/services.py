@@ -10,7 +10,6 @@ with the reason, so a failed job changes nothing. Jobs are started after the cal
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from meridian.core.errors import DomainError
+from meridian.core.privatefiles import JOBS, new_private_file
 from meridian.jobs.models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -126,14 +126,13 @@ def job_progress(job: JobRun | int, *, done: int, total: int | None = None, mess
 def job_attach_file(job: JobRun, *, filename: str, content: bytes, content_type: str) -> None:
     """Keep ``content`` privately as the job's result file, offered for download as ``filename``.
 
-    The file is removed again when the job fails. Replaces an earlier file of the same job.
+    The file is removed again when the job fails. Replaces an earlier file of the same job. It lives in the
+    private store (``jobs/<random name>.result``: on object storage when configured, and in backups).
     """
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{secrets.token_hex(16)}.result"
-    (folder / stored).write_bytes(content)
+    stored = new_private_file(JOBS, ".result")
+    stored.write_bytes(content)
     _remove_file(job)
-    job.result_file = stored
+    job.result_file = stored.name
     job.result_filename = Path(filename).name[:255]
     job.result_content_type = content_type[:100]
 

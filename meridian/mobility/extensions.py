@@ -617,6 +617,15 @@ def _place_partners() -> int:
     return partners_with_places_count()
 
 
+def _exchanged_by_year() -> list[tuple[str, str, int]]:
+    from meridian.mobility.models import academic_year_label
+    from meridian.mobility.selectors.balance import exchanged_by_year
+
+    return [
+        (academic_year_label(year), academic_year_label(year), count) for year, count in exchanged_by_year()
+    ]
+
+
 def _watched() -> list[Any]:
     from meridian.mobility.models import CooperationCondition, Mobility
 
@@ -766,6 +775,19 @@ def register() -> None:
         registry.public_figures.add(
             PublicFigure(key=key, label=label, compute=compute, description=description, order=90 + order)
         )
+    registry.public_figures.add(
+        PublicFigure(
+            key="exchanged_by_year",
+            label=_("People exchanged per academic year"),
+            compute=_exchanged_by_year,
+            description=_(
+                "Students and staff on exchange in each academic year, both ways (accepted and later); "
+                "a person on two exchanges counts twice."
+            ),
+            kind="timeline",
+            order=99,
+        )
+    )
     registry.cache_watches.add(CacheWatch(key="mobility-figures", group="public", models=_watched))
 
 

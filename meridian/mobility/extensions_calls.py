@@ -31,6 +31,15 @@ def _open_calls_block(request: Any) -> dict[str, Any]:
     return {"rows": rows, "calls_url": reverse("mobility_public:calls")}
 
 
+def _has_open_calls() -> bool:
+    """Whether a call is open for applications now (or opens soon): the section shows the block then."""
+    from django.utils import timezone
+
+    from meridian.mobility.selectors import calls as selectors
+
+    return selectors.public_open_calls(now=timezone.now()).exists()
+
+
 def _watched() -> list:
     from meridian.mobility.models import Call, CallDestination
 
@@ -45,6 +54,7 @@ if BLOCK_KEY not in registry.public_section_blocks:
             template="mobility/public/_section_block.html",
             context=_open_calls_block,
             order=10,
+            has_content=_has_open_calls,
         )
     )
 if WATCH_KEY not in registry.cache_watches:

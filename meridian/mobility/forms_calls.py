@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit, User
+from meridian.core.widgets import PickerTextInput
 from meridian.mobility import permissions
 from meridian.mobility.choices import CefrLevel, CriterionSource, DocumentKind, QuestionKind, Semester
 from meridian.mobility.models import Call
@@ -230,6 +231,7 @@ class ReviewerForm(forms.Form):
         label=_("User name or e-mail"),
         max_length=254,
         help_text=_("A member of the university's staff."),
+        widget=PickerTextInput(search_url="accounts:people_search", params={"key": "username"}),
     )
 
     def clean_user(self) -> User:

@@ -20,12 +20,14 @@ from meridian.core.registry import (
     ActivityRule,
     CacheWatch,
     DashboardTile,
+    InstitutionPartners,
     NavEntry,
     PartnerPanel,
     PublicFigure,
     ReportDataset,
     SearchHit,
     SearchType,
+    both_languages,
     registry,
 )
 from meridian.partners import permissions, selectors
@@ -175,6 +177,30 @@ def _active_by_country() -> list[tuple[str, str, int]]:
     return [(r["country__name_en"], r["country__name_zh"] or "", r["n"]) for r in rows]
 
 
+def _active_by_region() -> list[tuple[str, str, int]]:
+    """Cooperating partners per UN region (continent), most first; partners of a country without one last."""
+    rows = (
+        selectors.active_partners()
+        .values("country__region_en", "country__region_zh")
+        .annotate(n=Count("id"))
+        .order_by("-n", "country__region_en")
+    )
+    other = both_languages(_("Other places"))
+    return [
+        (r["country__region_en"], r["country__region_zh"] or "", r["n"])
+        if r["country__region_en"]
+        else (*other, r["n"])
+        for r in rows
+    ]
+
+
+def _active_by_type() -> list[tuple[str, str, int]]:
+    """Cooperating partners per type, most first (types without partners left out)."""
+    rows = selectors.active_partners().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
+    labels = dict(PartnerType.choices)
+    return [(*both_languages(labels.get(r["kind"], r["kind"])), r["n"]) for r in rows]
+
+
 def _active_count() -> int:
     return selectors.active_partners().count()
 
@@ -183,6 +209,9 @@ _active_description = lazy(selectors.active_partner_description, str)
 
 
 def register() -> None:
+    registry.institution_partners.add(
+        InstitutionPartners(key="partners", find=selectors.partners_for_institutions)
+    )
     registry.nav.add(
         NavEntry(
             key="partners",
@@ -304,12 +333,16 @@ def register() -> None:
         ("partners_rounded", _("Cooperating partners, rounded"), _active_count, "rounded"),
         ("countries", _("Countries and regions"), lambda: len(_active_by_country()), "number"),
         ("top_countries", _("Countries and regions with most partners"), _active_by_country, "places"),
+        ("partners_by_region", _("Cooperating partners by continent"), _active_by_region, "series"),
+        ("partners_by_type", _("Cooperating partners by type"), _active_by_type, "series"),
     )
     descriptions = {
         "partners": _("Number of cooperating (active) partners, public or not."),
         "partners_rounded": _('The same number rounded down as people write it: "over 150", "150多所".'),
         "countries": _("Number of countries and regions of the cooperating partners."),
         "top_countries": _('Countries and regions with most partners, in order, then "and other places".'),
+        "partners_by_region": _("Number of cooperating partners on each continent (UN region), most first."),
+        "partners_by_type": _("Number of cooperating partners of each type (university, enterprise, …)."),
     }
     for order, (key, label, compute, kind) in enumerate(figures):
         registry.public_figures.add(

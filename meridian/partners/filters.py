@@ -11,10 +11,12 @@ from meridian.accounts.models import OrgUnit
 from meridian.core.filters import OrderingFilter
 from meridian.core.registry import registry
 from meridian.core.search_index import search_condition
+from meridian.core.sorting import localised_sort_field
 from meridian.core.text import clean_spaces, normalise_domain
 from meridian.partners.choices import PartnerType, RelationshipStatus
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
+from meridian.reference.selectors import region_choices as reference_region_choices
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -33,20 +35,28 @@ def text_condition(query: str) -> Q:
 
 
 def region_choices() -> list[tuple[str, str]]:
-    rows = Country.objects.exclude(region_code="").values_list("region_code", "region_en").distinct()
-    return sorted({(code, name) for code, name in rows}, key=lambda row: row[1])
+    """The world regions, named in the reader's language (``meridian.reference.selectors.region_choices``)."""
+    return reference_region_choices()
 
 
 class StableOrderingFilter(OrderingFilter):
     """Ties are broken by name and id so that pages never repeat or skip rows.
 
+    "name" sorts by the name the list shows, in the reader's language: the partner's English or Chinese sort
+    key (``meridian.core.sorting``; Chinese names by pinyin), each read from its index.
     Empty entries of the comma-separated value ("?ordering=,," or "name,") are ignored; only empty entries
     keep the list's default order.
     """
 
+    def get_ordering_value(self, param: str) -> str:
+        value = super().get_ordering_value(param)
+        if value.lstrip("-") == "name":
+            return ("-" if value.startswith("-") else "") + localised_sort_field()
+        return value
+
     def filter(self, qs: QuerySet, value) -> QuerySet:
         keys = self.sort_keys(value)
-        return qs.order_by(*keys, "name", "pk") if keys else qs
+        return qs.order_by(*keys, localised_sort_field(), "pk") if keys else qs
 
 
 class PartnerFilter(django_filters.FilterSet):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from meridian.accounts.models import OrgUnit
 from meridian.accounts.permissions import can_write_university, coordinated_unit_ids
 from meridian.core.websites import WebsiteFormField
+from meridian.core.widgets import PickerSelect
+from meridian.partners.logos import logo_clean
 from meridian.partners.models import Partner, PartnerContact, PartnerUnit
 from meridian.partners.services import EDITABLE_FIELDS
 from meridian.reference.models import Institution
@@ -46,6 +48,13 @@ class PartnerForm(forms.Form):
         queryset=Institution.objects.all(), required=False, widget=forms.HiddenInput
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("PNG, JPEG or WebP, at most 2 MB; shown on the public partner page."),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
     def __init__(self, *args: Any, user=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,10 +62,13 @@ class PartnerForm(forms.Form):
         for name in PARTNER_FORM_FIELDS:
             self.fields[name] = generated[name]
         # Tags after the profile, notes last: move the declared fields to the end of the visible order.
-        for name in ("tags", "registry_institution", "version"):
+        for name in ("logo", "remove_logo", "tags", "registry_institution", "version"):
             self.fields[name] = self.fields.pop(name)
-        self.fields["parent"].widget = forms.NumberInput(attrs={"min": 1})
-        self.fields["parent"].help_text = _("Record number of the parent organisation, if any.")
+        parent = self.fields["parent"]
+        parent.widget = PickerSelect(search_url="partners:search")
+        parent.help_text = _("Search by name in any language, acronym, ROR ID, Erasmus code or PIC.")
+        if user is not None:
+            parent.queryset = Partner.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
         self.fields["country"].queryset = self.fields["country"].queryset.order_by("name_en")
         self.fields["cooperating_since"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["notes"].widget.attrs["rows"] = 4
@@ -80,6 +92,17 @@ class PartnerForm(forms.Form):
     def service_fields(self) -> dict[str, Any]:
         """Cleaned values as keyword arguments for partner_create / partner_update."""
         return {name: self.cleaned_data.get(name) for name in [*PARTNER_FORM_FIELDS, "registry_institution"]}
+
+    def clean_logo(self):
+        """The upload re-encoded as a PNG (checked by its content: ``logos.logo_clean``), or None."""
+        upload = self.cleaned_data.get("logo")
+        return logo_clean(upload) if upload else None
+
+    def logo_change(self) -> tuple[bool, Any]:
+        """``(changed, file)`` for ``partner_logo_set``: a new logo, a removal (file None) or nothing."""
+        if self.cleaned_data.get("logo") is not None:
+            return True, self.cleaned_data["logo"]
+        return bool(self.cleaned_data.get("remove_logo")), None
 
     def tag_names(self) -> list[str]:
         return [t for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]

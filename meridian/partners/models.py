@@ -18,14 +18,18 @@ from meridian.partners.choices import (
     PortalRole,
     RelationshipStatus,
 )
+from meridian.partners.logos import logo_upload_to
 from meridian.partners.search_text import (
     PARTNER_NAME_FIELDS,
     PARTNER_PRIVATE_FIELDS,
     PARTNER_PUBLIC_FIELDS,
+    PARTNER_SORTED_FIELDS,
+    fill_partner_sort_keys,
     partner_search_text_now,
 )
 
 SEARCHED_FIELDS = frozenset({*PARTNER_PUBLIC_FIELDS, *PARTNER_PRIVATE_FIELDS, "country", "country_id"})
+SORTED_FIELDS = frozenset(PARTNER_SORTED_FIELDS)
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -122,6 +126,9 @@ class Partner(VersionedModel):
         on_delete=models.SET_NULL,
         related_name="partners",
     )
+    # Shown on the public partner page; stored only as re-encoded PNG (meridian/partners/logos.py), set by
+    # the partner_logo_set service, never by the partner form's generic fields.
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, blank=True, max_length=200, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -131,10 +138,19 @@ class Partner(VersionedModel):
     # Names, place, country and identifiers in one normalised form, indexed for substring search (see
     # meridian/core/search_index.py, meridian/partners/search_text.py); written by save() and bulk refreshes.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # The displayed name's sort keys for English and Chinese readers (meridian/core/sorting.py: Chinese by
+    # pinyin), kept with the search column; the list orders by the reader's one, read from its index.
+    sort_key_en = models.CharField(
+        _("sort key (English)"), max_length=255, blank=True, default="", editable=False
+    )
+    sort_key_zh = models.CharField(
+        _("sort key (Chinese)"), max_length=255, blank=True, default="", editable=False
+    )
 
     objects = PartnerQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "website_domain", "search_text"], m2m_fields=[tags]
+        excluded_fields=["updated_at", "website_domain", "search_text", "sort_key_en", "sort_key_zh"],
+        m2m_fields=[tags],
     )
 
     class Meta:
@@ -152,6 +168,8 @@ class Partner(VersionedModel):
             models.Index(fields=["country", "kind", "status"]),
             # The list's default order (name, then id for stable pages) read from the index, not sorted.
             models.Index(fields=["name", "id"], name="partner_name_order"),
+            models.Index(fields=["sort_key_en", "id"], name="partner_sort_en_order"),
+            models.Index(fields=["sort_key_zh", "id"], name="partner_sort_zh_order"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +198,11 @@ class Partner(VersionedModel):
             self.search_text = partner_search_text_now(self)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SORTED_FIELDS.intersection(update_fields):
+            fill_partner_sort_keys(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sort_key_en", "sort_key_zh"}
         super().save(*args, **kwargs)
         self._loaded_search_names = self.search_names()
 

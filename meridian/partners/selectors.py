@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
@@ -13,6 +14,7 @@ from meridian.core.activity import activity_for
 from meridian.core.history import HistoryEntry, history_entries
 from meridian.core.models import Activity
 from meridian.core.registry import registry
+from meridian.core.sorting import localised_sort_field
 from meridian.partners import permissions
 from meridian.partners.choices import RelationshipStatus
 from meridian.partners.models import Partner, PartnerContact, PartnerQuerySet, PartnerUnit
@@ -144,7 +146,8 @@ def partner_list(*, user) -> QuerySet[Partner]:
         PartnerListQuerySet(model=Partner)
         .visible_to(user)
         .select_related("country", "owner_unit")
-        .order_by("name", "pk")
+        # By the name shown, in the reader's language (Chinese by pinyin), read from the sort key's index.
+        .order_by(localised_sort_field(), "pk")
         .with_row_facts(user)
     )
 
@@ -240,3 +243,65 @@ def partner_merge_candidates(*, user, partner: Partner, query: str, limit: int =
         .filter(text_condition(query))
         .select_related("country")[:limit]
     )
+
+
+def partner_picker_search(*, user, query: str, limit: int = 20) -> list[Partner]:
+    """Partners `user` may see whose names (English, Chinese, official, acronym), place or identifiers
+    (ROR ID, Erasmus code, PIC, SCHAC code) contain every word of `query`, for the partner picker.
+
+    Empty query: none. At most `limit` partners, by official name.
+    """
+    from meridian.partners.filters import text_condition
+
+    if not query.strip():
+        return []
+    return list(
+        Partner.objects.visible_to(user)
+        .filter(text_condition(query))
+        .select_related("country")
+        .order_by("name")[:limit]
+    )
+
+
+def partner_picker_detail(partner: Partner) -> str:
+    """The secondary line of a picker result: the names in the other languages, country and identifiers."""
+    names = [n for n in (partner.name, partner.name_en, partner.name_zh) if n and n != partner.display_name]
+    country = partner.country.name if partner.country_id else ""
+    ids = [f"ROR {partner.ror_id}" if partner.ror_id else "", partner.erasmus_code, partner.pic]
+    return " · ".join(dict.fromkeys(v for v in [*names, country, *ids] if v))
+
+
+def partners_for_institutions(*, user, institutions: Iterable[Any]) -> dict[int, Partner]:
+    """Registry institution id → the partner `user` may see that is already that institution.
+
+    A partner is the institution when it is linked to it (`registry_institution`) or holds its ROR ID, its
+    Erasmus code (compared without padding, see `meridian.reference.erasmus.erasmus_key`) or its PIC; the
+    oldest such partner wins. Institutions without a partner are absent. One query.
+    """
+    from meridian.reference.erasmus import erasmus_key
+
+    found: dict[int, Partner] = {}
+    insts = list(institutions)
+    if not insts:
+        return found
+    ids = {inst.pk for inst in insts}
+    by_ror = {inst.ror_id: inst.pk for inst in insts if inst.ror_id}
+    by_code = {erasmus_key(inst.erasmus_code): inst.pk for inst in insts if inst.erasmus_code}
+    by_pic = {inst.pic: inst.pk for inst in insts if inst.pic}
+    condition = Q(registry_institution_id__in=ids) | Q(ror_id__in=by_ror) | Q(pic__in=by_pic)
+    for key in by_code:
+        # Stored codes differ from the registry's only in padding: narrow by the first letter.
+        condition |= Q(erasmus_code__istartswith=key[0]) & ~Q(erasmus_code="")
+    partners = Partner.objects.visible_to(user).filter(condition).order_by("pk")
+    fields = ("name", "name_en", "name_zh", "registry_institution_id", "ror_id", "pic", "erasmus_code")
+    for partner in partners.only(*fields):
+        matches = (
+            partner.registry_institution_id if partner.registry_institution_id in ids else None,
+            by_ror.get(partner.ror_id),
+            by_code.get(erasmus_key(partner.erasmus_code)) if partner.erasmus_code else None,
+            by_pic.get(partner.pic),
+        )
+        for inst_id in matches:
+            if inst_id is not None:
+                found.setdefault(inst_id, partner)
+    return found

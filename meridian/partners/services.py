@@ -673,11 +673,13 @@ def _resolve_tags(names: set[str]) -> dict[str, Tag]:
 
 
 def _fill_search_text(partners: list[Partner]) -> None:
-    """The normalised search column that ``Partner.save()`` keeps, for rows written by ``bulk_create``."""
-    from meridian.partners.search_text import partner_search_text_now
+    """The normalised search column and the name sort keys that ``Partner.save()`` keeps, for rows written by
+    ``bulk_create`` or bulk updates."""
+    from meridian.partners.search_text import fill_partner_sort_keys, partner_search_text_now
 
     for partner in partners:
         partner.search_text = partner_search_text_now(partner)
+        fill_partner_sort_keys(partner)
 
 
 @dataclass
@@ -1047,3 +1049,36 @@ def partner_update_bulk(
     for partner in updated:
         partner._loaded_search_names = partner.search_names()
     return updated
+
+
+@transaction.atomic
+def partner_logo_set(*, partner: Partner, actor: User | None, logo: Any | None) -> Partner:
+    """Replace a partner's logo with ``logo`` (a file already cleaned by ``logos.logo_clean``: a PNG), or
+    remove it when ``logo`` is None. The old file is deleted once the change is committed.
+
+    Raises ``PermissionDeniedError`` when ``actor`` may not change the partner."""
+    if actor is not None and not permissions.can_edit_partner(actor, partner):
+        raise PermissionDeniedError(_("You may not change this partner."))
+    locked = Partner.objects.select_for_update().get(pk=partner.pk)
+    old = locked.logo.name if locked.logo else ""
+    if logo is None and not old:
+        return locked
+    if logo is None:
+        locked.logo = ""
+    else:
+        locked.logo.save("logo.png", logo, save=False)
+    bump_version(locked)
+    locked._history_user = actor
+    locked.save()
+    if old:
+        storage = locked.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    activity_record(
+        target=locked,
+        verb="updated",
+        actor=actor,
+        message=lambda: _("Removed the logo") if logo is None else _("Changed the logo"),
+    )
+    partner.logo = locked.logo
+    partner.version = locked.version
+    return locked

@@ -61,7 +61,11 @@ def export_partners(job: JobRun, *, query: str, fmt: str) -> dict[str, int]:
     rows = _counted((_row(p) for p in partners.iterator(chunk_size=1000)), job, total)
     filename = f"partners-{timezone.localdate():%Y%m%d}"
     response = export_response(
-        fmt=fmt, filename=filename, headers=[str(h) for h in EXPORT_HEADERS], rows=rows
+        fmt=fmt,
+        filename=filename,
+        headers=[str(h) for h in EXPORT_HEADERS],
+        rows=rows,
+        sheet_name=_("Partners"),
     )
     job_attach_file(
         job, filename=f"{filename}.{fmt}", content=response.content, content_type=CONTENT_TYPES[fmt]

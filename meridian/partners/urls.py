@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.partner_list_view, name="list"),
     path("export/", views.partner_export, name="export"),
     path("new/", views.partner_create_view, name="create"),
+    path("search/", views.partner_search_view, name="search"),
     path("registry-match/", views.partner_registry_match_view, name="registry_match"),
     path("<int:pk>/", views.partner_detail_view, name="detail"),
     path("<int:pk>/edit/", views.partner_edit_view, name="edit"),

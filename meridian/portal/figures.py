@@ -45,7 +45,8 @@ PLACEHOLDERS: Mapping[str, Any] = _Placeholders()
 
 
 def register() -> None:
-    """The portal's own figure: the university's name (from settings)."""
+    """The portal's own figure (the university's name, from settings) and the charts block of the Global
+    Partnership page."""
     registry.public_figures.add(
         PublicFigure(
             key="university_name",
@@ -54,6 +55,19 @@ def register() -> None:
             description=_("The university's name."),
             kind="text",
             order=1000,
+        )
+    )
+    # The Global Partnership page shows the figures as charts too (the home page includes them itself).
+    from meridian.core.registry import PublicSectionBlock
+    from meridian.portal.publiccharts import section_charts_block
+
+    registry.public_section_blocks.add(
+        PublicSectionBlock(
+            key="portal-charts",
+            section="global-partnership",
+            template="portal/_charts.html",
+            context=section_charts_block,
+            order=10,
         )
     )
 
@@ -156,8 +170,18 @@ def labels_phrase(labels: list, language: str) -> str:
     return join_list(names, language)
 
 
+def series_phrase(rows: list[tuple[str, str, int]], language: str) -> str:
+    """A series (``(label_en, label_zh, count)`` rows) as text: "Europe: 12, Asia: 9" / "欧洲：12、亚洲：9"
+    (one line)."""
+    if _is_zh(language):
+        return "、".join(f"{zh or en}：{count}" for en, zh, count in rows)
+    return ", ".join(f"{en}: {_number(count, language)}" for en, _zh, count in rows)
+
+
 def figure_text(kind: str, value: Any, language: str) -> str:
     """A figure's value written in `language` according to its kind (see ``PublicFigure``)."""
+    if kind in ("series", "timeline"):
+        return series_phrase(list(value), language)
     if kind == "number":
         return _number(int(value), language)
     if kind == "rounded":

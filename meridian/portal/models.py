@@ -115,6 +115,14 @@ class Article(VersionedModel):
     def __str__(self) -> str:
         return self.title or self.slug
 
+    @property
+    def author_display(self) -> str:
+        """The author line in the reader's language: a unit's name (the International Office, a school) in
+        that language, a person's name as written."""
+        from meridian.accounts.selectors import unit_display_name
+
+        return unit_display_name(name=self.author_name)
+
     def clean(self) -> None:
         from meridian.portal.rendering import unknown_placeholders
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from meridian.core.registry import registry
@@ -25,6 +25,12 @@ def section_get(*, slug: str) -> Section:
         raise Http404 from exc
 
 
+def section_names() -> dict[str, str]:
+    """Each section's name in the reader's language, by slug: the names the public navigation shows, so that a
+    link reads like the page it opens (the section's front page has the section's title)."""
+    return {section.slug: section.name for section in Section.objects.only("slug", "name_en", "name_zh")}
+
+
 def section_articles(*, section: Section) -> QuerySet[Article]:
     """A section's live articles other than its front page, newest first."""
     return public_articles().filter(section=section).exclude(slug=section.slug)
@@ -32,6 +38,21 @@ def section_articles(*, section: Section) -> QuerySet[Article]:
 
 def latest_news(*, limit: int = 5) -> list[Article]:
     return list(public_articles().filter(kind=ArticleKind.NEWS)[:limit])
+
+
+def news_mentioning(*, names: list[str], limit: int = 3) -> list[Article]:
+    """Live news whose title, summary or text (either language) contains one of ``names`` (a partner's
+    names), newest first, at most ``limit``. Names shorter than four characters (Latin) or two (Chinese) are
+    ignored: an acronym would match unrelated words."""
+    condition = Q()
+    for name in {n.strip() for n in names if n and n.strip()}:
+        if len(name) < (2 if not name.isascii() else 4):
+            continue
+        for field in ("title_en", "title_zh", "summary_en", "summary_zh", "body_en", "body_zh"):
+            condition |= Q(**{f"{field}__icontains": name})
+    if not condition:
+        return []
+    return list(public_articles().filter(condition, kind=ArticleKind.NEWS)[:limit])
 
 
 def article_for_reader(*, user, section_slug: str, slug: str) -> Article:
@@ -57,6 +78,40 @@ def sitemap_articles() -> QuerySet[Article]:
     return public_articles().only(
         "slug", "section__slug", "updated_at", "publish_at", "title_en", "title_zh", "body_en", "body_zh"
     )
+
+
+SECTIONS_SHOWN_SECONDS = 60  # blocks change with the clock (a call opens): checked again after a minute
+
+
+def _sections_with_content() -> set[str]:
+    slugs = set(public_articles().order_by().values_list("section__slug", flat=True).distinct())
+    for entry in registry.public_section_blocks:
+        if entry.section not in slugs and (entry.has_content is None or entry.has_content()):
+            slugs.add(entry.section)
+    return slugs
+
+
+def sections_with_content() -> set[str]:
+    """Slugs of the public sections that have something to show: a live article (their front page or any
+    other) or a registered block with content (``PublicSectionBlock.has_content``). Empty sections are left
+    out of the public navigation and the site map (their page still opens, saying nothing is published yet).
+    Cached by the public data stamp for at most a minute (blocks that change with the clock), and never past
+    the moment the next scheduled article goes live."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from meridian.portal.publiccache import data_stamp, next_publication
+
+    key = f"portal:sections-shown:{data_stamp().token}"
+    slugs = cache.get(key)
+    if slugs is None:
+        slugs = _sections_with_content()
+        seconds = SECTIONS_SHOWN_SECONDS
+        upcoming = next_publication()
+        if upcoming is not None:
+            seconds = max(1, min(seconds, int((upcoming - timezone.now()).total_seconds()) + 1))
+        cache.set(key, slugs, seconds)
+    return set(slugs)
 
 
 @dataclass(frozen=True)

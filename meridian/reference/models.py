@@ -38,6 +38,11 @@ class Country(models.Model):
     def region(self) -> str:
         return localised(self.region_en, self.region_zh)
 
+    @property
+    def subregion(self) -> str:
+        """The UN M49 sub-region in the reader's language (CLDR's Chinese name on Chinese pages)."""
+        return localised(self.subregion_en, self.subregion_zh)
+
 
 class IscedField(models.Model):
     """A field of education and training (ISCED-F 2013): broad (2 digits), narrow (3) or detailed (4)."""

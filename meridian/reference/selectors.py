@@ -7,6 +7,8 @@ import re
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
+from meridian.core.i18n import localised
+from meridian.core.sorting import sort_key
 from meridian.core.text import normalise_domain
 from meridian.reference.choices import RegistrySource
 from meridian.reference.erasmus import ErasmusCodeError, erasmus_key, normalise_erasmus_code
@@ -32,6 +34,40 @@ _CHUNK = 900  # ids per IN (...) list, below SQLite's limit on query parameters
 
 def country_choices() -> QuerySet[Country]:
     return Country.objects.order_by("name_en")
+
+
+def region_name(*, english: str, chinese: str, code: str = "") -> str:
+    """The display name of a UN M49 region or sub-region in the reader's language: its CLDR Chinese name on
+    Chinese pages when there is one, else its M49 English name, else its code."""
+    return localised(english, chinese) or code
+
+
+def region_choices(*, subregions: bool = False) -> list[tuple[str, str]]:
+    """(M49 code, display name) of the world regions that have countries, sorted by the name the reader sees
+    (Chinese by pinyin, see ``meridian.core.sorting``); with ``subregions``, each region is followed by its
+    sub-regions, their names prefixed by a dash. Names from `region_name`."""
+    rows = (
+        Country.objects.exclude(region_code="")
+        .values_list(
+            "region_code", "region_en", "region_zh", "subregion_code", "subregion_en", "subregion_zh"
+        )
+        .distinct()
+    )
+    regions: dict[str, str] = {}
+    children: dict[str, dict[str, str]] = {}
+    for code, english, chinese, sub_code, sub_english, sub_chinese in rows:
+        regions[code] = region_name(english=english, chinese=chinese, code=code)
+        if sub_code and sub_code != code:
+            children.setdefault(code, {})[sub_code] = region_name(
+                english=sub_english, chinese=sub_chinese, code=sub_code
+            )
+    choices: list[tuple[str, str]] = []
+    for code, name in sorted(regions.items(), key=lambda item: sort_key(item[1])):
+        choices.append((code, name))
+        if subregions:
+            below = sorted(children.get(code, {}).items(), key=lambda item: sort_key(item[1]))
+            choices += [(sub_code, f"— {sub_name}") for sub_code, sub_name in below]
+    return choices
 
 
 def _prefix(field: str, value: str) -> Q:

@@ -6,6 +6,7 @@ SVG in HTML does not need one).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -67,8 +68,15 @@ def render_map(
     selected: str = "",
     names: dict[str, str] | None = None,
     target: str = "",
+    focus: Iterable[str] = (),
+    selected_numeric: str = "",
 ) -> RenderedMap:
-    """SVG markup of the map; `counts` are CountryCount rows, `points` come from selectors.map_points."""
+    """SVG markup of the map; `counts` are CountryCount rows, `points` come from selectors.map_points.
+
+    `selected` (an ISO alpha-2 code; `selected_numeric` its ISO numeric code, for shapes of the atlas without
+    an alpha-2 code, such as France's) is highlighted (drawn last, so that its outline is on top) whether or
+    not it has partners; `focus` (alpha-2 or numeric codes, e.g. the countries of a world region) zooms the
+    map to those countries (see ``focus_box``)."""
     atlas = load_atlas()
     if atlas is None:
         return RenderedMap(svg="", legend=legend(), available=False)
@@ -79,15 +87,19 @@ def render_map(
     countries: list[str] = []
     markers: list[str] = []
     centres: dict[str, tuple[float, float]] = {}
+    highlighted: list[str] = []
     for shape in atlas.shapes:
         row = by_numeric.get(shape.numeric) if shape.numeric else None
         row = row or (by_code.get(shape.alpha2) if shape.alpha2 else None)
         name = names.get(shape.numeric) or shape.name
         if row is None:
             if shape.path:
-                countries.append(
-                    f'<path class="country" d="{shape.path}"><title>{escape(name)}</title></path>'
+                chosen = bool(selected) and (
+                    shape.alpha2 == selected or bool(selected_numeric) and shape.numeric == selected_numeric
                 )
+                classes = "country selected" if chosen else "country"
+                drawing = f'<path class="{classes}" d="{shape.path}"><title>{escape(name)}</title></path>'
+                (highlighted if chosen else countries).append(drawing)
             continue
         drawn.add(row.code)
         centres[row.code] = shape.centre
@@ -104,7 +116,8 @@ def render_map(
             countries.append(body)
             markers.append(_marker(row, label, shape.centre, target=target, data=data))
         elif body:
-            countries.append(_link(row.url, label, body, target=target, extra=data))
+            drawing = _link(row.url, label, body, target=target, extra=data)
+            (highlighted if row.code == selected else countries).append(drawing)
     # Countries with partners but no shape at all in the atlas: a marker where their partners are.
     for row in counts:
         if row.code in drawn:
@@ -129,15 +142,50 @@ def render_map(
         )
         dots.append(_link(point["url"], label, body, target=target))
     title = _("World map of partner institutions")
+    wanted = set(focus)
+    box = focus_box(
+        [shape.centre for shape in atlas.shapes if wanted & {shape.numeric, shape.alpha2} - {""}],
+        width=atlas.width,
+        height=atlas.height,
+    )
+    view_box = " ".join(f"{value:.0f}" for value in box)
+    zoomed = ' data-zoomed="true"' if box != (0, 0, atlas.width, atlas.height) else ""
     svg = (
-        f'<svg class="world-map" viewBox="0 0 {atlas.width:.0f} {atlas.height:.0f}" role="group" '
-        f'aria-label="{escape(title)}" focusable="false">'
+        f'<svg class="world-map" viewBox="{view_box}" role="group" '
+        f'aria-label="{escape(title)}" focusable="false"{zoomed}>'
         f'<rect class="sea" width="{atlas.width:.0f}" height="{atlas.height:.0f}"/>'
-        f'<g class="countries">{"".join(countries)}</g>'
+        f'<g class="countries">{"".join(countries)}{"".join(highlighted)}</g>'
         f'<g class="markers">{"".join(markers)}</g>'
         f'<g class="points">{"".join(dots)}</g></svg>'
     )
     return RenderedMap(svg=svg, legend=legend(), available=True)
+
+
+# A zoomed map shows at least this share of the whole map's width, and some sea around the countries.
+MIN_ZOOM_SHARE = 0.2
+ZOOM_PADDING = 0.25
+
+
+def focus_box(
+    centres: list[tuple[float, float]], *, width: float, height: float
+) -> tuple[float, float, float, float]:
+    """The view box ``(x, y, w, h)`` around ``centres`` (points on the map) with the map's own proportions,
+    padded, at least ``MIN_ZOOM_SHARE`` of the map wide and kept inside it; the whole map without centres."""
+    if not centres:
+        return (0, 0, width, height)
+    xs = [x for x, _y in centres]
+    ys = [y for _x, y in centres]
+    box_w = (max(xs) - min(xs)) * (1 + 2 * ZOOM_PADDING)
+    box_h = (max(ys) - min(ys)) * (1 + 2 * ZOOM_PADDING)
+    ratio = width / height
+    box_w = max(box_w, box_h * ratio, width * MIN_ZOOM_SHARE)
+    box_w = min(box_w, width)
+    box_h = box_w / ratio
+    centre_x = (max(xs) + min(xs)) / 2
+    centre_y = (max(ys) + min(ys)) / 2
+    x = min(max(centre_x - box_w / 2, 0), width - box_w)
+    y = min(max(centre_y - box_h / 2, 0), height - box_h)
+    return (round(x), round(y), round(box_w), round(box_h))
 
 
 def _country_name(by_code: dict, point: dict) -> str:

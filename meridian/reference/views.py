@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from meridian.core.registry import registry
 from meridian.reference.models import Country, Institution
 from meridian.reference.selectors import (
     institution_prefill,
     institutions_with_names,
+    region_choices,
     registry_lookup,
     registry_status,
 )
@@ -21,13 +23,20 @@ SUGGESTION_LIMIT = 8
 
 
 def _results(request: HttpRequest, limit: int) -> tuple[str, str, list]:
+    """The query, the country filter and the matching institutions, each with `other_names` and
+    `existing_partner` (the partner the user may see that already is the institution, or None)."""
     query = request.GET.get("q", "").strip()
     country = request.GET.get("country", "").strip().upper()[:2]
     found = registry_lookup(query=query, limit=limit, country=country or None) if query else []
     results = institutions_with_names(found)
+    existing: dict[int, object] = {}
+    for source in registry.institution_partners:  # the partners context answers (the layer above)
+        for inst_id, partner in source.find(user=request.user, institutions=results).items():
+            existing.setdefault(inst_id, partner)
     for inst in results:
         # Other names and labels, each once, for the result list.
         inst.other_names = list(dict.fromkeys(n.value for n in inst.names.all() if n.value != inst.name))
+        inst.existing_partner = existing.get(inst.pk)
     return query, country, results
 
 
@@ -53,7 +62,11 @@ def lookup_view(request: HttpRequest) -> HttpResponse:
     query, _country, results = _results(request, SUGGESTION_LIMIT)
     target = request.GET.get("target", "").strip()[:60]
     items = [
-        {"institution": inst, "prefill": json.dumps(institution_prefill(inst), ensure_ascii=False)}
+        {
+            "institution": inst,
+            "existing": inst.existing_partner,
+            "prefill": json.dumps(institution_prefill(inst), ensure_ascii=False),
+        }
         for inst in results
     ]
     # An empty registry is a set-up step, not a failed search: say so.
@@ -72,12 +85,7 @@ def country_list_view(request: HttpRequest) -> HttpResponse:
     countries = Country.objects.order_by("name_en")
     if region:
         countries = countries.filter(region_code=region)
-    regions = (
-        Country.objects.exclude(region_code="")
-        .values("region_code", "region_en", "region_zh")
-        .order_by("region_en")
-        .distinct()
-    )
+    regions = region_choices()  # named in the reader's language
     return render(
         request, "reference/countries.html", {"countries": countries, "regions": regions, "region": region}
     )

@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from meridian.agreements.models import Agreement
+from meridian.core.widgets import PickerSelect, PickerSelectMultiple
 from meridian.partners.models import Partner
 from meridian.people.models import Person
 from meridian.reference.models import Country, Institution
@@ -116,7 +117,10 @@ class TripForm(forms.ModelForm):
         widget=forms.HiddenInput,
     )
     partners = forms.ModelMultipleChoiceField(
-        label=_("Partners concerned"), queryset=Partner.objects.none(), required=False
+        label=_("Partners concerned"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=PickerSelectMultiple(search_url="partners:search"),
     )
     agreements = forms.ModelMultipleChoiceField(
         label=_("Agreements concerned"), queryset=Agreement.objects.none(), required=False
@@ -157,6 +161,7 @@ class TripForm(forms.ModelForm):
             "depart_on": DATE,
             "return_on": DATE,
             "task": forms.Textarea(attrs={"rows": 3}),
+            "inviter_partner": PickerSelect(search_url="partners:search"),
         }
         help_texts = {
             "inviter_partner": _(

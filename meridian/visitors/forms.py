@@ -19,6 +19,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from meridian.agreements.models import Agreement
+from meridian.core.widgets import PickerSelect
 from meridian.people.choices import Gender
 from meridian.people.models import Person
 from meridian.reference.models import Country, Institution
@@ -110,6 +111,8 @@ class VisitForm(forms.ModelForm):
             "arrive_on": DATE,
             "depart_on": DATE,
             "purpose": forms.Textarea(attrs={"rows": 3}),
+            "host": PickerSelect(search_url="accounts:people_search", depends={"unit": "host_unit"}),
+            "guest_partner": PickerSelect(search_url="partners:search"),
         }
         help_texts = {
             "guest_partner": _("Pick a partner, or a registry institution, or type the organisation's name."),

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
+from meridian.core.widgets import PickerSelect
 from meridian.people.choices import Gender, PersonKind
 from meridian.people.models import Person
 from meridian.reference.models import Country
@@ -140,6 +141,7 @@ class ExpertHiringForm(forms.ModelForm):
             "contract_starts_on": DATE,
             "contract_ends_on": DATE,
             "duties": forms.Textarea(attrs={"rows": 3}),
+            "supervisor": PickerSelect(search_url="accounts:people_search", depends={"unit": "host_unit"}),
         }
 
     NEW_PERSON = ("new_family_name", "new_given_name", "new_name_zh", "new_birth_date", "new_nationality")

@@ -23,6 +23,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import DateTimeField, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -127,7 +128,9 @@ def _parse_date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({name: ["Use an ISO date, e.g. 2026-03-01."]}) from exc
+        raise ValidationError(
+            {name: [_("“%(value)s” is not a date: use YYYY-MM-DD, e.g. 2026-03-01.") % {"value": value}]}
+        ) from exc
 
 
 class CaseViewSetMixin:

@@ -8,12 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit, User
+from meridian.accounts.selectors import INTERNAL_ROLES, eligible_staff
+from meridian.core.widgets import PickerTextInput
 from meridian.workflow.choices import AssigneeKind, DueUnit, PostKind, UnitFunctionCode
 from meridian.workflow.registry import case_types
 
 
 class UsernameField(forms.CharField):
-    """A person given by user name (a select of every user would not scale)."""
+    """A person given by user name (a select of every user would not scale); with JavaScript a search of
+    the staff by name (the services refuse anyone who is not an active member of staff)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", PickerTextInput(search_url="accounts:people_search", params={"key": "username"})
+        )
+        super().__init__(**kwargs)
 
     def clean(self, value: Any) -> User | None:
         value = super().clean(value)
@@ -111,8 +120,19 @@ class UnitFunctionForm(forms.Form):
 
 class UnitPostForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.order_by("path"))
-    user = UsernameField(label=_("Person (user name)"))
+    user = UsernameField(
+        label=_("Person (user name)"),
+        widget=PickerTextInput(
+            search_url="accounts:people_search", params={"key": "username", "pool": "internal"}
+        ),
+    )
     post = forms.ChoiceField(label=_("Post"), choices=PostKind.choices)
+
+    def clean_user(self) -> User | None:
+        user = self.cleaned_data.get("user")
+        if user is not None and not eligible_staff(roles=INTERNAL_ROLES).filter(pk=user.pk).exists():
+            raise forms.ValidationError(_("Only an active member of staff can hold a post."))
+        return user
 
 
 class DeputyForm(forms.Form):

@@ -35,6 +35,16 @@ def translated(text: str, language: str) -> str:
         return str(translation.gettext(text))
 
 
+def pick(page: Page, field: str, text: str) -> None:
+    """Choose the first result for `text` in the search picker of form field `field`, with the keyboard."""
+    box = page.locator(f"#id_{field}-search")
+    box.focus()
+    box.press_sequentially(text, delay=20)
+    expect(page.locator(f"#{box.get_attribute('aria-controls')} [role=option]").first).to_be_visible()
+    box.press("ArrowDown")
+    box.press("Enter")
+
+
 def follow(page: Page, target: Locator, url: str | re.Pattern[str]) -> None:
     """Click something that loads a new page and wait until that page has loaded (scripts included)."""
     with page.expect_navigation(url=url):

@@ -47,6 +47,7 @@ from tests.browser.helpers import (
     download,
     no_horizontal_overflow,
     pdf_file,
+    pick,
     sign_in_as,
     switch_language,
     translated,
@@ -273,7 +274,7 @@ def test_a_student_goes_on_exchange_from_the_call_to_the_recognition_of_credits(
     expect(office.locator("#call-questions li[data-question]")).to_have_count(1)
 
     part = office.locator("#call-reviewers")
-    part.locator("#id_reviewer-new-user").fill(people.staff.username)
+    pick(office, "reviewer-new-user", people.staff.username)
     swap(office, j.button(part, "Add the member"))
     expect(office.locator("#call-reviewers li[data-reviewer]")).to_have_count(1)
 

@@ -50,6 +50,7 @@ from tests.browser.helpers import (
     follow,
     no_horizontal_overflow,
     pdf_file,
+    pick,
     png_file,
     sign_in_as,
     translated,
@@ -174,11 +175,11 @@ def test_secretary_files_a_visiting_scholar_whose_visit_runs_to_its_closure(
     secretary.fill("#id_title", TITLE)
     secretary.select_option("#id_category", "visiting_scholar")
     secretary.select_option("#id_host_unit", str(org.computing.pk))
-    secretary.select_option("#id_host", str(people.staff.pk))
+    pick(secretary, "host", people.staff.username)
     secretary.fill("#id_arrive_on", arrive.isoformat())
     secretary.fill("#id_depart_on", depart.isoformat())
     secretary.fill("#id_purpose", "Two lectures on power-grid resilience and talks on joint supervision.")
-    secretary.select_option("#id_guest_partner", str(partner.pk))
+    pick(secretary, "guest_partner", PARTNER_EN)
     secretary.select_option("#id_guest_country", str(germany_.pk))
     secretary.fill("#id_guests-0-family_name", FAMILY)
     secretary.fill("#id_guests-0-given_name", GIVEN)

@@ -37,6 +37,7 @@ from meridian.core.backup import (
     restore_check,
     storage_files,
 )
+from meridian.core.privatefiles import IMPORTS, JOBS, new_private_file
 from meridian.demo.builder import build_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,6 +102,10 @@ def roundtrip(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
     with django_db_blocker.unblock():
         build_demo(password="demo password for tests")
         media_storage().save(MEDIA_NAME, ContentFile(b"\x89PNG not really"))
+        # An import upload waiting for its commit and a job's result file live in the private store too.
+        working = [new_private_file(IMPORTS, ".upload"), new_private_file(JOBS, ".result")]
+        working[0].write_bytes("Name,Country\nUniversität Wien,AT\n".encode())
+        working[1].write_bytes(b"name\nalpha\n")
         source = {
             "rows": _rows("default"),
             "private": _checksums(private_storage()),
@@ -115,7 +120,16 @@ def roundtrip(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
             )
             target = {"rows": _rows(alias), "private": _checksums(private), "media": _checksums(media)}
         media_storage().delete(MEDIA_NAME)
-    return {"archive": archive, "made": made, "restored": restored, "source": source, "target": target}
+        for stored in working:
+            stored.unlink()
+    return {
+        "archive": archive,
+        "made": made,
+        "restored": restored,
+        "source": source,
+        "target": target,
+        "working": [stored.storage_name for stored in working],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +194,14 @@ def test_every_file_is_restored_with_its_checksum(roundtrip):
     assert target["media"] == source["media"]
     assert MEDIA_NAME in target["media"]
     assert roundtrip["restored"].files == len(source["private"]) + len(source["media"])
+
+
+def test_import_uploads_and_job_results_are_backed_up_and_restored(roundtrip):
+    upload, result = roundtrip["working"]
+    assert upload.startswith("imports/") and result.startswith("jobs/")
+    for name in (upload, result):
+        assert roundtrip["target"]["private"][name] == roundtrip["source"]["private"][name]
+    assert roundtrip["target"]["private"][result] == hashlib.sha256(b"name\nalpha\n").hexdigest()
 
 
 def test_manifest_describes_the_archive_without_secrets(roundtrip, settings):

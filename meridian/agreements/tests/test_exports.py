@@ -35,6 +35,7 @@ def test_chinese_reader_gets_chinese_headers_names_countries_and_units(
     assert start.is_date and start.value == datetime(2024, 3, 1) and start.number_format == "yyyy-mm-dd"
     assert end.value == datetime(2029, 2, 28)
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K2"
+    assert sheet.title == "协议"  # the sheet is named in the reader's language, not after the file
 
 
 def test_english_reader_gets_english_names(client, people, make_agreement, germany):

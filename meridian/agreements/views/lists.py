@@ -126,5 +126,9 @@ def agreement_export(request: HttpRequest) -> HttpResponse:
         return redirect(job)
     stamp = timezone.localdate().isoformat()
     return export_response(
-        fmt=fmt, filename=f"agreements-{stamp}", headers=export_headers(), rows=export_rows(queryset)
+        fmt=fmt,
+        filename=f"agreements-{stamp}",
+        headers=export_headers(),
+        rows=export_rows(queryset),
+        sheet_name=_("Agreements"),
     )

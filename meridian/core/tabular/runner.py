@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from meridian.core import bulk
 from meridian.core.errors import DomainError
+from meridian.core.privatefiles import PrivateFile
 from meridian.core.tabular import columns as c
 from meridian.core.tabular import readers
 from meridian.core.tabular.engine import BulkRowError, PlannedRow, RowImporter
@@ -29,7 +30,7 @@ from meridian.core.tabular.report import CREATE, UPDATE, ImportReport, RowOutcom
 
 DEFAULT_MAX_ROWS = 200_000
 
-FileArg = str | Path | IO[bytes]
+FileArg = str | Path | PrivateFile | IO[bytes]
 # progress(done, total, message): how far a long import got (the background job shows it).
 Progress = Callable[[int, int, str], None]
 
@@ -152,9 +153,14 @@ def count_rows(file: FileArg, *, stop_after: int | None = None, options: ReadOpt
 
 @contextlib.contextmanager
 def open_file(file: FileArg) -> Iterator[IO[bytes]]:
-    """A binary stream for ``file``: a path is opened (and closed after), a closed Django File is reopened."""
+    """A binary stream for ``file``: a path or a file of the private store is opened (and closed after), a
+    closed Django File is reopened."""
     if isinstance(file, (str, Path)):
         with open(file, "rb") as handle:
+            yield handle
+        return
+    if isinstance(file, PrivateFile):
+        with file.open() as handle:
             yield handle
         return
     opened = getattr(file, "open", None)

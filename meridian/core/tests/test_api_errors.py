@@ -42,3 +42,30 @@ def test_drf_messages_are_chinese_too(people, chinese):
     missing = _client(people.officer).get("/api/v1/partners/999999/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert missing.status_code == 404
     assert missing.json()["error"]["message"] == "未找到。"
+
+
+def test_a_401_keeps_its_www_authenticate_challenge(people):
+    """RFC 9110 §11.6.1: every 401 names the scheme to use; the JSON envelope must not drop it."""
+    anonymous = APIClient().get("/api/v1/partners/")
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Token"
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    wrong = APIClient().get("/api/v1/partners/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert wrong.status_code == 401
+    assert wrong["WWW-Authenticate"] == "Token"
+    assert wrong.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_throttled_request_keeps_its_retry_after(rf, people):
+    """A 429 keeps DRF's ``Retry-After`` (RFC 9110 §10.2.3) inside the error envelope."""
+    from rest_framework import exceptions
+
+    from meridian.core.api import exception_handler
+
+    response = exception_handler(exceptions.Throttled(wait=42), {"request": rf.get("/api/v1/partners/")})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "42"
+    assert response.data["error"]["code"] == "throttled"
+    forbidden = exception_handler(exceptions.PermissionDenied(), {"request": rf.get("/api/v1/partners/")})
+    assert forbidden.status_code == 403
+    assert "WWW-Authenticate" not in forbidden

@@ -1,4 +1,5 @@
-"""The navigation shows each role exactly the entries it can use, in both languages (one table)."""
+"""The navigation shows each role exactly the entries it can use, in both languages (one table); the top
+bar's account links too; and the staff dashboard is kept for staff."""
 
 import re
 
@@ -15,7 +16,7 @@ ALL = {"admin", "officer", "coordinator", "staff", "student", "leadership", "par
 INTERNAL = {"admin", "officer", "coordinator", "staff", "leadership"}
 # entry key: the roles that see it. Every entry a role sees leads to a page that role may use.
 MATRIX = {
-    "dashboard": ALL,
+    "dashboard": INTERNAL,
     "partners": ALL - {"outsider"},
     "agreements": INTERNAL | {"partner_contact"},
     "registry": INTERNAL,
@@ -49,12 +50,17 @@ def users(org, people):
     }
 
 
-def shown(client, user, language: str, labels: dict | None = None) -> dict[str, str]:
-    """The navigation entries on the dashboard page: key → URL (and key → label into `labels`)."""
+def landing_html(client, user, language: str = "en") -> str:
+    """The page ``user`` lands on after signing in (followed from ``workflow:landing``)."""
     client.force_login(user)
-    response = client.get(reverse("dashboard:home"), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(reverse("workflow:landing"), HTTP_ACCEPT_LANGUAGE=language, follow=True)
     assert response.status_code == 200
-    html = response.content.decode()
+    return response.content.decode()
+
+
+def shown(client, user, language: str, labels: dict | None = None) -> dict[str, str]:
+    """The navigation entries on the page the user lands on: key → URL (and key → label into `labels`)."""
+    html = landing_html(client, user, language)
     assert f'<html lang="{language}">' in html
     nav = html[html.index('<nav class="mainnav"') : html.index("</nav>")]
     matches = list(NAV_LINK.finditer(nav))
@@ -105,3 +111,54 @@ def test_an_entry_with_a_count_carries_it(people):
 def test_entries_follow_registry_order(people):
     keys = [item.key for item in nav_items(people.officer)]
     assert keys.index("dashboard") < keys.index("partners") < keys.index("agreements") < keys.index("api")
+
+
+# Account links in the top bar: (CSS class, roles that see it).
+ACCOUNT_LINKS = {
+    "user-name": ALL,  # the password change page
+    "user-security": ALL,  # two-factor sign-in
+    "user-tokens": INTERNAL,  # API tokens: only for those who use the API (it is in their navigation)
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_account_links_in_the_top_bar_are_those_the_role_can_use(client, users, role):
+    html = landing_html(client, users[role])
+    bar = html[html.index('<div class="topbar-tools">') : html.index("</header>")]
+    links = dict(re.findall(r'<a href="([^"]+)" class="(user-[a-z]+)"', bar))
+    assert set(links.values()) == {css for css, roles in ACCOUNT_LINKS.items() if role in roles}
+    for url in links:
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ["student", "partner_contact", "outsider"])
+def test_the_dashboard_sends_others_to_their_own_page(client, users, role):
+    client.force_login(users[role])
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workflow:landing")
+    lands = client.get(reverse("workflow:landing"))["Location"]
+    assert lands != reverse("dashboard:home")
+    assert client.get(lands).status_code == 200
+
+
+@pytest.mark.parametrize("role", sorted(INTERNAL))
+def test_staff_keep_the_dashboard(client, users, role):
+    client.force_login(users[role])
+    assert client.get(reverse("dashboard:home")).status_code == 200
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_the_inbox_lists_the_own_pages_of_those_without_a_dashboard(client, users, role):
+    client.force_login(users[role])
+    html = client.get(reverse("workflow:inbox")).content.decode()
+    if role in INTERNAL:
+        assert 'id="own-pages"' not in html
+        return
+    card = html[html.index('id="own-pages"') : html.index("</section>", html.index('id="own-pages"'))]
+    own = dict(re.findall(r'<a href="([^"]+)" data-own="([a-z_]+)"', card))
+    expected = {key for key in shown(client, users[role], "en") if key != "inbox"}
+    assert set(own.values()) == expected
+    for url, key in own.items():
+        if key != "global_vision":
+            assert client.get(url).status_code == 200, url

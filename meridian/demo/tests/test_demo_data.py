@@ -1,13 +1,11 @@
-"""The demo data command, built twice per module on an empty database (both builds are rolled back)."""
+"""The demo data command, built twice on an empty database (the package's demo world, rolled back)."""
 
 import io
-import os
 import stat
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -15,7 +13,6 @@ from meridian.accounts.choices import Role
 from meridian.accounts.models import Membership, OrgUnit, User
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
 from meridian.agreements.models import Agreement, AgreementChannel, Signatory
-from meridian.demo.builder import build_demo
 from meridian.demo.partners_data import PARTNERS
 from meridian.demo.password import PASSWORD_FILE, demo_password
 from meridian.partners.models import Partner, PartnerContact
@@ -26,35 +23,15 @@ PASSWORD = "demo password for tests"
 NAMED_COUNTRIES = {"US", "RU", "GB", "FR", "DE", "CA", "AU", "NZ", "KR", "JP", "IN", "TH"}
 
 
-def _snapshot() -> dict:
+@pytest.fixture
+def demo(demo_world):
+    """The package's demo world: a first build (rolled back), then the command's on the empty database."""
+    kept = ("partners", "agreements")
     return {
-        "partners": list(Partner.objects.order_by("name").values_list("name", "status", "is_public")),
-        "agreements": list(Agreement.objects.order_by("number").values_list("number", "title_en", "state")),
+        "first": {key: demo_world.first[key] for key in kept},
+        "second": {key: demo_world.second[key] for key in kept},
+        "output": demo_world.output,
     }
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Build once and roll back (the first run), then build again with the command for the module's tests."""
-    previous = os.environ.get("DEMO_ADMIN_PASSWORD")
-    os.environ["DEMO_ADMIN_PASSWORD"] = PASSWORD
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            with transaction.atomic():
-                assert not Partner.objects.exists()
-                build_demo(password=PASSWORD)
-                first = _snapshot()
-                transaction.set_rollback(True)
-            assert not Partner.objects.exists()
-            out = io.StringIO()
-            call_command("demo-data", stdout=out)
-            yield {"first": first, "second": _snapshot(), "output": out.getvalue()}
-            transaction.set_rollback(True)
-    finally:
-        if previous is None:
-            os.environ.pop("DEMO_ADMIN_PASSWORD", None)
-        else:
-            os.environ["DEMO_ADMIN_PASSWORD"] = previous
 
 
 def test_two_runs_on_empty_databases_are_identical(demo):

@@ -1,22 +1,18 @@
-"""Demo student exchange: built with the rest of the demo (once per module, rolled back), a second start adds
+"""Demo student exchange: built with the rest of the demo (once per package, rolled back); a second start adds
 nothing; places on forty and more partners, the call of 300 applicants through selection, allocation,
 answers and nominations, the call open now, learning agreements in every state, a completed mobility,
 incoming students from three partners, the portals' pages, and removal of everything it built."""
 
-import io
-import logging
-import os
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from meridian.demo.builder import build_demo, remove_demo
+from meridian.demo.builder import remove_demo
 from meridian.demo.mobility import APPLICANTS, build_mobility, remove_mobility
 from meridian.demo.mobility_data import HEIDELBERG, INCOMING
 from meridian.mobility.choices import ApplicationState, CallState, LearningAgreementState, MobilityState
@@ -25,46 +21,15 @@ PASSWORD = "demo password for tests"
 A = ApplicationState
 
 
-class _Notes(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo built once, then the demo command run again (a no-op); rolled back at the end. Steps a
-    service refused are logged by the demo as warnings: they are collected here."""
-    previous = os.environ.get("DEMO_ADMIN_PASSWORD")
-    os.environ["DEMO_ADMIN_PASSWORD"] = PASSWORD
-    notes = _Notes()
-    logger = logging.getLogger("meridian.demo.mobility")
-    logger.addHandler(notes)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            build_demo(password=PASSWORD)
-            from meridian.mobility.models import Application, Mobility
-
-            first = sorted(Application.objects.values_list("number", "state"))
-            mobilities = sorted(Mobility.objects.values_list("number", "state"))
-            out = io.StringIO()
-            call_command("demo-data", stdout=out)  # the second start: nothing is added
-            yield {
-                "first": first,
-                "mobilities": mobilities,
-                "output": out.getvalue(),
-                "notes": notes.messages,
-            }
-            transaction.set_rollback(True)
-    finally:
-        logger.removeHandler(notes)
-        if previous is None:
-            os.environ.pop("DEMO_ADMIN_PASSWORD", None)
-        else:
-            os.environ["DEMO_ADMIN_PASSWORD"] = previous
+@pytest.fixture
+def demo(demo_world):
+    """The package's demo world: applications and mobilities as built, a second start's output, warnings."""
+    return {
+        "first": demo_world.second["applications"],
+        "mobilities": demo_world.second["mobilities"],
+        "output": demo_world.again,
+        "notes": demo_world.notes["meridian.demo.mobility"],
+    }
 
 
 def _next_call():

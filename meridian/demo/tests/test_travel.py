@@ -1,41 +1,20 @@
 """Demo official travel: built with the rest of the demo, twice without error, with trips in every state, an
 overdue passport suspending a unit, waiting approval steps in the inbox and a long stay."""
 
-import io
-import os
-
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from meridian.demo.builder import build_demo
 from meridian.demo.travel import SCENARIOS, build_travel, remove_travel
 from meridian.travel.choices import CustodyState, TripState
 
 PASSWORD = "demo password for tests"
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo built once, then the demo command run again (a no-op); rolled back at the end."""
-    previous = os.environ.get("DEMO_ADMIN_PASSWORD")
-    os.environ["DEMO_ADMIN_PASSWORD"] = PASSWORD
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            build_demo(password=PASSWORD)
-            from meridian.travel.models import Trip
-
-            first = sorted(Trip.objects.values_list("number", "state"))
-            out = io.StringIO()
-            call_command("demo-data", stdout=out)  # the second start: nothing is added
-            yield {"first": first, "output": out.getvalue()}
-            transaction.set_rollback(True)
-    finally:
-        if previous is None:
-            os.environ.pop("DEMO_ADMIN_PASSWORD", None)
-        else:
-            os.environ["DEMO_ADMIN_PASSWORD"] = previous
+@pytest.fixture
+def demo(demo_world):
+    """The package's demo world: trips as the demo built them, and what a second start printed."""
+    return {"first": demo_world.second["trips"], "output": demo_world.again}
 
 
 def test_trips_in_every_state(demo, db):

@@ -1,21 +1,17 @@
-"""Demo visitors: built with the rest of the demo (once per module, rolled back), a second start adds nothing;
-visits in every state through the services, the official delegation of five, invitation letters, guests'
-self-service, an overdue registration, lectures on the public calendar, experts' permits ending soon, the
-partner page, and removal of everything it built."""
+"""Demo visitors: built with the rest of the demo (once per package, rolled back); a second start adds
+nothing; visits in every state through the services, the official delegation of five, invitation letters,
+guests' self-service, an overdue registration, lectures on the public calendar, experts' permits ending soon,
+the partner page, and removal of everything it built."""
 
-import io
-import logging
-import os
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from meridian.demo.builder import build_demo, remove_demo
+from meridian.demo.builder import remove_demo
 from meridian.demo.visitors import CHAIN_NAME, build_visitors, remove_visitors
 from meridian.demo.visitors_data import EXPERTS, LECTURES, VISITS
 from meridian.visitors.choices import VisitState
@@ -23,40 +19,14 @@ from meridian.visitors.choices import VisitState
 PASSWORD = "demo password for tests"
 
 
-class _Notes(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo built once, then the demo command run again (a no-op); rolled back at the end. Steps a
-    service refused are logged by the demo as warnings: they are collected here."""
-    previous = os.environ.get("DEMO_ADMIN_PASSWORD")
-    os.environ["DEMO_ADMIN_PASSWORD"] = PASSWORD
-    notes = _Notes()
-    logger = logging.getLogger("meridian.demo.visitors")
-    logger.addHandler(notes)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            build_demo(password=PASSWORD)
-            from meridian.visitors.models import Visit
-
-            first = sorted(Visit.objects.values_list("number", "state"))
-            out = io.StringIO()
-            call_command("demo-data", stdout=out)  # the second start: nothing is added
-            yield {"first": first, "output": out.getvalue(), "notes": notes.messages}
-            transaction.set_rollback(True)
-    finally:
-        logger.removeHandler(notes)
-        if previous is None:
-            os.environ.pop("DEMO_ADMIN_PASSWORD", None)
-        else:
-            os.environ["DEMO_ADMIN_PASSWORD"] = previous
+@pytest.fixture
+def demo(demo_world):
+    """The package's demo world: visits as the demo built them, what a second start printed, the warnings."""
+    return {
+        "first": demo_world.second["visits"],
+        "output": demo_world.again,
+        "notes": demo_world.notes["meridian.demo.visitors"],
+    }
 
 
 def _visit(title: str):

@@ -181,3 +181,37 @@ def test_feed_query_count_does_not_grow_with_rows(world, anonymous, org, url, dj
     add(15)
     with django_assert_max_num_queries(len(few.captured_queries)):
         anonymous.get(url)
+
+
+def test_building_the_feed_takes_the_same_queries_for_any_number_of_partners(world, org):
+    """The cold build (``feed_rows`` over the public partners): a fixed number of queries, whether the feed
+    holds 3 partners or 40, each with agreements and channels (no query per partner, per agreement or per
+    translated label)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meridian.directory.feeds import feed_rows
+    from meridian.directory.selectors import public_partners
+
+    germany = country("DE")
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            partner = PartnerFactory(country=germany, is_public=True)
+            AgreementFactory(
+                responsible_unit=org.engineering, partners=[partner], state="active", channels=["research"]
+            )
+
+    def build() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = feed_rows(public_partners(), base_url="https://meridian.example.edu")
+        return len(queries.captured_queries), rows
+
+    add(3)
+    few, rows = build()
+    add(37)
+    many, more_rows = build()
+    assert len(more_rows) == len(rows) + 37
+    assert many == few <= 6
+    # Every added partner's agreement and channel are in its row (read in bulk, not per partner).
+    assert sum(1 for row in more_rows if row["active_agreements"] and "research" in row["channels"]) >= 40

@@ -134,11 +134,13 @@ def test_map_table_is_the_accessible_alternative(world, atlas_file):
     html = render_to_string("directory/_map.html", map_context())
     assert "<caption>Partners by country or region</caption>" in html
     assert re.search(
-        r'<th scope="row">Germany</th>\s*<td>1</td>\s*<td><a href="/en/global-vision/partners/\?country=DE"',
+        r'<th scope="row"><a href="/en/global-vision/partners/\?country=DE" data-country="DE">'
+        r"Germany</a></th>"
+        r"\s*<td>1</td>",
         html,
     )
     for name in ("Japan", "Singapore", "Malta"):
-        assert f'<th scope="row">{name}</th>' in html
+        assert re.search(rf'<th scope="row"><a [^>]*>{name}</a></th>', html)
     assert "1 to" not in html or "25 or more" in html  # the legend is text
     assert "25 or more" in html
 
@@ -167,7 +169,7 @@ def test_without_the_atlas_file_the_table_still_works(world, settings, tmp_path)
     context = map_context()
     assert context["map_available"] is False and context["map_svg"] == ""
     html = render_to_string("directory/_map.html", context)
-    assert '<th scope="row">Germany</th>' in html
+    assert re.search(r'<th scope="row"><a [^>]*data-country="DE">Germany</a></th>', html)
 
 
 @pytest.mark.django_db

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from meridian.core.i18n import university_name
 from meridian.directory import permissions, selectors
 from meridian.directory.filters import PublicPartnerFilter, filter_params
 
@@ -94,9 +94,7 @@ def snippet(request: HttpRequest) -> HttpResponse:
         }
         url = _embed_url(request, language=options["language"], params=params)
         with translation.override(options["language"]):
-            title = str(
-                _("Partner institutions of %(university)s") % {"university": settings.UNIVERSITY_NAME}
-            )
+            title = str(_("Partner institutions of %(university)s") % {"university": university_name()})
         context.update(
             embed_url=url,
             width=options["width"],

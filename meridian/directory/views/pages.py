@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from meridian.directory import selectors
 from meridian.directory.filters import filter_params
+from meridian.portal import selectors as portal_selectors
 from meridian.portal.publiccache import cached_public_page
 
 PAGE_SIZE = 25
+NEWS_SHOWN = 3  # recent news that mention the partner, on its public page
 # The SVG document's own style: an <img> (no script) does not see the page's style sheet.
 MAP_STYLE = (
     ".world-map .sea{fill:#eef4f9}.world-map .country{fill:#dfe3e8;stroke:#fff;stroke-width:.4}"
     ".world-map .c1{fill:#c6dbef}.world-map .c2{fill:#9ecae1}.world-map .c3{fill:#6baed6}"
     ".world-map .c4{fill:#3182bd}.world-map .c5{fill:#08519c}"
-    ".world-map .country.selected{stroke:#c2410c;stroke-width:1.5}"
+    ".world-map .country.selected{fill:#f59e0b;stroke:#7c2d12;stroke-width:1.5}"
     ".world-map .marker{stroke:#1b1f24;stroke-width:1}"
     ".world-map .point{fill:#c2410c;stroke:#fff;stroke-width:.8}"
 )
@@ -62,7 +65,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/list.html", context)
 
 
-@cached_for_visitors
+@cached_public_page(name="directory-partner", max_age=600)  # it shows news: the articles' stamp counts too
 def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partner = selectors.public_partner_get(pk=pk)
     if partner is None:
@@ -75,6 +78,10 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "channels": selectors.partner_channels(partner),
             "agreements": partner.public_agreements,
             "panels": selectors.public_partner_panels(partner),
+            "logo_url": selectors.partner_logo_url(partner),
+            "news": portal_selectors.news_mentioning(
+                names=[partner.name, partner.name_en, partner.name_zh], limit=NEWS_SHOWN
+            ),
         },
     )
 
@@ -95,3 +102,23 @@ def world_map(request: HttpRequest) -> HttpResponse:
         .replace(">", f"><style>{MAP_STYLE}</style>", 1)
     )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+@require_safe
+def partner_logo(request: HttpRequest, pk: int, filename: str) -> FileResponse:
+    """A public partner's logo (a PNG the partners context re-encoded when it was uploaded), or 404.
+
+    The name is random per upload, so the file may be cached for long; it is served as an image that can run
+    nothing (``nosniff``, a sandboxing policy)."""
+    partner = selectors.public_partners().filter(pk=pk).values_list("logo", flat=True).first()
+    if not partner or partner.rsplit("/", 1)[-1] != filename:
+        raise Http404
+    try:
+        handle = default_storage.open(partner, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=604800, immutable"
+    return response

@@ -90,7 +90,9 @@ def test_stray_old_files_go_but_not_the_files_of_uploads(uploads, django_capture
     fresh.write_bytes(b"x")
     old = time.time() - 40 * 86400
     os.utime(stray, (old, old))
-    os.utime(uploads["recent"].stored_path, (old, old))  # an old file is still kept while its upload waits
+    os.utime(
+        folder / uploads["recent"].stored_name, (old, old)
+    )  # an old file is still kept while its upload waits
     with django_capture_on_commit_callbacks(execute=True):
         assert uploads_expire(days=30) == {"expired": 0, "orphans": 1}
     assert not stray.exists() and fresh.exists() and uploads["recent"].stored_path.exists()

@@ -37,7 +37,8 @@ def test_upload_report_commit(officer_client, people):
     assert response.status_code == 302 and response.url == reverse("imports:batch", args=[batch.pk])
     assert batch.owner == people.officer and batch.status == "checked" and len(batch.sha256) == 64
     assert batch.stored_path.is_file()
-    assert batch.stored_path.parent == settings.PRIVATE_STORAGE_ROOT / "imports"
+    assert batch.stored_path.storage_name == f"imports/{batch.stored_name}"  # in the private store
+    assert (settings.PRIVATE_STORAGE_ROOT / "imports" / batch.stored_name).is_file()
     assert "partners" not in batch.stored_name
     assert Partner.objects.count() == 0
 

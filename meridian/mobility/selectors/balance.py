@@ -639,6 +639,26 @@ def exchange_students_count(*, year: int | None = None, direction: str = "") -> 
     return mobilities.count()
 
 
+def exchanged_by_year(*, years: int = 8) -> list[tuple[int, int]]:
+    """``(academic year, people)`` for the last ``years`` academic years up to the current one, oldest first,
+    zeros included: mobilities of every type (students and staff, both ways) accepted, in mobility, returned
+    or completed; a person on two mobilities counts twice. A public aggregate (one query)."""
+    current = current_academic_year()
+    first = current - years + 1
+    rows = (
+        Mobility.objects.filter(
+            academic_year__gte=first, academic_year__lte=current, state__in=REALISED_STATES
+        )
+        .values("academic_year")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["academic_year"]: row["n"] for row in rows}
+    if not counts:
+        return []
+    start = min(counts)
+    return [(year, counts.get(year, 0)) for year in range(start, current + 1)]
+
+
 def partners_with_places_count(*, year: int | None = None) -> int:
     """Partners with student-exchange places in academic ``year`` (default: the current one): a student
     condition for that year, or for every year of an agreement running in it, on an active agreement."""

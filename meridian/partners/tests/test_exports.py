@@ -44,3 +44,18 @@ def test_csv_has_a_byte_order_mark_and_english_names_for_an_english_reader(peopl
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][7] == "Germany" and rows[1][17] == "Department of Computing"
+
+
+def test_chinese_workbook_has_no_english_interface_words(people, login, org, germany):
+    from tests.browser.english import english_left
+
+    PartnerFactory(
+        name="Universität Heidelberg", name_zh="海德堡大学", country=germany, owner_unit=org.computing
+    )
+    response = login(people.officer).get(
+        reverse("partners:export"), {"format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "合作伙伴"
+    headers = [str(cell.value) for cell in sheet[1]]
+    assert [header for header in headers if english_left(header, allow={"SCHAC"})] == []

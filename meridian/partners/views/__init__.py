@@ -16,6 +16,7 @@ from meridian.partners.views.related import (
     unit_delete,
     unit_edit,
 )
+from meridian.partners.views.search import partner_search_view
 
 __all__ = [
     "contact_add",
@@ -28,6 +29,7 @@ __all__ = [
     "partner_list_view",
     "partner_merge_view",
     "partner_registry_match_view",
+    "partner_search_view",
     "unit_add",
     "unit_delete",
     "unit_edit",

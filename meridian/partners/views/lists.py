@@ -161,4 +161,10 @@ def spreadsheet_export(*, fmt: str, filename: str, partners) -> HttpResponse:
 
     added = [name for name, _header in _export_columns()]
     rows = (_row(p, added) for p in partners.iterator(chunk_size=1000))
-    return export_response(fmt=fmt, filename=filename, headers=[str(h) for h in EXPORT_HEADERS], rows=rows)
+    return export_response(
+        fmt=fmt,
+        filename=filename,
+        headers=[str(h) for h in EXPORT_HEADERS],
+        rows=rows,
+        sheet_name=_("Partners"),
+    )

@@ -81,7 +81,8 @@ def _apply(form: PartnerForm, call) -> tuple[Partner | None, DuplicateError | No
     try:
         return call(), None
     except DuplicateError as exc:
-        form.add_error(None, exc.message)
+        # Shown once, above the form with a link to the existing record (partners/form.html), so that the
+        # form keeps its layout.
         return None, exc
     except ValidationError as exc:
         form.add_service_errors(exc)
@@ -92,6 +93,13 @@ def _apply(form: PartnerForm, call) -> tuple[Partner | None, DuplicateError | No
     return None, None
 
 
+def _save_logo(form: PartnerForm, partner: Partner, actor) -> None:
+    """Store or remove the logo chosen in the form (already checked and re-encoded by the form)."""
+    changed, logo = form.logo_change()
+    if changed:
+        services.partner_logo_set(partner=partner, actor=actor, logo=logo)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def partner_create_view(request: HttpRequest) -> HttpResponse:
@@ -99,7 +107,7 @@ def partner_create_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not create partners."))
     duplicate = None
     if request.method == "POST":
-        form = PartnerForm(request.POST, user=request.user)
+        form = PartnerForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             partner, duplicate = _apply(
                 form,
@@ -108,11 +116,13 @@ def partner_create_view(request: HttpRequest) -> HttpResponse:
                 ),
             )
             if partner is not None:
+                _save_logo(form, partner, request.user)
                 messages.success(request, _("Partner %(name)s created.") % {"name": partner.display_name})
                 return redirect(partner)
     else:
         form = PartnerForm(initial=_prefill(request), user=request.user)
     context = {"form": form, "duplicate": duplicate and duplicate.existing, "creating": True}
+    context["duplicate_message"] = duplicate.message if duplicate else ""
     return render(request, "partners/form.html", context)
 
 
@@ -124,7 +134,7 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("You may not change this partner."))
     duplicate = stale = None
     if request.method == "POST":
-        form = PartnerForm(request.POST, user=request.user)
+        form = PartnerForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
                 updated, duplicate = _apply(
@@ -146,6 +156,7 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 form.is_valid()
                 updated = None
             if updated is not None:
+                _save_logo(form, updated, request.user)
                 messages.success(request, _("Partner %(name)s saved.") % {"name": updated.display_name})
                 return redirect(updated)
     else:
@@ -154,6 +165,7 @@ def partner_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "partner": partner,
         "duplicate": duplicate and duplicate.existing,
+        "duplicate_message": duplicate.message if duplicate else "",
         "stale": stale,
     }
     return render(request, "partners/form.html", context)

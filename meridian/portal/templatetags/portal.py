@@ -42,6 +42,32 @@ def absolute(path: str) -> str:
     return public_origin() + path if path else ""
 
 
+@register.simple_tag(takes_context=True)
+def section_name(context, slug: str, default: str) -> str:
+    """The name of the public section ``slug`` in the page's language (``selectors.section_names``, read once
+    per page), or ``default`` when there is no such section."""
+    from meridian.portal.selectors import section_names
+
+    key = "_portal_section_names"
+    names = context.render_context.get(key)
+    if names is None:
+        names = context.render_context[key] = section_names()
+    return names.get(slug) or default
+
+
+@register.simple_tag(takes_context=True)
+def sections_shown(context) -> set[str]:
+    """Slugs of the public sections that have content (``selectors.sections_with_content``), read once per
+    page; the navigation links only those."""
+    from meridian.portal.selectors import sections_with_content
+
+    key = "_portal_sections_shown"
+    shown = context.render_context.get(key)
+    if shown is None:
+        shown = context.render_context[key] = sections_with_content()
+    return shown
+
+
 @register.simple_tag
 def og_locale() -> str:
     code = translation.get_language() or "en"

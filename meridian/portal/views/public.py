@@ -18,6 +18,7 @@ from meridian.portal import permissions, selectors, services
 from meridian.portal.figures import figures_current, placeholder_values
 from meridian.portal.models import Article
 from meridian.portal.publiccache import META_ATTRIBUTE, cached_public_page, first_time
+from meridian.portal.publiccharts import public_charts
 from meridian.portal.rendering import render_body, render_plain
 
 PAGE_SIZE = 10
@@ -89,9 +90,10 @@ def _count_cached_view(request: HttpRequest, meta: dict) -> None:
 @cached_public_page(name="portal-home", max_age=HOME_SECONDS)
 def home(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
-    values = _lazy_values(language)()
+    figures = figures_current()
     context = {
-        "figures": values,
+        "figures": placeholder_values(figures, language),
+        "charts": public_charts(figures),
         # The home page, the Global Partnership page and the dashboard count partners with one definition.
         "partners_note": active_partner_description(),
         "news": selectors.latest_news(limit=5),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from meridian.partners.selectors import public_partners
 from meridian.portal.models import Section
-from meridian.portal.selectors import sitemap_articles
+from meridian.portal.selectors import sections_with_content, sitemap_articles
 
 # Staff areas are not for search engines (they need a sign-in anyway).
 PRIVATE_PREFIXES = [
@@ -64,8 +64,11 @@ def _public_partner_entries(request: HttpRequest) -> list[dict]:
 @cache_control(public=True, max_age=3600)
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
     entries = [_entry(request, "portal:home", [])]
+    shown = sections_with_content()
     entries += [
-        _entry(request, "portal:section", [slug]) for slug in Section.objects.values_list("slug", flat=True)
+        _entry(request, "portal:section", [slug])
+        for slug in Section.objects.values_list("slug", flat=True)
+        if slug in shown  # empty sections are hidden until something is published in them
     ]
     for article in sitemap_articles():
         if article.slug == article.section.slug:

@@ -174,7 +174,7 @@ def university_of(unit: OrgUnit) -> dict[str, str]:
     root_id = next((int(p) for p in unit.path.split("/") if p.isdigit()), None)
     root = OrgUnit.objects.filter(pk=root_id).first() if root_id else None
     if root is None:
-        return {"name_en": settings.UNIVERSITY_NAME, "name_zh": settings.UNIVERSITY_NAME}
+        return {"name_en": settings.UNIVERSITY_NAME, "name_zh": settings.UNIVERSITY_NAME_ZH}
     return _unit(root)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from meridian.accounts.choices import Role
 from meridian.accounts.models import OrgUnit, User
 from meridian.accounts.permissions import can_write_university, standing
+from meridian.accounts.selectors import eligible_staff
 from meridian.agreements.models import Agreement
 from meridian.clocks.models import Obligation
 from meridian.people.choices import PersonKind
@@ -181,9 +182,10 @@ def filing_units(*, user) -> QuerySet[OrgUnit]:
 
 
 def filing_hosts(*, user) -> QuerySet[User]:
-    """Who may be named host: anyone active for the office; for a secretary the users holding a role in a
-    unit they handle, and themselves; anyone else only themselves."""
-    users = User.objects.filter(is_active=True).order_by("username")
+    """Who may be named host: any active member of staff for the office; for a secretary the staff holding a
+    role in a unit they handle, and themselves; anyone else only themselves."""
+    # Staff only: never students or partner contacts (meridian.accounts.selectors.eligible_staff).
+    users = eligible_staff().order_by("username")
     if can_write_university(user):
         return users
     units = permissions.acted_unit_ids(user)

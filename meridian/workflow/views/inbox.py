@@ -19,6 +19,7 @@ from meridian.accounts.permissions import is_internal, standing
 from meridian.core.errors import DomainError
 from meridian.core.models import NotificationPreference
 from meridian.core.registry import registry
+from meridian.core.templatetags.meridian import nav_items
 from meridian.workflow import permissions, selectors, services
 from meridian.workflow.forms import DeputyForm, PreferenceForm
 from meridian.workflow.models import Deputy
@@ -101,7 +102,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         page = Paginator(found, 50).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     starters = [s for s in registry.case_starters if s.visible(user)]
+    # Students, partner contacts and people without a role have no dashboard: the inbox lists the pages they
+    # may use (their navigation), so that it is a page of what they can do and not a staff screen.
+    own_pages = [] if is_internal(user) else [item for item in nav_items(user) if item.key != "inbox"]
     context = {
+        "own_pages": own_pages,
         "tab": tab,
         "tabs": [("tasks", _("My tasks")), ("mine", _("My cases")), ("watched", _("Cases I follow"))],
         "rows": rows,
