@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def data(org, people):
     germany = country("DE", "Germany", "德国")
     partners = [
-        PartnerFactory(name=name, country=germany, owner_unit=org.intl_office)
+        PartnerFactory(name=name, name_en=name, country=germany, owner_unit=org.intl_office)
         for name in ("Beta", "Alpha", "Gamma")
     ]
     for title in ("Mobility", "Agreement on research", "Zoology exchange"):
