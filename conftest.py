@@ -97,3 +97,11 @@ def _clear_cache():
     cache.clear()
     clear_local()  # the public pages' per-process copies, keyed by a stamp each test database repeats
     yield
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Load distribution keeping tests that share an expensive set-up on one worker (tests/scheduling.py)."""
+    from tests.scheduling import KeepTogetherScheduling
+
+    return KeepTogetherScheduling(config, log)

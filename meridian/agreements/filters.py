@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from meridian.accounts.models import OrgUnit
 from meridian.agreements.choices import AgreementState, AgreementType, Channel
 from meridian.agreements.models import Agreement, AgreementChannel, AgreementPartner
-from meridian.core.filters import OrderingFilter
+from meridian.core.filters import OrderingFilter, ShownNameChoiceFilter
 from meridian.core.search_index import search_filter
+from meridian.core.sorting import localised_sort_field
 from meridian.partners.models import Partner
 from meridian.reference.models import Country
 from meridian.reference.selectors import region_choices
@@ -37,6 +38,18 @@ def _region_choices() -> list[tuple[str, str]]:
     return region_choices()  # named in the reader's language
 
 
+class AgreementOrderingFilter(OrderingFilter):
+    """ "title" sorts by the title the list shows, in the reader's language: the English or Chinese sort key
+    (``Agreement.title_sort_en`` / ``title_sort_zh``; Chinese titles by pinyin), each read from its index."""
+
+    def get_ordering_value(self, param: str) -> str:
+        value = super().get_ordering_value(param)
+        if value.lstrip("-") == ORDERING["title"]:
+            field = localised_sort_field(english="title_sort_en", chinese="title_sort_zh")
+            return ("-" if value.startswith("-") else "") + field
+        return value
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     # Columns of the agreement itself: no join, so no DISTINCT (which would make the database sort every row).
@@ -54,15 +67,15 @@ class AgreementFilter(django_filters.FilterSet):
         # Thousands of partners make a select too heavy; the partner page links here with ?partner=<id>.
         widget=forms.HiddenInput,
     )
-    country = django_filters.ModelChoiceFilter(
+    country = ShownNameChoiceFilter(
         label=_("Partner country"), queryset=Country.objects.all(), method="filter_country"
     )
     region = django_filters.ChoiceFilter(label=_("Region"), choices=_region_choices, method="filter_region")
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Responsible unit"), queryset=OrgUnit.objects.all(), method="filter_unit"
+    unit = ShownNameChoiceFilter(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.all(), method="filter_unit", tree=True
     )
     expiring_within = django_filters.NumberFilter(
-        label=_("Expiring within (days)"), method="filter_expiring", min_value=0
+        label=_("Expiring within (days)"), method="filter_expiring", min_value=0, max_value=36500
     )
     ends_after = django_filters.DateFilter(
         label=_("Ends on or after"), field_name="end_date", lookup_expr="gte"
@@ -70,7 +83,7 @@ class AgreementFilter(django_filters.FilterSet):
     ends_before = django_filters.DateFilter(
         label=_("Ends on or before"), field_name="end_date", lookup_expr="lte"
     )
-    ordering = OrderingFilter(
+    ordering = AgreementOrderingFilter(
         label=_("Sort by"),
         # django-filter takes (model field, parameter) pairs.
         fields=tuple((field, key) for key, field in ORDERING.items()),

@@ -33,9 +33,11 @@ from meridian.core.bulk import records_updated
 from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 from meridian.core.search_index import register_search_table
+from meridian.core.sorting import localised_sort_keys
 from meridian.core.storage import private_storage as shared_private_storage
 
 SEARCHED_FIELDS = frozenset(AGREEMENT_OWN_FIELDS)
+TITLE_FIELDS = frozenset({"title_en", "title_zh"})
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -117,6 +119,10 @@ class Agreement(VersionedModel):
     # Number, titles and the partners' names in one normalised form, indexed for substring search
     # (see meridian/core/search_index.py); written by save(), by party changes and by the bulk refresher.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # The title's sort keys for English and Chinese readers (Chinese by pinyin, meridian/core/sorting.py), so
+    # that "sort by title" follows the title the list shows; written by save().
+    title_sort_en = models.CharField(max_length=255, blank=True, default="", editable=False)
+    title_sort_zh = models.CharField(max_length=255, blank=True, default="", editable=False)
 
     # Every lifecycle move and approval step, in the workflow engine's one log for all case types.
     transitions = GenericRelation(
@@ -124,13 +130,20 @@ class Agreement(VersionedModel):
     )
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "search_text", "title_sort_en", "title_sort_zh"]
+    )
 
     class Meta:
         ordering = ["-start_date", "number"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        indexes = [models.Index(fields=["state", "end_date"]), models.Index(fields=["kind", "state"])]
+        indexes = [
+            models.Index(fields=["state", "end_date"]),
+            models.Index(fields=["kind", "state"]),
+            models.Index(fields=["title_sort_en", "id"], name="agreement_title_sort_en"),
+            models.Index(fields=["title_sort_zh", "id"], name="agreement_title_sort_zh"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -146,6 +159,12 @@ class Agreement(VersionedModel):
             self.search_text = agreement_search_text_now(self)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is None or TITLE_FIELDS.intersection(update_fields):
+            self.title_sort_en, self.title_sort_zh = localised_sort_keys(
+                english=self.title_en, chinese=self.title_zh
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "title_sort_en", "title_sort_zh"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

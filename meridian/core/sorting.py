@@ -16,9 +16,19 @@ is kept next to the row like its search column.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
 
 from pypinyin import Style, lazy_pinyin
+
+
+class _Record(Protocol):
+    pk: Any
+
+
+T = TypeVar("T", bound=_Record)
 
 # Long enough to order any two real names, short enough for a B-tree index entry on every engine.
 SORT_KEY_LENGTH = 255
@@ -58,3 +68,37 @@ def localised_sort_field(*, english: str = "sort_key_en", chinese: str = "sort_k
     from meridian.core.i18n import is_chinese
 
     return chinese if is_chinese() else english
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_sort_key(text: str) -> str:
+    return sort_key(text)
+
+
+def by_shown_name(objects: Iterable[T], *, tree: bool = False) -> list[T]:
+    """``objects`` in the order of the names the reader sees (``str(obj)`` in the active language; Chinese by
+    pinyin, see ``sort_key``), ties by primary key.
+
+    With ``tree``, objects with a ``parent_id`` (organisational units) keep their tree order — each one right
+    after its parent, depth first — and only siblings are sorted by name; an object whose parent is not among
+    ``objects`` starts a tree of its own.
+    """
+    items = list(objects)
+
+    def key(obj: Any) -> tuple[str, Any]:
+        return _cached_sort_key(str(obj)), obj.pk
+
+    if not tree:
+        return sorted(items, key=key)
+    present = {obj.pk for obj in items}
+    children: dict[Any, list[T]] = {}
+    for obj in items:
+        parent = getattr(obj, "parent_id", None)
+        children.setdefault(parent if parent in present else None, []).append(obj)
+    ordered: list[T] = []
+    stack = sorted(children.get(None, []), key=key, reverse=True)
+    while stack:
+        obj = stack.pop()
+        ordered.append(obj)
+        stack.extend(sorted(children.get(obj.pk, []), key=key, reverse=True))
+    return ordered

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from meridian.core.i18n import is_chinese
+from meridian.core.filters import ShownNameChoiceFilter
 from meridian.core.registry import registry
 from meridian.core.search_index import search_condition
 from meridian.partners.choices import PartnerType
@@ -14,8 +14,6 @@ from meridian.partners.models import Partner
 from meridian.partners.selectors import public_partner_condition
 from meridian.reference.models import Country
 from meridian.reference.selectors import region_choices as reference_region_choices
-
-_chinese = is_chinese
 
 
 def public_text_condition(query: str) -> Q:
@@ -31,13 +29,12 @@ def region_choices() -> list[tuple[str, str]]:
     return reference_region_choices(subregions=True)
 
 
-class CountryChoiceFilter(django_filters.ModelChoiceFilter):
-    """Countries that have public partners, labelled in the reader's language."""
+class CountryChoiceFilter(ShownNameChoiceFilter):
+    """Countries that have public partners, named and ordered (Chinese by pinyin) in the reader's language."""
 
     def get_queryset(self, request):
-        order = "name_zh" if _chinese() else "name_en"
         with_partners = Partner.objects.filter(public_partner_condition()).order_by().values("country_id")
-        return Country.objects.filter(code__in=Subquery(with_partners)).order_by(order, "code")
+        return Country.objects.filter(code__in=Subquery(with_partners)).order_by("code")
 
 
 class PublicPartnerFilter(django_filters.FilterSet):

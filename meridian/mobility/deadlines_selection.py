@@ -23,6 +23,7 @@ from meridian.clocks.rules import ClockRule, Step, clock_rules
 from meridian.clocks.sources import ClockSource, Wanted, sources
 from meridian.mobility.choices import ApplicationState, CallState
 from meridian.mobility.models import Application
+from meridian.partners.models import Partner
 
 OFFER_RULE = "mobility.offer_answer"
 OFFER_LADDER = (
@@ -32,11 +33,12 @@ OFFER_LADDER = (
 MET_NOTE = "The student answered the offer, withdrew, or the place was re-allocated."
 
 
-def _title(number: str, destination: str) -> Callable[[], str]:
+def _title(number: str, destination: Partner | None) -> Callable[[], str]:
+    # The partner's name is read when the title is rendered, in that language (its Chinese name in Chinese).
     return lambda: (
         _("Accept or decline the exchange place at %(destination)s (%(number)s)")
         % {
-            "destination": destination,
+            "destination": str(destination) if destination is not None else "",
             "number": number,
         }
     )
@@ -55,7 +57,7 @@ def wanted_offer_answers(today: date) -> Iterator[Wanted]:
         .iterator(chunk_size=500)
     )
     for application in offers:
-        destination = str(application.offered.partner) if application.offered is not None else ""
+        destination = application.offered.partner if application.offered is not None else None
         yield Wanted(
             subject=application,
             key="",

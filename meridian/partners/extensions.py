@@ -33,6 +33,7 @@ from meridian.core.registry import (
 from meridian.partners import permissions, selectors
 from meridian.partners.choices import PartnerType
 from meridian.partners.models import Partner
+from meridian.reference.selectors import city_name
 
 TOP_COUNTRIES = 15
 # Activity about a partner that only the university's staff read (``can_see_internal_notes``): contacts are
@@ -123,7 +124,8 @@ def _search(user, query: str, limit: int) -> list[SearchHit]:
             title=p.display_name,
             url=p.get_absolute_url(),
             kind=_("Partner"),
-            detail=f"{p.country.name}{', ' + p.city if p.city else ''} · {p.get_kind_display()}",
+            detail=f"{p.country.name}{', ' + city_name(p.country_id, p.city) if p.city else ''} · "
+            f"{p.get_kind_display()}",
         )
         for p in rows
     ]
@@ -156,7 +158,7 @@ def _report_rows(user):
             "name_zh": p.name_zh,
             "type": p.get_kind_display(),
             "country": p.country.name,
-            "city": p.city,
+            "city": city_name(p.country_id, p.city),
             "status": p.get_status_display(),
             "active": p.pk in active_ids,
             "public": p.is_public,

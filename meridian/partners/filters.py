@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.models import OrgUnit
-from meridian.core.filters import OrderingFilter
+from meridian.core.filters import OrderingFilter, ShownNameChoiceFilter
 from meridian.core.registry import registry
 from meridian.core.search_index import search_condition
 from meridian.core.sorting import localised_sort_field
@@ -61,7 +61,7 @@ class StableOrderingFilter(OrderingFilter):
 
 class PartnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    country = django_filters.ModelChoiceFilter(
+    country = ShownNameChoiceFilter(
         label=_("Country or region"), queryset=Country.objects.all(), empty_label=_("All countries")
     )
     region = django_filters.ChoiceFilter(
@@ -79,11 +79,12 @@ class PartnerFilter(django_filters.FilterSet):
     active_partner = django_filters.ChoiceFilter(
         label=_("Active partner"), choices=YES_NO, method="filter_active_partner", empty_label=_("Any")
     )
-    unit = django_filters.ModelChoiceFilter(
+    unit = ShownNameChoiceFilter(
         label=_("Responsible unit"),
         queryset=OrgUnit.objects.all(),
         method="filter_unit",
         empty_label=_("All units"),
+        tree=True,
     )
     ordering = StableOrderingFilter(
         label=_("Sort by"),

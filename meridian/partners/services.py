@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -301,7 +301,7 @@ def partner_create(*, actor: User | None, tags: list[str] | None = None, **field
         target=partner,
         verb="created",
         actor=actor,
-        message=lambda: _("Created partner %(name)s") % {"name": partner.name},
+        message=lambda: _("Created partner %(name)s") % {"name": partner.display_name},
     )
     return partner
 
@@ -821,7 +821,7 @@ def partner_create_bulk(
         targets=partners,
         verb="created",
         actor=actor,
-        message=lambda partner: _("Created partner %(name)s") % {"name": partner.name},
+        message=lambda partner: _("Created partner %(name)s") % {"name": cast(Partner, partner).display_name},
     )
     records_changed_in_bulk(Partner)
     return partners

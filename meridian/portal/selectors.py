@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -80,6 +81,9 @@ def sitemap_articles() -> QuerySet[Article]:
     )
 
 
+HIDDEN_WHEN_EMPTY = frozenset({"exchange-programmes", "visiting-scholars", "international-students", "news"})
+"""Sections the public navigation links only while they have content; their pages answer 404 until then."""
+
 SECTIONS_SHOWN_SECONDS = 60  # blocks change with the clock (a call opens): checked again after a minute
 
 
@@ -94,7 +98,7 @@ def _sections_with_content() -> set[str]:
 def sections_with_content() -> set[str]:
     """Slugs of the public sections that have something to show: a live article (their front page or any
     other) or a registered block with content (``PublicSectionBlock.has_content``). Empty sections are left
-    out of the public navigation and the site map (their page still opens, saying nothing is published yet).
+    out of the public navigation and the site map, and those in ``HIDDEN_WHEN_EMPTY`` answer 404 until then.
     Cached by the public data stamp for at most a minute (blocks that change with the clock), and never past
     the moment the next scheduled article goes live."""
     from django.core.cache import cache
@@ -103,14 +107,21 @@ def sections_with_content() -> set[str]:
     from meridian.portal.publiccache import data_stamp, next_publication
 
     key = f"portal:sections-shown:{data_stamp().token}"
-    slugs = cache.get(key)
-    if slugs is None:
-        slugs = _sections_with_content()
-        seconds = SECTIONS_SHOWN_SECONDS
-        upcoming = next_publication()
-        if upcoming is not None:
-            seconds = max(1, min(seconds, int((upcoming - timezone.now()).total_seconds()) + 1))
-        cache.set(key, slugs, seconds)
+    cached = cache.get(key)
+    now = timezone.now()
+    # The entry carries its own end: a scheduled article that goes live opens its section at that moment
+    # (and an empty section's page stops answering 404) even where the cache keeps entries a little longer.
+    if cached is not None and now < cached[1]:
+        return set(cached[0])
+    slugs = _sections_with_content()
+    seconds = SECTIONS_SHOWN_SECONDS
+    upcoming = next_publication()
+    if upcoming is not None:
+        seconds = max(1, min(seconds, int((upcoming - now).total_seconds()) + 1))
+    until = now + timedelta(seconds=seconds)
+    if upcoming is not None:
+        until = min(until, upcoming)
+    cache.set(key, (slugs, until), seconds)
     return set(slugs)
 
 

@@ -11,6 +11,7 @@ from meridian.reference.models import (
     InstitutionDomain,
     InstitutionName,
     IscedField,
+    Place,
     RegistryImport,
 )
 
@@ -70,3 +71,10 @@ class RegistryImportAdmin(ReadOnlyModelAdmin):
         "started_at",
     ]
     list_filter = ["source"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ReadOnlyModelAdmin):
+    list_display = ["name", "name_en", "name_zh", "country_code", "population", "geonameid", "wikidata_id"]
+    list_filter = ["country_code"]
+    search_fields = ["name", "name_en", "name_ascii", "name_zh"]

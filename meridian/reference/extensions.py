@@ -1,4 +1,4 @@
-"""What reference data registers in the extension registry: its navigation entry and a cache watch."""
+"""What reference data registers in the extension registry: its navigation entry and cache watches."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meridian.accounts.permissions import is_internal
 from meridian.core.registry import CacheWatch, NavEntry, registry
-from meridian.reference.models import Country
+from meridian.reference.models import Country, Place
 
 
 def register() -> None:
@@ -19,6 +19,8 @@ def register() -> None:
     )
     # Country names and regions appear in the public figures, the directory and its map.
     registry.cache_watches.add(CacheWatch(key="countries", group="public", models=lambda: [Country]))
+    # City names in Chinese appear on the cached public partner pages.
+    registry.cache_watches.add(CacheWatch(key="places", group="public", models=lambda: [Place]))
 
 
 register()

@@ -204,3 +204,28 @@ class RegistryImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.file_name}"
+
+
+class Place(models.Model):
+    """A populated place with its names (Natural Earth populated places, loaded by `meridian load-places`).
+
+    Used to show a city in the reader's language: ``selectors.city_name`` finds the place by its name in the
+    country and gives ``name_zh`` (Simplified Chinese) to Chinese readers.
+    """
+
+    country_code = models.CharField(_("country code"), max_length=2, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_ascii = models.CharField(_("ASCII name"), max_length=200, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    geonameid = models.PositiveIntegerField(_("GeoNames ID"), null=True, blank=True)
+    wikidata_id = models.CharField(_("Wikidata ID"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["country_code", "name"]
+        verbose_name = _("populated place")
+        verbose_name_plural = _("populated places")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_code})"

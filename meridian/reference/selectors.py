@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from meridian.core.i18n import localised
 from meridian.core.sorting import sort_key
@@ -320,3 +321,68 @@ def institutions_with_names(institutions: list[Institution]) -> list[Institution
     """Attach names and domains to a look-up result in two queries, whatever its length."""
     prefetch_related_objects(institutions, "names", "domains")
     return institutions
+
+
+# --- city names in the reader's language -------------------------------------------------------------------
+
+PLACES_TOKEN_KEY = "reference:places-token"
+_places_memo: dict[str, object] = {"token": None, "table": {}}
+
+
+def places_changed() -> None:
+    """Forget the city-name table (after `meridian load-places`): every process reloads it on next use."""
+    from django.core.cache import cache
+
+    cache.set(PLACES_TOKEN_KEY, uuid.uuid4().hex, None)
+
+
+def _places_table() -> dict[tuple[str, str], str]:
+    """``{(country code, folded name): Chinese name}`` for every place with a Chinese name.
+
+    Read with one query and kept in the process until ``places_changed`` renews the token in the shared
+    cache; where a name is given to two places of one country (two Suzhous), the larger place wins.
+    """
+    from django.core.cache import cache
+
+    from meridian.core.text import fold
+    from meridian.reference.models import Place
+
+    token = cache.get(PLACES_TOKEN_KEY)
+    if token is None:  # cache emptied: start a new token so that every process reloads once
+        fresh = uuid.uuid4().hex
+        cache.add(PLACES_TOKEN_KEY, fresh, None)
+        token = cache.get(PLACES_TOKEN_KEY) or fresh
+    if _places_memo["token"] == token:
+        return _places_memo["table"]  # type: ignore[return-value]
+    table: dict[tuple[str, str], str] = {}
+    # Smallest first: the larger place of a shared name is written last and wins.
+    rows = (
+        Place.objects.exclude(name_zh="")
+        .order_by(F("population").asc(nulls_first=True))
+        .values_list("country_code", "name", "name_en", "name_ascii", "name_zh")
+    )
+    for code, *names, chinese in rows:
+        for name in names:
+            if name:
+                table[(code, fold(name))] = chinese
+    _places_memo.update(token=token, table=table)
+    return table
+
+
+def city_name(country_code: str | None, city: str | None, language: str | None = None) -> str:
+    """``city`` as a reader of ``language`` (default: the active language) should see it.
+
+    For a Chinese reader, the Simplified Chinese name of the place called ``city`` (its name, English or ASCII
+    name, compared case- and accent-insensitively) in the country ``country_code``, when the place-name table
+    knows one; otherwise, and for every other language, ``city`` as stored. The table is read once per
+    process (``_places_table``), not once per row.
+    """
+    from django.utils.translation import get_language
+
+    from meridian.core.text import fold
+
+    city = city or ""
+    language = language or get_language() or "en"
+    if not city or not country_code or not language.lower().startswith("zh"):
+        return city
+    return _places_table().get((country_code.upper(), fold(city)), city)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from meridian.clocks.rules import ClockRule, Step, clock_rules
 from meridian.clocks.sources import ClockSource, Wanted, sources
+from meridian.core.i18n import localised
 from meridian.visitors.choices import LectureReview, LectureState
 from meridian.visitors.models import Lecture
 
@@ -55,8 +56,8 @@ def review_clock_meet(lecture: Lecture) -> int:
 
 def _title(template, lecture: Lecture):
     """A title built in the reader's language (``template`` is a lazy translation)."""
-    title = lecture.title_en
-    return lambda: str(template) % {"title": title}
+    english, chinese = lecture.title_en, lecture.title_zh
+    return lambda: str(template) % {"title": localised(english, chinese)}
 
 
 def wanted_outlines(today) -> Iterator[Wanted]:

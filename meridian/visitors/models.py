@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from meridian.core.i18n import localised
 from meridian.core.models import VersionedModel
 from meridian.core.storage import private_storage as shared_private_storage
 from meridian.visitors.choices import (
@@ -520,7 +521,7 @@ class Lecture(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title_en
+        return localised(self.title_en, self.title_zh)
 
     def get_absolute_url(self) -> str:
         return reverse("visitors:lecture_detail", args=[self.pk])

@@ -181,6 +181,28 @@ def _row(case, case_type, task: StepTask | None = None, now: datetime | None = N
     )
 
 
+def case_types_for(*, user, startable: Sequence[str] | None = None) -> list[Any]:
+    """The case types ``user`` can file or can see, for the inbox's "Case type" filter (by code).
+
+    A type counts when a visible case starter is registered under its code (``registry.case_starters``,
+    whose key is the case type code) or when the type's own visibility rule leaves the user at least one case
+    (as applicant, approver, unit or office). One ``exists`` query per case type; students and partner
+    contacts therefore never get internal types (official trips, foreign experts) they can never have.
+    Pass ``startable`` (codes) when the caller has already evaluated the starters.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if startable is None:
+        from meridian.core.registry import registry
+
+        startable = [s.key for s in registry.case_starters if s.visible(user)]
+    offered = []
+    for ct in case_types:
+        if ct.code in startable or ct.visible(user, ct.model_class._default_manager.all()).exists():
+            offered.append(ct)
+    return offered
+
+
 def filter_tasks(
     tasks: QuerySet[StepTask], *, case_type: str = "", overdue: bool = False
 ) -> QuerySet[StepTask]:

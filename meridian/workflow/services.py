@@ -350,7 +350,7 @@ def case_move(
         message=lambda: (
             _("%(case)s: %(before)s → %(after)s")
             % {
-                "case": title,
+                "case": case_type.title(current),  # in the language the message is rendered in
                 "before": case_type.state_label(from_state),
                 "after": case_type.state_label(t.target),
             }
@@ -388,7 +388,8 @@ def case_move(
         notify(
             recipients=recipients,
             subject=lambda: (
-                _("%(case)s is now “%(state)s”") % {"case": title, "state": case_type.state_label(t.target)}
+                _("%(case)s is now “%(state)s”")
+                % {"case": case_type.title(current), "state": case_type.state_label(t.target)}
             ),
             body=lambda: (
                 _("%(actor)s: %(move)s.") % {"actor": actor or _("the system"), "move": t.label}

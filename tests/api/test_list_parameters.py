@@ -192,3 +192,39 @@ def test_invalid_partner_website_on_create_is_refused_with_a_message(people, dat
     assert response.status_code == 400
     assert "is not a valid website address" in str(response.json()["error"]["details"]["website"])
     assert Partner.objects.count() == before
+
+
+HUGE_NUMBER = "99999999999999999999"
+
+
+def test_no_numeric_query_parameter_the_openapi_document_offers_causes_a_server_error(people, data):
+    """Every integer or number query parameter of every list, given a huge value: an answer, never a 500."""
+    api = _api(people.officer)
+    document = api.get("/api/v1/openapi.json").json()
+    tried = []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if operation is None or "{" in path:
+            continue
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") != "query" or parameter["schema"].get("type") not in ("integer", "number"):
+                continue
+            for value in (HUGE_NUMBER, f"-{HUGE_NUMBER}"):
+                response = api.get(path, {parameter["name"]: value})
+                assert response.status_code < 500, (path, parameter["name"], value)
+                assert response["Content-Type"].startswith("application/json")
+            tried.append((path, parameter["name"]))
+    assert ("/api/v1/agreements/", "expiring_within") in tried
+
+
+@pytest.mark.parametrize("value", ["3000000", HUGE_NUMBER])
+def test_expiring_within_beyond_the_calendar_is_refused_in_the_api_page_and_export(people, data, value):
+    response = _api(people.officer).get("/api/v1/agreements/", {"expiring_within": value})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["expiring_within"]
+    page = _page(people.officer).get("/agreements/", {"expiring_within": value})
+    assert page.status_code == 200
+    assert "less than or equal to 36500" in page.content.decode()
+    export = _page(people.officer).get("/agreements/export/", {"expiring_within": value})
+    assert export.status_code == 400
+    assert "less than or equal to 36500" in export.content.decode()

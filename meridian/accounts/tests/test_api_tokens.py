@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -149,3 +150,21 @@ def test_old_plain_keys_are_moved_into_hashed_storage_and_keep_working(people, s
 def test_the_move_of_old_keys_does_nothing_without_the_old_table(db):
     migration = importlib.import_module("meridian.accounts.migrations.0004_move_legacy_api_keys")
     assert migration.move_legacy_keys(apps, SimpleNamespace(connection=connection)) == 0
+
+
+@pytest.mark.parametrize("days", ["0", "-1"])
+def test_create_token_command_refuses_a_lifetime_under_one_day(people, days):
+    with pytest.raises(CommandError, match="at least 1 day"):
+        call_command("create-token", "officer", "--days", days)
+
+
+@pytest.mark.parametrize("who", ["student", "outsider"])
+def test_tokens_are_for_internal_roles_only(people, client, who):
+    user = getattr(people, who)
+    client.force_login(user)
+    assert client.get(reverse("accounts:api_tokens")).status_code == 403
+    response = client.post(reverse("accounts:api_tokens"), {"name": "mine", "days": "30"})
+    assert response.status_code == 403
+    with pytest.raises(CommandError, match="for the university's staff"):
+        call_command("create-token", user.username)
+    assert not ApiToken.objects.filter(user=user).exists()

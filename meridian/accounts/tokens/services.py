@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from meridian.accounts.models import User
-from meridian.accounts.permissions import is_administrator
+from meridian.accounts.permissions import is_administrator, is_internal
 from meridian.accounts.tokens.models import ApiToken
 from meridian.core.errors import DomainError, PermissionDeniedError
 
@@ -45,7 +45,9 @@ def api_token_create(*, user: User, name: str, days: int, actor: User | None = N
     The secret (64 hex characters, 256 random bits) is returned once and never stored: only its SHA-512
     digest is. ``actor`` is who asked (the user themselves, or None for the command line). Raises
     ``DomainError`` (code ``invalid``) for an empty name or a lifetime out of range, and
-    ``PermissionDeniedError`` when ``actor`` is someone else and not an administrator or ``user`` is inactive.
+    ``PermissionDeniedError`` when ``actor`` is someone else and not an administrator, or ``user`` is inactive
+    or holds no internal role (``accounts.permissions.is_internal``: students and partner contacts use their
+    portals, and the "API tokens" page is not theirs either).
     """
     name = (name or "").strip()
     if not name:
@@ -56,8 +58,8 @@ def api_token_create(*, user: User, name: str, days: int, actor: User | None = N
     if not 1 <= days <= limit:
         raise DomainError(
             ngettext(
-                "A token may be valid for at most %(count)d day.",
-                "A token may be valid for at most %(count)d days.",
+                "A token is valid for at least 1 day and at most %(count)d day.",
+                "A token is valid for at least 1 day and at most %(count)d days.",
                 limit,
             )
             % {"count": limit},
@@ -67,6 +69,10 @@ def api_token_create(*, user: User, name: str, days: int, actor: User | None = N
         raise PermissionDeniedError(_("You may create tokens only for yourself."))
     if not user.is_active:
         raise PermissionDeniedError(_("Tokens cannot be created for an inactive user."))
+    if not is_internal(user):
+        raise PermissionDeniedError(
+            _("API tokens are for the university's staff; students and partner contacts use their portals.")
+        )
     token, secret = ApiToken.objects.create(user=user, expiry=timedelta(days=days), name=name)
     logger.info("API token %s created for %s (expires %s)", token.pk, user.username, token.expiry.isoformat())
     return token, secret

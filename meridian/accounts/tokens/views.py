@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meridian.accounts.models import User
+from meridian.accounts.permissions import is_internal
 from meridian.accounts.tokens.forms import ApiTokenForm
 from meridian.accounts.tokens.models import ApiToken
 from meridian.accounts.tokens.selectors import api_tokens_of
@@ -37,7 +39,11 @@ def _page(request: HttpRequest, form: ApiTokenForm, *, secret: str = "", status:
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """GET: the user's tokens and the form. POST: create a token and show its secret once (never cached)."""
+    """GET: the user's tokens and the form. POST: create a token and show its secret once (never cached).
+
+    Only for internal roles (403 for students, partner contacts and users without a role), as the link is."""
+    if not is_internal(request.user):
+        raise PermissionDenied
     if request.method != "POST":
         return _page(request, ApiTokenForm())
     form = ApiTokenForm(request.POST)

@@ -1,5 +1,6 @@
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from meridian.agreements import selectors, services
@@ -45,3 +46,25 @@ def test_detail_collects_everything_for_the_page(people, make_agreement):
     assert other.history[0].changes[0].after == "Changed title"
     assert other.activity[0].verb == "updated"
     assert [p.partner.country.code for p in other.parties] == ["DE"]
+
+
+@pytest.mark.parametrize("limit", [500, 0])
+def test_public_facts_by_partner_are_the_same_named_in_the_query_or_kept_after_reading(
+    monkeypatch, partner, other_partner, make_agreement, limit
+):
+    """Over PARTNER_IN_LIST_LIMIT partners, the look-ups read every active agreement and keep the wanted
+    partners' (a long IN list made SQLite probe it for every row): the answer must not change."""
+    monkeypatch.setattr(selectors, "PARTNER_IN_LIST_LIMIT", limit)
+    make_agreement(
+        state="active", title_en="Older", start_date=datetime.date(2020, 1, 1), channels=["research"]
+    )
+    make_agreement(state="active", title_en="Newer", start_date=datetime.date(2024, 1, 1))
+    make_agreement(state="draft", title_en="Draft")
+    make_agreement(state="active", title_en="Other's", partners=[other_partner], channels=["joint_education"])
+    wanted = [partner.pk]
+    records = selectors.public_agreements_by_partner(wanted)
+    assert list(records) == [partner.pk]
+    assert [row["title"] for row in records[partner.pk]] == ["Newer", "Older"]
+    assert selectors.public_channels_by_partner(wanted) == {partner.pk: ["research", "student_exchange"]}
+    both = selectors.public_channels_by_partner([partner.pk, other_partner.pk])
+    assert both[other_partner.pk] == ["joint_education"]

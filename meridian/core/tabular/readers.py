@@ -72,6 +72,9 @@ class Formula:
 
 # How many non-blank rows at the top of a sheet are looked at to find the header.
 HEADER_SCAN_ROWS = 20
+# The most columns a row may have once its trailing empty cells are dropped. Offices' lists have a few dozen;
+# a wider row is refused as soon as it is read, before headers are matched or a report lists its cells.
+MAX_COLUMNS = 300
 
 Row = tuple[int, list[object]]
 HeaderScore = Callable[[list[object]], float]
@@ -236,6 +239,29 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def bounded_rows(rows: Iterable[Row], limit: int = MAX_COLUMNS) -> Iterator[Row]:
+    """``rows`` with the trailing empty cells of rows wider than ``limit`` dropped.
+
+    Raises ``ImportFileError`` at the first row that still has more than ``limit`` cells (a file whose rows
+    are hundreds of thousands of cells wide would otherwise take a worker's memory and minutes of its time).
+    """
+    for number, values in rows:
+        if len(values) > limit:
+            width = len(values)
+            while width > limit and _is_blank(values[width - 1]):
+                width -= 1
+            if width > limit:
+                raise ImportFileError(
+                    _(
+                        "Row %(row)s has %(count)s columns; an import reads at most %(limit)s. "
+                        "Keep only the data columns in the file."
+                    )
+                    % {"row": number, "count": f"{len(values):,}", "limit": limit}
+                )
+            values = values[:width]
+        yield number, values
+
+
 # CSV -------------------------------------------------------------------------------------------------------
 
 
@@ -273,7 +299,7 @@ def _open_csv(stream: IO[bytes], *, encoding: str, header_score: HeaderScore | N
             # Excel's own hint line ("sep=;") names the delimiter and is not the header.
             delimiter = first_line[4]
             text.readline()
-        numbered = cast(Iterator[Row], enumerate(csv.reader(text, delimiter=delimiter), 1))
+        numbered = bounded_rows(cast(Iterator[Row], enumerate(csv.reader(text, delimiter=delimiter), 1)))
         header, after = _find_header(numbered, header_score)
     except (csv.Error, UnicodeDecodeError) as exc:
         text.detach()
@@ -323,8 +349,11 @@ def _sheet_rows(worksheet: Any) -> Iterator[Row]:
     stale one, which would drop columns and rows, so it is reset and the cells themselves are read.
     """
     worksheet.reset_dimensions()
-    for number, cells in enumerate(worksheet.iter_rows(), 1):
-        yield number, [_cell_value(cell) for cell in cells]
+    numbered = (
+        (number, [_cell_value(cell) for cell in cells])
+        for number, cells in enumerate(worksheet.iter_rows(), 1)
+    )
+    yield from bounded_rows(numbered)
 
 
 def _pick_sheet(visible: list[Any], name: str) -> Any:
@@ -382,6 +411,8 @@ def _open_xlsx(stream: IO[bytes], *, sheet: str, header_score: HeaderScore | Non
     def rows() -> Iterator[Row]:
         try:
             yield from chain(after, rest)
+        except ImportFileError:
+            raise
         except Exception as exc:
             raise ImportFileError(_("The XLSX file is damaged and cannot be read to the end.")) from exc
         finally:

@@ -24,7 +24,7 @@ NAMED_COUNTRIES = {"US", "RU", "GB", "FR", "DE", "CA", "AU", "NZ", "KR", "JP", "
 
 
 @pytest.fixture
-def demo(demo_world):
+def demo(demo_world, db):  # `db` keeps every demo test in pytest-django's first group, next to each other
     """The package's demo world: a first build (rolled back), then the command's on the empty database."""
     kept = ("partners", "agreements")
     return {

@@ -22,7 +22,7 @@ A = ApplicationState
 
 
 @pytest.fixture
-def demo(demo_world):
+def demo(demo_world, db):  # `db` keeps every demo test in pytest-django's first group, next to each other
     """The package's demo world: applications and mobilities as built, a second start's output, warnings."""
     return {
         "first": demo_world.second["applications"],

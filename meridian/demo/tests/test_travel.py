@@ -12,7 +12,7 @@ PASSWORD = "demo password for tests"
 
 
 @pytest.fixture
-def demo(demo_world):
+def demo(demo_world, db):  # `db` keeps every demo test in pytest-django's first group, next to each other
     """The package's demo world: trips as the demo built them, and what a second start printed."""
     return {"first": demo_world.second["trips"], "output": demo_world.again}
 

@@ -20,7 +20,7 @@ PASSWORD = "demo password for tests"
 
 
 @pytest.fixture
-def demo(demo_world):
+def demo(demo_world, db):  # `db` keeps every demo test in pytest-django's first group, next to each other
     """The package's demo world: visits as the demo built them, what a second start printed, the warnings."""
     return {
         "first": demo_world.second["visits"],

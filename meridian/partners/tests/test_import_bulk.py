@@ -119,7 +119,7 @@ def test_bulk_path_writes_exactly_what_the_one_by_one_path_writes(countries, peo
     assert heidelberg["history"] == [("+", people.officer.pk, None, heidelberg["name"], "D  HEIDELB01", 1)]
     assert heidelberg["history_tags"] == [[]]
     assert heidelberg["activity"] == [
-        ("created", "Created partner Ruprecht-Karls-Universität Heidelberg", heidelberg["activity"][0][2],
+        ("created", "Created partner Heidelberg University", heidelberg["activity"][0][2],
          people.officer.pk, "")
     ]  # fmt: skip
     if "search_text" in heidelberg:

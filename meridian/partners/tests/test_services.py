@@ -23,6 +23,7 @@ class TestCreate:
         partner = make(
             people.officer,
             name_en="Heidelberg University",
+            name_zh="海德堡大学",
             website="https://www.Uni-Heidelberg.de/en/",
             ror_id="https://ror.org/038t36y30",
             erasmus_code="d\u00a0 heidelb01",
@@ -41,8 +42,10 @@ class TestCreate:
         assert partner.created_by == people.officer
         assert [h.action for h in history_entries(instance=partner)] == ["created"]
         assert partner.history.first().history_user == people.officer
-        messages = [a.message for a in activity_for(targets={Partner: [partner.pk]}, user=people.officer)]
-        assert messages == ["Created partner Ruprecht-Karls-Universität Heidelberg"]
+        entries = activity_for(targets={Partner: [partner.pk]}, user=people.officer)
+        # The name the reader's language shows: the English name in English, the Chinese one in Chinese.
+        assert [a.message for a in entries] == ["Created partner Heidelberg University"]
+        assert [a.message_zh.endswith("海德堡大学") for a in entries] == [True]
 
     def test_system_actor_may_create(self, germany):
         assert make(None).pk

@@ -144,7 +144,7 @@ class TestDetail:
         assert f"{reverse('agreements:create')}?partner={heidelberg.pk}" in html
         assert reverse("partners:edit", args=[heidelberg.pk]) in html
         assert reverse("partners:merge", args=[heidelberg.pk]) in html
-        assert "Created partner Universität Heidelberg" in html  # activity
+        assert "Created partner Heidelberg University" in html  # activity, by the name shown
         assert 'id="history"' in html and "https://ror.org/038t36y30" in html
 
     def test_student_sees_public_profile_without_internal_information(self, people, login, heidelberg):

@@ -20,6 +20,7 @@ from meridian.partners import permissions
 from meridian.partners.filters import PartnerFilter
 from meridian.partners.models import Partner
 from meridian.partners.selectors import partner_list
+from meridian.reference.selectors import city_name
 
 PAGE_SIZE = 25
 RESULTS_ID = "partner-results"
@@ -122,12 +123,14 @@ EXPORT_HEADERS = _ExportHeaders()
 
 
 def _row(p: Partner, added: list[str] | None = None) -> list[object]:
-    """One export row; `added` are the attribute names other contexts attach (all registered by default)."""
+    """One export row; `added` are the attribute names other contexts attach (all registered by default).
+    The city is given in the export's language (``reference.selectors.city_name``)."""
     if added is None:
         added = [name for name, _header in _export_columns()]
     return [
         p.pk, p.name, p.name_en, p.name_zh, p.acronym, p.get_kind_display(), p.country_id, p.country.name,
-        p.province, p.city, p.website, p.ror_id, p.erasmus_code, p.pic, p.schac_code, p.get_status_display(),
+        p.province, city_name(p.country_id, p.city), p.website, p.ror_id, p.erasmus_code, p.pic,
+        p.schac_code, p.get_status_display(),
         p.cooperating_since, p.owner_unit.name if p.owner_unit else "",
         *(getattr(p, name) for name in added), p.updated_at,
     ]  # fmt: skip

@@ -58,11 +58,11 @@ def section_name(context, slug: str, default: str) -> str:
 @register.simple_tag(takes_context=True)
 def sections_shown(context) -> set[str]:
     """Slugs of the public sections that have content (``selectors.sections_with_content``), read once per
-    page; the navigation links only those."""
+    page (or given by the view as ``sections_shown``); the navigation links only those."""
     from meridian.portal.selectors import sections_with_content
 
     key = "_portal_sections_shown"
-    shown = context.render_context.get(key)
+    shown = context.render_context.get(key, context.get("sections_shown"))
     if shown is None:
         shown = context.render_context[key] = sections_with_content()
     return shown

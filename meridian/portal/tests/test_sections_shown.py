@@ -1,4 +1,4 @@
-"""Empty public sections are hidden (navigation, site map, the page itself) until something shows in them."""
+"""Empty public sections are hidden (navigation, site map; the page answers 404) until they have content."""
 
 import dataclasses
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from meridian.core.registry import PublicSectionBlock, registry
-from meridian.portal.selectors import sections_with_content
+from meridian.portal.selectors import HIDDEN_WHEN_EMPTY, sections_with_content
 from meridian.portal.tests.factories import ArticleFactory, section
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,35 @@ def test_empty_sections_are_not_linked_nor_in_the_site_map(client, no_open_calls
     assert "Global Partnership" in links  # its page is seeded
     for name in ("Visiting Scholars", "International Students", "News"):
         assert name not in links, name
-    page = client.get(url("portal:section", "international-students")).content.decode()
-    assert "Nothing has been published in this section yet." in page  # opened by its address, it says so
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "/international-students/" not in sitemap and "/global-partnership/" in sitemap
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("slug", sorted(HIDDEN_WHEN_EMPTY))
+def test_an_empty_hidden_section_opened_by_its_address_is_not_found(client, no_open_calls, language, slug):
+    with translation.override(language):
+        address = reverse("portal:section", args=[slug])
+    response = client.get(address)
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Nothing has been published in this section yet." not in page
+    expected = "此页面不存在，或您无权查看。" if language == "zh-hans" else "This page does not exist"
+    assert expected in page
+
+
+def test_news_by_its_own_address_is_not_found_while_empty(client, no_open_calls):
+    assert client.get(url("portal:news")).status_code == 404
+    ArticleFactory(section=section("news"), title_en="Signed")
+    from django.core.cache import cache
+
+    cache.clear()  # the set of shown sections is cached for a minute
+    assert client.get(url("portal:news")).status_code == 200
+
+
+def test_a_section_always_linked_still_opens_when_empty(client, no_open_calls):
+    # The Global Partnership page is linked whatever it holds; it is never hidden.
+    assert client.get(url("portal:section", "global-partnership")).status_code == 200
 
 
 def test_a_live_article_shows_its_section(client, no_open_calls):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse, translate_url
@@ -105,7 +105,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @cached_public_page(name="portal-section", on_serve=_count_cached_view, max_age=LIVE_SECONDS)
 def section(request: HttpRequest, slug: str) -> HttpResponse:
+    """A public section's page; 404 for a section the navigation hides because it has nothing to show yet
+    (``selectors.HIDDEN_WHEN_EMPTY``), so that an address typed or bookmarked does not open an empty page."""
     current = selectors.section_get(slug=slug)
+    shown = selectors.sections_with_content()
+    if slug in selectors.HIDDEN_WHEN_EMPTY and slug not in shown:
+        raise Http404("This section has nothing published yet.")
     front = selectors.public_articles().filter(section=current, slug=current.slug).first()
     page = Paginator(selectors.section_articles(section=current), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -113,6 +118,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
         "page_obj": page,
         "articles": page.object_list,
         "blocks": selectors.section_blocks(request=request, section=current),
+        "sections_shown": shown,  # the navigation reads the set already fetched (templatetag sections_shown)
     }
     if front is not None:
         context.update(article_context(request, front))

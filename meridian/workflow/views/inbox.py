@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,13 +58,18 @@ def landing(request: HttpRequest) -> HttpResponse:
 TABS = ("tasks", "mine", "watched")
 
 
-def _filters(request: HttpRequest) -> dict:
+def _filters(request: HttpRequest, offered: Collection[str] | None = None) -> dict:
+    """The inbox filters from the query string; a case type outside ``offered`` (codes) is ignored, and so is
+    a state the chosen case type does not have."""
     case_type = request.GET.get("case_type", "")
-    if case_type not in case_types:
+    if case_type not in case_types or (offered is not None and case_type not in offered):
         case_type = ""
+    state = request.GET.get("state", "")[:40]
+    if not case_type or state not in case_types.get(case_type).state_codes:
+        state = ""
     return {
         "case_type": case_type,
-        "state": request.GET.get("state", "")[:40],
+        "state": state,
         "overdue": request.GET.get("overdue") == "1",
     }
 
@@ -81,7 +88,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "tasks")
     if tab not in TABS:
         tab = "tasks"
-    filters = _filters(request)
+    starters = [s for s in registry.case_starters if s.visible(user)]
+    # Only the case types this reader can file or see: a student is never offered official trips.
+    offered = selectors.case_types_for(user=user, startable=[s.key for s in starters])
+    filters = _filters(request, {ct.code for ct in offered})
     tasks = selectors.tasks_for(user=user)
     counts = {
         "tasks": tasks.count(),
@@ -101,7 +111,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             found = selectors.watched_rows(user=user, case_type=filters["case_type"], state=filters["state"])
         page = Paginator(found, 50).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-    starters = [s for s in registry.case_starters if s.visible(user)]
     # Students, partner contacts and people without a role have no dashboard: the inbox lists the pages they
     # may use (their navigation), so that it is a page of what they can do and not a staff screen.
     own_pages = [] if is_internal(user) else [item for item in nav_items(user) if item.key != "inbox"]
@@ -113,7 +122,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "counts": counts,
         "filters": filters,
-        "case_type_choices": case_types.choices(),
+        "case_type_choices": [(ct.code, str(ct.label)) for ct in offered],
         "state_choices": _state_choices(filters["case_type"]),
         "starters": starters,
         "can_see_office": permissions.can_see_office(user),

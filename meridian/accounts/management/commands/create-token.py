@@ -44,7 +44,8 @@ class Command(BaseCommand):
             for token in api_tokens_of(user=user).select_related("user"):
                 api_token_revoke(token=token, actor=None)
         try:
-            token, secret = api_token_create(user=user, name=name, days=days or max_lifetime_days())
+            lifetime = max_lifetime_days() if days is None else days
+            token, secret = api_token_create(user=user, name=name, days=lifetime)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stderr.write(
