@@ -7,6 +7,7 @@ reports them together.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import weakref
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldError
+from django.core.management import call_command
 from django.db import connection, models
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
@@ -45,12 +47,16 @@ SEEDING_APPS = {"reference": "reference.Country", "people": "people.Purpose", "p
 
 
 def restore_seeded_rows() -> None:
-    """Replay the seeding data migrations of the apps whose seeded rows are gone (the database was flushed by
-    an earlier transactional test); a freshly migrated database is left as it is."""
+    """Put back the seeded rows that are gone (the database was flushed by an earlier transactional test); a
+    freshly migrated database is left as it is. Reference data comes from `load-reference` (what its data
+    migrations load); the other apps' seeding data migrations are replayed."""
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     editor = type("Editor", (), {"connection": connection})()
     for app, model in SEEDING_APPS.items():
         if apps.get_model(model).objects.exists():
+            continue
+        if app == "reference":
+            call_command("load-reference", verbosity=0, stdout=io.StringIO())
             continue
         for key in sorted(k for k in loader.disk_migrations if k[0] == app):
             for operation in loader.disk_migrations[key].operations:
